@@ -1,0 +1,175 @@
+//! What a scan reports: a [`Finding`] with its location, severity and fingerprint, and the
+//! redaction that keeps a report from re-leaking the secret it found.
+
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// How bad a finding is. Ordered: `Info < Low < … < Critical`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 5] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Severity {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Severity::ALL
+            .into_iter()
+            .find(|v| v.as_str().eq_ignore_ascii_case(s))
+            .ok_or_else(|| {
+                format!("unknown severity '{s}' (expected info, low, medium, high or critical)")
+            })
+    }
+}
+
+/// How sure the rule is that a match is a real credential.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    Low,
+    Medium,
+    #[default]
+    High,
+}
+
+/// One credential found in one blob.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub rule_id: Arc<str>,
+    pub title: Arc<str>,
+    pub severity: Severity,
+    pub confidence: Confidence,
+    pub remediation: Arc<str>,
+    /// Path as given on the command line (archive members later: `outer.zip!inner/file`).
+    pub path: Arc<str>,
+    /// 1-based line of the secret's first byte.
+    pub line: u64,
+    /// 1-based column of the secret's first byte, counted in bytes.
+    pub column: u64,
+    /// 0-based offset of the secret's first byte in the blob.
+    pub byte_offset: u64,
+    /// The full secret. Reports print [`redact`]ed forms unless asked otherwise.
+    pub secret: String,
+    /// Set when the value is one a vendor publishes in its documentation.
+    pub documented: bool,
+}
+
+impl Finding {
+    /// Stable identity of a finding: the same rule, path and secret give the same fingerprint
+    /// wherever the line moves. It is a SHA-256 digest, so it does not reveal the secret.
+    pub fn fingerprint(&self) -> String {
+        fingerprint(&self.rule_id, &self.path, &self.secret)
+    }
+
+    /// Ordering used for all output: by path, then position, then rule.
+    pub fn sort_key(&self) -> (&str, u64, &str) {
+        (&self.path, self.byte_offset, &self.rule_id)
+    }
+}
+
+/// See [`Finding::fingerprint`].
+pub fn fingerprint(rule_id: &str, path: &str, secret: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(b"sealant-fingerprint-v1\0");
+    h.update(rule_id.as_bytes());
+    h.update([0]);
+    h.update(path.as_bytes());
+    h.update([0]);
+    h.update(secret.as_bytes());
+    let digest = h.finalize();
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Redacts a secret for display: a known prefix (everything up to the last `_` or `-` within
+/// the first 16 characters, e.g. `sk_live_`) stays, then at most four leading and three
+/// trailing characters of the rest, e.g. `sk_live_51Hx…Qz9`. Short values show no characters.
+pub fn redact(secret: &str) -> String {
+    let chars: Vec<char> = secret.chars().collect();
+    let prefix_len = chars
+        .iter()
+        .take(16)
+        .rposition(|c| *c == '_' || *c == '-')
+        .map(|i| i + 1)
+        .filter(|&n| chars.len() - n >= 8)
+        .unwrap_or(0);
+    let (prefix, rest) = chars.split_at(prefix_len);
+    let prefix: String = prefix.iter().collect();
+    let n = rest.len();
+    let (head, tail) = if n >= 24 {
+        (4, 3)
+    } else if n >= 12 {
+        (2, 2)
+    } else {
+        (0, 0)
+    };
+    let head: String = rest[..head].iter().collect();
+    let tail: String = rest[n - tail..].iter().collect();
+    format!("{prefix}{head}…{tail}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redaction_keeps_prefix_and_few_chars() {
+        let key =
+            "sk_live_51u8jzPde0IgxLd6GncfBAepfJBd0Kh8oOOL8dKLzdocJ2isAjIhKtJ0RlgLKOmxgJTeKdNnF";
+        assert_eq!(redact(key), "sk_live_51u8…NnF");
+        assert_eq!(redact("hunter2"), "…");
+        assert_eq!(redact("abcdefghijklmnop"), "ab…op");
+    }
+
+    #[test]
+    fn fingerprint_depends_on_rule_path_and_secret_only() {
+        let a = fingerprint("r", "p", "s1");
+        assert_eq!(a, fingerprint("r", "p", "s1"));
+        assert_ne!(a, fingerprint("r", "p", "s2"));
+        assert_ne!(a, fingerprint("r", "q", "s1"));
+        assert_ne!(a, fingerprint("t", "p", "s1"));
+        assert_eq!(a.len(), 32);
+        assert!(!a.contains("s1"));
+    }
+
+    #[test]
+    fn severities_order_and_parse() {
+        assert!(Severity::Critical > Severity::High && Severity::Low > Severity::Info);
+        assert_eq!("HIGH".parse::<Severity>(), Ok(Severity::High));
+        assert!("nope".parse::<Severity>().is_err());
+    }
+}

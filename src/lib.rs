@@ -1,0 +1,16 @@
+//! sealant: a secret-leak scanner for codebases and build artifacts.
+//!
+//! Data flows one way: `source` (walk, stdin) → `blob` (chunked reading) → `engine` (keyword
+//! prefilter + regex confirmation, rules from `rules`) → `finding` → `report`. `scan` ties the
+//! stages together; `cli` maps the command line onto it.
+
+pub mod blob;
+pub mod cli;
+pub mod diagnostics;
+pub mod engine;
+pub mod error;
+pub mod finding;
+pub mod report;
+pub mod rules;
+pub mod scan;
+pub mod source;

@@ -1,0 +1,65 @@
+//! The JSON report: one object on stdout, `{"version", "findings", "summary", "warnings"}`.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::diagnostics::Warning;
+use crate::finding::{Confidence, Severity};
+use crate::report::ReportOptions;
+use crate::scan::{ScanOutcome, Summary};
+
+#[derive(Serialize)]
+struct Report<'a> {
+    version: &'static str,
+    findings: Vec<JsonFinding<'a>>,
+    summary: &'a Summary,
+    warnings: &'a [Warning],
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    rule_id: &'a str,
+    title: &'a str,
+    severity: Severity,
+    confidence: Confidence,
+    path: &'a str,
+    line: u64,
+    column: u64,
+    byte_offset: u64,
+    secret: String,
+    redacted: bool,
+    documented: bool,
+    fingerprint: String,
+    remediation: &'a str,
+}
+
+/// Writes the whole report as one JSON object followed by a newline.
+pub fn write(out: &mut dyn Write, outcome: &ScanOutcome, opts: ReportOptions) -> io::Result<()> {
+    let report = Report {
+        version: env!("CARGO_PKG_VERSION"),
+        findings: outcome
+            .findings
+            .iter()
+            .map(|f| JsonFinding {
+                rule_id: &f.rule_id,
+                title: &f.title,
+                severity: f.severity,
+                confidence: f.confidence,
+                path: &f.path,
+                line: f.line,
+                column: f.column,
+                byte_offset: f.byte_offset,
+                secret: opts.secret(f),
+                redacted: !opts.show_secrets,
+                documented: f.documented,
+                fingerprint: f.fingerprint(),
+                remediation: &f.remediation,
+            })
+            .collect(),
+        summary: &outcome.summary,
+        warnings: &outcome.warnings,
+    };
+    serde_json::to_writer_pretty(&mut *out, &report).map_err(io::Error::other)?;
+    writeln!(out)
+}

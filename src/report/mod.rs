@@ -1,0 +1,28 @@
+//! Reports: how findings, warnings and the summary are written out.
+//!
+//! Every format redacts secrets unless `show_secrets` is set.
+
+pub mod json;
+pub mod text;
+
+use crate::finding::{Finding, redact};
+
+/// Options shared by every report format.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReportOptions {
+    /// Print secrets in full (`--show-secrets`).
+    pub show_secrets: bool,
+    /// Use ANSI colours.
+    pub color: bool,
+}
+
+impl ReportOptions {
+    /// The secret as this report may show it.
+    pub fn secret(&self, f: &Finding) -> String {
+        if self.show_secrets {
+            f.secret.clone()
+        } else {
+            redact(&f.secret)
+        }
+    }
+}

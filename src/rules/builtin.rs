@@ -1,0 +1,30 @@
+//! The built-in rule files, embedded in the binary at build time.
+//!
+//! Every file in `rules/` must be listed here; a unit test checks that none is forgotten.
+
+/// (file name, contents) of each built-in rule file, in load order.
+pub const BUILTIN_RULE_FILES: &[(&str, &str)] =
+    &[("stripe.toml", include_str!("../../rules/stripe.toml"))];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_file_is_embedded() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+        let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
+            .expect("rules/ exists")
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".toml"))
+            .collect();
+        on_disk.sort();
+        let mut embedded: Vec<String> = BUILTIN_RULE_FILES
+            .iter()
+            .map(|(n, _)| n.to_string())
+            .collect();
+        embedded.sort();
+        assert_eq!(on_disk, embedded);
+    }
+}

@@ -1,0 +1,232 @@
+//! A whole scan: standard input and the filesystem walk feed blobs to per-thread blob scanners;
+//! findings, warnings and counters are gathered into a [`ScanOutcome`] in a deterministic order.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::blob::BlobScanner;
+use crate::diagnostics::{Skip, Stats, Warning};
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::finding::{Finding, Severity};
+use crate::source::media;
+use crate::source::walk::{self, WalkOptions, WalkedFile};
+
+/// The name standard input goes by in reports.
+pub const STDIN_PATH: &str = "<stdin>";
+
+/// What to scan and how.
+#[derive(Debug, Clone)]
+pub struct ScanConfig {
+    /// Files and directories to scan; `-` is standard input; empty means the current directory.
+    pub paths: Vec<PathBuf>,
+    pub walk: WalkOptions,
+}
+
+/// Everything a scan produced.
+#[derive(Debug)]
+pub struct ScanOutcome {
+    /// Ordered by path, then byte offset, then rule id.
+    pub findings: Vec<Finding>,
+    /// Ordered by path, then message.
+    pub warnings: Vec<Warning>,
+    pub summary: Summary,
+}
+
+/// Counters for the end-of-scan summary.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub files_scanned: u64,
+    pub bytes_scanned: u64,
+    pub duration_ms: u64,
+    pub findings: FindingCounts,
+    pub warnings: u64,
+    pub skipped: SkipCounts,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct FindingCounts {
+    pub critical: u64,
+    pub high: u64,
+    pub medium: u64,
+    pub low: u64,
+    pub info: u64,
+}
+
+impl FindingCounts {
+    pub fn get(&self, s: Severity) -> u64 {
+        match s {
+            Severity::Critical => self.critical,
+            Severity::High => self.high,
+            Severity::Medium => self.medium,
+            Severity::Low => self.low,
+            Severity::Info => self.info,
+        }
+    }
+
+    fn add(&mut self, s: Severity) {
+        let c = match s {
+            Severity::Critical => &mut self.critical,
+            Severity::High => &mut self.high,
+            Severity::Medium => &mut self.medium,
+            Severity::Low => &mut self.low,
+            Severity::Info => &mut self.info,
+        };
+        *c += 1;
+    }
+
+    pub fn total(&self) -> u64 {
+        Severity::ALL.iter().map(|s| self.get(*s)).sum()
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SkipCounts {
+    /// Images, fonts, audio, video.
+    pub media: u64,
+    /// Symbolic links not followed.
+    pub symlinks: u64,
+    /// FIFOs, sockets, devices.
+    pub special: u64,
+}
+
+impl Summary {
+    pub fn duration(&self) -> Duration {
+        Duration::from_millis(self.duration_ms)
+    }
+}
+
+/// Runs a scan. Fails (exit code 2) only when the scan cannot run at all: a path on the
+/// command line that does not exist or cannot be read. Problems with single files become
+/// warnings in the outcome.
+pub fn scan(config: &ScanConfig, engine: &Engine) -> Result<ScanOutcome> {
+    let started = Instant::now();
+    let implicit_root = config.paths.is_empty();
+    let paths = if implicit_root {
+        vec![PathBuf::from(".")]
+    } else {
+        config.paths.clone()
+    };
+    let read_stdin = paths.iter().any(|p| p == Path::new("-"));
+    let roots: Vec<PathBuf> = paths.into_iter().filter(|p| p != Path::new("-")).collect();
+    for root in &roots {
+        check_root(root)?;
+    }
+
+    let stats = Stats::default();
+    let found: Mutex<Vec<Finding>> = Mutex::new(Vec::new());
+    let keep = |mut local: Vec<Finding>| {
+        if !local.is_empty()
+            && let Ok(mut all) = found.lock()
+        {
+            all.append(&mut local);
+        }
+    };
+
+    if read_stdin {
+        let mut scanner = BlobScanner::new(engine);
+        let mut local = Vec::new();
+        let path: Arc<str> = Arc::from(STDIN_PATH);
+        let outcome = scanner.scan(&mut std::io::stdin().lock(), &path, &|_| false, &mut local);
+        stats.scanned(outcome.bytes);
+        if let Some(e) = outcome.error {
+            stats.warn(STDIN_PATH, format!("read error: {e}"));
+        }
+        keep(local);
+    }
+
+    walk::walk(&roots, &config.walk, &stats, || {
+        let mut scanner = BlobScanner::new(engine);
+        let stats = &stats;
+        let keep = &keep;
+        move |file: WalkedFile<'_>| {
+            let shown = display_path(file.path, implicit_root);
+            let mut f = match walk::open_regular(file.path) {
+                Ok(f) => f,
+                Err(e) => {
+                    stats.warn(shown, open_error_message(&e));
+                    return;
+                }
+            };
+            let path: Arc<str> = Arc::from(shown);
+            let skip_media = |head: &[u8]| !file.explicit && media::has_media_magic(head);
+            let mut local = Vec::new();
+            let outcome = scanner.scan(&mut f, &path, &skip_media, &mut local);
+            if outcome.skipped {
+                stats.skip(Skip::Media);
+                return;
+            }
+            stats.scanned(outcome.bytes);
+            if let Some(e) = outcome.error {
+                stats.warn(
+                    path.to_string(),
+                    format!("read error after {} bytes: {e}", outcome.bytes),
+                );
+            }
+            keep(local);
+        }
+    });
+
+    let mut findings = found.into_inner().unwrap_or_default();
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
+    let warnings = stats.take_warnings();
+    let mut counts = FindingCounts::default();
+    for f in &findings {
+        counts.add(f.severity);
+    }
+    let load = |c: &std::sync::atomic::AtomicU64| c.load(std::sync::atomic::Ordering::Relaxed);
+    let summary = Summary {
+        files_scanned: load(&stats.files),
+        bytes_scanned: load(&stats.bytes),
+        duration_ms: started.elapsed().as_millis() as u64,
+        findings: counts,
+        warnings: warnings.len() as u64,
+        skipped: SkipCounts {
+            media: load(&stats.skipped_media),
+            symlinks: load(&stats.skipped_symlinks),
+            special: load(&stats.skipped_special),
+        },
+    };
+    Ok(ScanOutcome {
+        findings,
+        warnings,
+        summary,
+    })
+}
+
+/// A root named on the command line must exist and, if a directory, be listable.
+fn check_root(root: &Path) -> Result<()> {
+    let md = std::fs::metadata(root)
+        .map_err(|e| Error::new(format!("cannot scan '{}': {e}", root.display())))?;
+    if md.is_dir() {
+        std::fs::read_dir(root).map_err(|e| {
+            Error::new(format!(
+                "cannot scan '{}': {e} (check the directory's permissions)",
+                root.display()
+            ))
+        })?;
+    }
+    Ok(())
+}
+
+/// The path as the user should see it: as given on the command line, without the `./` that
+/// the implicit root adds.
+fn display_path(path: &Path, implicit_root: bool) -> String {
+    let shown = path.to_string_lossy();
+    match shown.strip_prefix("./") {
+        Some(rest) if implicit_root => rest.to_string(),
+        _ => shown.into_owned(),
+    }
+}
+
+fn open_error_message(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "vanished during the scan; not read".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied; not read".to_string(),
+        _ => format!("cannot open: {e}; not read"),
+    }
+}

@@ -1,0 +1,4 @@
+//! Where blobs come from: the filesystem walk, standard input, and (later) git and archives.
+
+pub mod media;
+pub mod walk;

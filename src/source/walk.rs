@@ -1,0 +1,150 @@
+//! The parallel filesystem walk: hands every regular file under the given roots to a per-thread
+//! visitor as it is found (no file list is built first).
+//!
+//! Like ripgrep: `.gitignore`, `.ignore` and git's exclude files are honoured unless
+//! `no_ignore`; hidden files are scanned (`.env`, `.npmrc` are where secrets live); `.git/` is
+//! skipped; symbolic links are not followed unless `follow`. Roots named on the command line are
+//! always scanned, ignored or not. FIFOs, sockets and devices are never opened.
+
+use std::fs::{File, OpenOptions};
+use std::io;
+use std::path::{Path, PathBuf};
+
+use ignore::{WalkBuilder, WalkState};
+
+use crate::diagnostics::{Skip, Stats};
+use crate::source::media;
+
+/// How to walk.
+#[derive(Debug, Clone)]
+pub struct WalkOptions {
+    /// Scan files that `.gitignore` and friends exclude.
+    pub no_ignore: bool,
+    /// Follow symbolic links (loops are detected and reported).
+    pub follow: bool,
+    /// Worker threads (at least 1).
+    pub threads: usize,
+}
+
+/// A file the walk hands to the visitor.
+#[derive(Debug)]
+pub struct WalkedFile<'a> {
+    pub path: &'a Path,
+    /// Named on the command line rather than found in a directory.
+    pub explicit: bool,
+}
+
+/// Walks `roots` on `opts.threads` threads. `make_visitor` is called once per thread; the
+/// visitor it returns is called for each file that thread finds. Walk errors and skipped
+/// entries go to `stats`.
+pub fn walk<F, V>(roots: &[PathBuf], opts: &WalkOptions, stats: &Stats, make_visitor: F)
+where
+    F: Fn() -> V + Sync,
+    V: FnMut(WalkedFile<'_>) + Send,
+{
+    let Some((first, rest)) = roots.split_first() else {
+        return;
+    };
+    let mut builder = WalkBuilder::new(first);
+    for root in rest {
+        builder.add(root);
+    }
+    builder
+        .standard_filters(!opts.no_ignore)
+        .hidden(false)
+        .follow_links(opts.follow)
+        .threads(opts.threads.max(1))
+        .filter_entry(|e| e.depth() == 0 || e.file_name() != ".git");
+    builder.build_parallel().run(|| {
+        let mut visit = make_visitor();
+        Box::new(move |entry| {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(err) => {
+                    let (path, message) = describe(&err);
+                    stats.warn(path, message);
+                    return WalkState::Continue;
+                }
+            };
+            let path = entry.path();
+            if entry.depth() == 0 {
+                // A root: follow it if it is a link, scan it whatever its name.
+                match std::fs::metadata(path) {
+                    Ok(md) if md.is_file() => visit(WalkedFile {
+                        path,
+                        explicit: true,
+                    }),
+                    Ok(md) if md.is_dir() => {}
+                    Ok(_) => {
+                        stats.skip(Skip::Special);
+                        stats.warn(
+                            path.display().to_string(),
+                            "not a regular file (FIFO, socket or device); not read. \
+                             To scan a stream, pipe it to `sealant scan -`",
+                        );
+                    }
+                    Err(e) => stats.warn(path.display().to_string(), e.to_string()),
+                }
+                return WalkState::Continue;
+            }
+            let Some(ft) = entry.file_type() else {
+                return WalkState::Continue;
+            };
+            if ft.is_dir() {
+                return WalkState::Continue;
+            }
+            if entry.path_is_symlink() && !opts.follow {
+                stats.skip(Skip::Symlink);
+                return WalkState::Continue;
+            }
+            if !ft.is_file() {
+                stats.skip(Skip::Special);
+                return WalkState::Continue;
+            }
+            if media::has_media_extension(path) {
+                stats.skip(Skip::Media);
+                return WalkState::Continue;
+            }
+            visit(WalkedFile {
+                path,
+                explicit: false,
+            });
+            WalkState::Continue
+        })
+    });
+}
+
+/// Opens `path` for reading without ever blocking: a FIFO swapped in after the walk saw a
+/// regular file is refused rather than waited on.
+pub fn open_regular(path: &Path) -> io::Result<File> {
+    let mut opts = OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = opts.open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(io::Error::other("not a regular file"));
+    }
+    Ok(file)
+}
+
+/// Splits a walk error into the path it concerns and a message for the user.
+fn describe(err: &ignore::Error) -> (String, String) {
+    match err {
+        ignore::Error::WithPath { path, err } => (path.display().to_string(), describe(err).1),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            describe(err)
+        }
+        ignore::Error::Loop { ancestor, child } => (
+            child.display().to_string(),
+            format!(
+                "symbolic link loop (points to its ancestor {}); not followed",
+                ancestor.display()
+            ),
+        ),
+        other => (String::new(), other.to_string()),
+    }
+}

@@ -1,0 +1,129 @@
+//! Helpers shared by the integration tests: run the real `sealant` binary, build trees.
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// A live secret key used throughout the tests (random, not a real key).
+pub const LIVE_KEY: &str = "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";
+pub const RESTRICTED_KEY: &str = "rk_live_512qHx6kwXoIIXGvOoNZYW2mZp0zVZom";
+pub const PUBLISHABLE_KEY: &str = "pk_live_51V7iB3m03nbqnsGpWLuqIA1id6Vw5DQL0";
+pub const TEST_KEY: &str = "sk_test_51UxbvJDCTbyvHNsG9eh6Yo4gf";
+
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_sealant")
+}
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs sealant in `dir` with `args`; standard input is empty.
+pub fn run(dir: &Path, args: &[&str]) -> Output {
+    run_with_stdin(dir, args, b"")
+}
+
+pub fn run_with_stdin(dir: &Path, args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(bin())
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sealant starts");
+    let mut input = child.stdin.take().expect("stdin is piped");
+    // The scan may not read stdin at all; a closed pipe is fine.
+    let _ = input.write_all(stdin);
+    drop(input);
+    child.wait_with_output().expect("sealant finishes")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+pub fn code(o: &Output) -> i32 {
+    o.status.code().expect("exited normally, not by a signal")
+}
+
+/// Runs a JSON scan and returns the parsed report.
+pub fn json_scan(dir: &Path, args: &[&str]) -> (serde_json::Value, Output) {
+    let mut all = vec!["scan", "--format", "json"];
+    all.extend_from_slice(args);
+    let out = run(dir, &all);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("JSON report parses ({e}); stderr: {}", stderr(&out)));
+    (v, out)
+}
+
+/// (rule_id, path) of each finding in a JSON report, in report order.
+pub fn rule_paths(report: &serde_json::Value) -> Vec<(String, String)> {
+    report["findings"]
+        .as_array()
+        .expect("findings is an array")
+        .iter()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap_or_default().to_string(),
+                f["path"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Writes `contents` to `dir/rel`, creating parent directories.
+pub fn write(dir: &Path, rel: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+    let p = dir.join(rel);
+    if let Some(parent) = p.parent() {
+        std::fs::create_dir_all(parent).expect("mkdir");
+    }
+    std::fs::write(&p, contents).expect("write fixture");
+    p
+}
+
+pub fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("tempdir")
+}
+
+/// Runs sealant like [`run`], but fails the test if it has not finished within `secs` seconds
+/// (for inputs that could make a careless scanner block forever).
+pub fn run_within(dir: &Path, args: &[&str], secs: u64) -> Output {
+    let mut child = Command::new(bin())
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sealant starts");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    loop {
+        if child.try_wait().expect("wait").is_some() {
+            return child.wait_with_output().expect("output");
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("sealant {args:?} did not finish within {secs} s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// Runs `git` in `dir`, panicking on failure.
+pub fn git(dir: &Path, args: &[&str]) {
+    let st = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .status()
+        .expect("git runs");
+    assert!(st.success(), "git {args:?} failed");
+}
