@@ -124,12 +124,13 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let config = ScanConfig {
-        paths: args.paths,
         walk: WalkOptions {
             no_ignore: args.no_ignore,
             follow: args.follow,
             threads,
+            strip_dot_slash: args.paths.is_empty(),
         },
+        paths: args.paths,
     };
     let outcome = scan::scan(&config, &engine)?;
     let stdout = io::stdout();

@@ -104,8 +104,7 @@ impl Summary {
 /// warnings in the outcome.
 pub fn scan(config: &ScanConfig, engine: &Engine) -> Result<ScanOutcome> {
     let started = Instant::now();
-    let implicit_root = config.paths.is_empty();
-    let paths = if implicit_root {
+    let paths = if config.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
         config.paths.clone()
@@ -142,32 +141,7 @@ pub fn scan(config: &ScanConfig, engine: &Engine) -> Result<ScanOutcome> {
         let mut scanner = BlobScanner::new(engine);
         let stats = &stats;
         let keep = &keep;
-        move |file: WalkedFile<'_>| {
-            let shown = display_path(file.path, implicit_root);
-            let mut f = match walk::open_regular(file.path) {
-                Ok(f) => f,
-                Err(e) => {
-                    stats.warn(shown, open_error_message(&e));
-                    return;
-                }
-            };
-            let path: Arc<str> = Arc::from(shown);
-            let skip_media = |head: &[u8]| !file.explicit && media::has_media_magic(head);
-            let mut local = Vec::new();
-            let outcome = scanner.scan(&mut f, &path, &skip_media, &mut local);
-            if outcome.skipped {
-                stats.skip(Skip::Media);
-                return;
-            }
-            stats.scanned(outcome.bytes);
-            if let Some(e) = outcome.error {
-                stats.warn(
-                    path.to_string(),
-                    format!("read error after {} bytes: {e}", outcome.bytes),
-                );
-            }
-            keep(local);
-        }
+        move |file: WalkedFile<'_>| keep(scan_file(&mut scanner, stats, file))
     });
 
     let mut findings = found.into_inner().unwrap_or_default();
@@ -213,14 +187,31 @@ fn check_root(root: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The path as the user should see it: as given on the command line, without the `./` that
-/// the implicit root adds.
-fn display_path(path: &Path, implicit_root: bool) -> String {
-    let shown = path.to_string_lossy();
-    match shown.strip_prefix("./") {
-        Some(rest) if implicit_root => rest.to_string(),
-        _ => shown.into_owned(),
+/// Scans one file found by the walk; problems become warnings in `stats`.
+fn scan_file(scanner: &mut BlobScanner<'_>, stats: &Stats, file: WalkedFile<'_>) -> Vec<Finding> {
+    let mut local = Vec::new();
+    let mut f = match walk::open_regular(file.path) {
+        Ok(f) => f,
+        Err(e) => {
+            stats.warn(file.shown, open_error_message(&e));
+            return local;
+        }
+    };
+    let path: Arc<str> = Arc::from(file.shown);
+    let skip_media = |head: &[u8]| !file.explicit && media::has_media_magic(head);
+    let outcome = scanner.scan(&mut f, &path, &skip_media, &mut local);
+    if outcome.skipped {
+        stats.skip(Skip::Media);
+        return local;
     }
+    stats.scanned(outcome.bytes);
+    if let Some(e) = outcome.error {
+        stats.warn(
+            path.to_string(),
+            format!("read error after {} bytes: {e}", outcome.bytes),
+        );
+    }
+    local
 }
 
 fn open_error_message(e: &std::io::Error) -> String {
@@ -228,5 +219,39 @@ fn open_error_message(e: &std::io::Error) -> String {
         std::io::ErrorKind::NotFound => "vanished during the scan; not read".to_string(),
         std::io::ErrorKind::PermissionDenied => "permission denied; not read".to_string(),
         _ => format!("cannot open: {e}; not read"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::RuleSet;
+
+    #[test]
+    fn a_file_that_vanished_is_a_warning() {
+        let engine = Engine::new(RuleSet::builtin().expect("rules")).expect("engine");
+        let mut scanner = BlobScanner::new(&engine);
+        let stats = Stats::default();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let gone = dir.path().join("gone.env");
+        let found = scan_file(
+            &mut scanner,
+            &stats,
+            WalkedFile {
+                path: &gone,
+                shown: "gone.env".to_string(),
+                explicit: false,
+            },
+        );
+        assert!(found.is_empty());
+        let warnings = stats.take_warnings();
+        assert_eq!(warnings.len(), 1);
+        assert_eq!(warnings[0].path, "gone.env");
+        assert!(
+            warnings[0].message.contains("vanished"),
+            "{:?}",
+            warnings[0]
+        );
+        assert_eq!(stats.files.load(std::sync::atomic::Ordering::Relaxed), 0);
     }
 }

@@ -175,7 +175,8 @@ fn unreadable_directories_and_files_become_warnings() {
     set(&dir.path().join("open/app.env"), 0o644);
     set(&dir.path().join("locked"), 0o000);
     set(&dir.path().join("secret.env"), 0o000);
-    let as_root = unsafe { libc_geteuid() } == 0;
+    // SAFETY: geteuid has no preconditions.
+    let as_root = unsafe { libc::geteuid() } == 0;
     let mut cmd = if as_root {
         let mut c = std::process::Command::new("setpriv");
         c.args(["--reuid=65534", "--regid=65534", "--clear-groups", bin()]);
@@ -206,9 +207,4 @@ fn unreadable_directories_and_files_become_warnings() {
     );
     assert_eq!(v["summary"]["warnings"], 2);
     assert_eq!(code(&out), 1);
-}
-
-unsafe extern "C" {
-    #[link_name = "geteuid"]
-    fn libc_geteuid() -> u32;
 }

@@ -24,12 +24,16 @@ pub struct WalkOptions {
     pub follow: bool,
     /// Worker threads (at least 1).
     pub threads: usize,
+    /// Show paths without the leading `./` (when the root was the implicit current directory).
+    pub strip_dot_slash: bool,
 }
 
 /// A file the walk hands to the visitor.
 #[derive(Debug)]
 pub struct WalkedFile<'a> {
     pub path: &'a Path,
+    /// The path as reports show it.
+    pub shown: String,
     /// Named on the command line rather than found in a directory.
     pub explicit: bool,
 }
@@ -61,29 +65,31 @@ where
             let entry = match entry {
                 Ok(entry) => entry,
                 Err(err) => {
-                    let (path, message) = describe(&err);
+                    let (path, message) = describe(&err, opts);
                     stats.warn(path, message);
                     return WalkState::Continue;
                 }
             };
             let path = entry.path();
+            let shown = || display_path(path, opts);
             if entry.depth() == 0 {
                 // A root: follow it if it is a link, scan it whatever its name.
                 match std::fs::metadata(path) {
                     Ok(md) if md.is_file() => visit(WalkedFile {
                         path,
+                        shown: shown(),
                         explicit: true,
                     }),
                     Ok(md) if md.is_dir() => {}
                     Ok(_) => {
                         stats.skip(Skip::Special);
                         stats.warn(
-                            path.display().to_string(),
+                            shown(),
                             "not a regular file (FIFO, socket or device); not read. \
                              To scan a stream, pipe it to `sealant scan -`",
                         );
                     }
-                    Err(e) => stats.warn(path.display().to_string(), e.to_string()),
+                    Err(e) => stats.warn(shown(), e.to_string()),
                 }
                 return WalkState::Continue;
             }
@@ -107,6 +113,7 @@ where
             }
             visit(WalkedFile {
                 path,
+                shown: shown(),
                 explicit: false,
             });
             WalkState::Continue
@@ -131,15 +138,25 @@ pub fn open_regular(path: &Path) -> io::Result<File> {
     Ok(file)
 }
 
+/// The path as the user should see it: as given on the command line, without the `./` that
+/// the implicit root adds.
+fn display_path(path: &Path, opts: &WalkOptions) -> String {
+    let shown = path.to_string_lossy();
+    match shown.strip_prefix("./") {
+        Some(rest) if opts.strip_dot_slash => rest.to_string(),
+        _ => shown.into_owned(),
+    }
+}
+
 /// Splits a walk error into the path it concerns and a message for the user.
-fn describe(err: &ignore::Error) -> (String, String) {
+fn describe(err: &ignore::Error, opts: &WalkOptions) -> (String, String) {
     match err {
-        ignore::Error::WithPath { path, err } => (path.display().to_string(), describe(err).1),
+        ignore::Error::WithPath { path, err } => (display_path(path, opts), describe(err, opts).1),
         ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
-            describe(err)
+            describe(err, opts)
         }
         ignore::Error::Loop { ancestor, child } => (
-            child.display().to_string(),
+            display_path(child, opts),
             format!(
                 "symbolic link loop (points to its ancestor {}); not followed",
                 ancestor.display()
