@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use crate::engine::{Engine, RawMatch, Scratch};
 use crate::finding::{Finding, Severity};
-use crate::rules::Verdict;
 
 /// Bytes read and searched at a time.
 pub const CHUNK_SIZE: usize = 8 * 1024 * 1024;
@@ -146,7 +145,7 @@ impl<'e> BlobScanner<'e> {
             cursor = m.secret_start;
             let offset = pos.offset + m.secret_start as u64;
             let rule = self.engine.rule(m.rule);
-            let documented = m.verdict == Verdict::Documented;
+            let documented = m.documented;
             out.push(Finding {
                 rule_id: Arc::from(rule.id.as_str()),
                 title: Arc::from(rule.title.as_str()),
@@ -155,7 +154,7 @@ impl<'e> BlobScanner<'e> {
                 } else {
                     rule.severity
                 },
-                confidence: rule.confidence,
+                confidence: m.confidence,
                 remediation: Arc::from(rule.remediation.as_str()),
                 path: Arc::clone(path),
                 line: lines + 1,

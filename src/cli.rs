@@ -64,6 +64,12 @@ pub struct ScanArgs {
     /// Load extra rules from this TOML file (same schema as rules/*.toml); repeatable.
     #[arg(long = "rules", value_name = "FILE")]
     pub rule_files: Vec<PathBuf>,
+    /// Run rules that are off by default (e.g. `generic`); a rule id or id prefix; repeatable.
+    #[arg(long, value_name = "RULE")]
+    pub enable: Vec<String>,
+    /// Do not run these rules (a rule id or id prefix); repeatable.
+    #[arg(long, value_name = "RULE")]
+    pub disable: Vec<String>,
     /// Print no summary or warnings on stderr.
     #[arg(short, long)]
     pub quiet: bool,
@@ -71,12 +77,25 @@ pub struct ScanArgs {
 
 #[derive(Debug, Args)]
 pub struct RulesArgs {
+    #[command(subcommand)]
+    pub action: Option<RulesAction>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Also list the rules of this TOML file; repeatable.
     #[arg(long = "rules", value_name = "FILE")]
     pub rule_files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesAction {
+    /// Validate rule files and run each rule against its examples and negative examples.
+    /// Without FILE, checks the built-in rules. Exit 0 when all pass, 1 when an example
+    /// fails, 2 when a file cannot be loaded.
+    Check {
+        /// Rule files (TOML, same schema as the built-in rules).
+        files: Vec<PathBuf>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -119,7 +138,8 @@ pub fn run(cli: Cli) -> i32 {
 }
 
 fn run_scan(args: ScanArgs) -> Result<i32> {
-    let engine = Engine::new(RuleSet::load(&args.rule_files)?)?;
+    let rules = RuleSet::load(&args.rule_files)?.select(&args.enable, &args.disable)?;
+    let engine = Engine::new(rules)?;
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -161,13 +181,26 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
 }
 
 fn run_rules(args: RulesArgs) -> Result<i32> {
+    if let Some(RulesAction::Check { files }) = args.action {
+        return run_rules_check(&files);
+    }
     let set = RuleSet::load(&args.rule_files)?;
     let mut out = io::stdout().lock();
     let written = match args.format {
-        Format::Text => set
-            .rules
-            .iter()
-            .try_for_each(|r| writeln!(out, "{:<36} {:<9} {}", r.id, r.severity.as_str(), r.title)),
+        Format::Text => set.rules.iter().try_for_each(|r| {
+            let off = if r.enabled {
+                ""
+            } else {
+                "  (off by default: --enable)"
+            };
+            writeln!(
+                out,
+                "{:<36} {:<9} {}{off}",
+                r.id,
+                r.severity.as_str(),
+                r.title
+            )
+        }),
         Format::Json => {
             let list: Vec<serde_json::Value> = set
                 .rules
@@ -180,6 +213,7 @@ fn run_rules(args: RulesArgs) -> Result<i32> {
                         "confidence": r.confidence,
                         "keywords": r.keywords.iter().map(|k| String::from_utf8_lossy(k)).collect::<Vec<_>>(),
                         "remediation": r.remediation,
+                        "enabled": r.enabled,
                         "source": r.source,
                     })
                 })
@@ -191,6 +225,48 @@ fn run_rules(args: RulesArgs) -> Result<i32> {
     };
     ignore_broken_pipe(written)?;
     Ok(0)
+}
+
+fn run_rules_check(files: &[PathBuf]) -> Result<i32> {
+    // The built-ins are held to the catalog's bar (two examples each way); a user's file to
+    // its own examples.
+    let (sets, builtin) = if files.is_empty() {
+        (
+            vec![("built-in rules".to_string(), RuleSet::builtin()?)],
+            true,
+        )
+    } else {
+        let mut sets = Vec::new();
+        for f in files {
+            let text = std::fs::read_to_string(f)
+                .map_err(|e| Error::new(format!("cannot read rule file {}: {e}", f.display())))?;
+            let name = f.display().to_string();
+            let rules = crate::rules::parse_rule_file(&text, &name)?;
+            sets.push((name, RuleSet { rules }));
+        }
+        (sets, false)
+    };
+    let mut failed = false;
+    for (name, set) in sets {
+        let count = set.rules.len();
+        let without_examples = set.rules.iter().filter(|r| r.examples.is_empty()).count();
+        let engine = Engine::new(set)?;
+        let problems = crate::rules::check::check_examples(&engine, builtin);
+        for p in &problems {
+            println!("{p}");
+        }
+        if problems.is_empty() {
+            println!("ok: {name}: {count} rules, every example and negative example behaves");
+        }
+        if without_examples > 0 {
+            println!(
+                "note: {name}: {without_examples} rule(s) have no examples; add `examples` so \
+                 this check can prove they match"
+            );
+        }
+        failed |= !problems.is_empty();
+    }
+    Ok(i32::from(failed))
 }
 
 fn use_color(choice: ColorChoice, is_terminal: bool) -> bool {

@@ -3,8 +3,15 @@
 //! Every file in `rules/` must be listed here; a unit test checks that none is forgotten.
 
 /// (file name, contents) of each built-in rule file, in load order.
-pub const BUILTIN_RULE_FILES: &[(&str, &str)] =
-    &[("stripe.toml", include_str!("../../rules/stripe.toml"))];
+pub const BUILTIN_RULE_FILES: &[(&str, &str)] = &[
+    ("stripe.toml", include_str!("../../rules/stripe.toml")),
+    ("cloud.toml", include_str!("../../rules/cloud.toml")),
+    ("codehosts.toml", include_str!("../../rules/codehosts.toml")),
+    ("payments.toml", include_str!("../../rules/payments.toml")),
+    ("saas.toml", include_str!("../../rules/saas.toml")),
+    ("ai.toml", include_str!("../../rules/ai.toml")),
+    ("keys.toml", include_str!("../../rules/keys.toml")),
+];
 
 #[cfg(test)]
 mod tests {

@@ -2,16 +2,21 @@
 //! [`Rule`] the engine can run.
 
 pub mod builtin;
+pub mod check;
+pub mod checksum;
 pub mod model;
 pub mod placeholder;
 
 use std::collections::HashSet;
 use std::path::Path;
 
+use std::sync::OnceLock;
+
 use regex::bytes::{Captures, Regex, RegexBuilder};
 
 use crate::error::{Error, Result};
 use crate::finding::{Confidence, Severity};
+use checksum::Checksum;
 use model::{RuleFile, RuleSpec};
 
 /// The most a rule's window may reach before or after a keyword hit. Bounds the work done per
@@ -26,13 +31,18 @@ pub struct Rule {
     pub severity: Severity,
     pub confidence: Confidence,
     pub keywords: Vec<Vec<u8>>,
-    pub regex: Regex,
-    secret_group: usize,
-    body_group: Option<usize>,
+    /// The regex source; compiled on first use (see [`Rule::regex`]), so start-up costs
+    /// nothing for rules whose keywords never occur.
+    pub pattern: String,
+    compiled: OnceLock<Compiled>,
     pub window_before: usize,
     pub window_after: usize,
     min_entropy: Option<f64>,
     placeholder_check: bool,
+    stopwords: Vec<Vec<u8>>,
+    checksum: Option<Checksum>,
+    /// Off unless named with `--enable`.
+    pub enabled: bool,
     documented: Vec<Vec<u8>>,
     pub remediation: String,
     pub examples: Vec<String>,
@@ -41,15 +51,43 @@ pub struct Rule {
     pub source: String,
 }
 
-/// What a rule makes of one regex match.
+/// A rule's regex with the indices of its `secret` and `body` groups.
+#[derive(Debug)]
+struct Compiled {
+    regex: Regex,
+    secret_group: usize,
+    body_group: Option<usize>,
+}
+
+impl Compiled {
+    fn new(pattern: &str) -> std::result::Result<Compiled, regex::Error> {
+        // Byte-oriented: `.` and classes match any byte, `\s`, `\w`, `(?i)` are ASCII. Keys are
+        // ASCII, and the input is not necessarily UTF-8.
+        let regex = RegexBuilder::new(pattern)
+            .unicode(false)
+            .size_limit(16 * 1024 * 1024)
+            .build()?;
+        let names: Vec<Option<&str>> = regex.capture_names().collect();
+        let secret_group = names
+            .iter()
+            .position(|n| *n == Some("secret"))
+            .unwrap_or(if names.len() > 1 { 1 } else { 0 });
+        let body_group = names.iter().position(|n| *n == Some("body"));
+        Ok(Compiled {
+            regex,
+            secret_group,
+            body_group,
+        })
+    }
+}
+
+/// What a rule makes of a regex match it accepts as a credential.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
-    /// Not a credential (placeholder, too little entropy).
-    Reject,
-    /// A credential.
-    Accept,
+pub struct Judgement {
+    /// The rule's confidence, lowered when a checksum fails.
+    pub confidence: Confidence,
     /// A value published in vendor documentation: reported as info.
-    Documented,
+    pub documented: bool,
 }
 
 impl Rule {
@@ -74,17 +112,21 @@ impl Rule {
                 "{here}: window_before/window_after may be at most {MAX_WINDOW} bytes"
             )));
         }
-        let regex = RegexBuilder::new(&spec.regex)
-            .size_limit(16 * 1024 * 1024)
+        // Parsing is cheap and catches every syntax error; compiling waits for first use.
+        regex_syntax::ParserBuilder::new()
+            .unicode(false)
+            .utf8(false)
             .build()
-            .map_err(|e| Error::new(format!("{here}: regex does not compile: {e}")))?;
-        let names: Vec<Option<&str>> = regex.capture_names().collect();
-        let secret_group = names
-            .iter()
-            .position(|n| *n == Some("secret"))
-            .unwrap_or(if names.len() > 1 { 1 } else { 0 });
-        let body_group = names.iter().position(|n| *n == Some("body"));
+            .parse(&spec.regex)
+            .map_err(|e| Error::new(format!("{here}: regex does not parse: {e}")))?;
         Ok(Rule {
+            stopwords: spec
+                .stopwords
+                .iter()
+                .map(|w| w.to_ascii_lowercase().into_bytes())
+                .collect(),
+            checksum: spec.checksum,
+            enabled: spec.enabled,
             keywords: spec
                 .keywords
                 .iter()
@@ -99,9 +141,8 @@ impl Rule {
             title: spec.title,
             severity: spec.severity,
             confidence: spec.confidence,
-            regex,
-            secret_group,
-            body_group,
+            pattern: spec.regex,
+            compiled: OnceLock::new(),
             window_before: spec.window_before,
             window_after: spec.window_after,
             min_entropy: spec.min_entropy,
@@ -113,33 +154,72 @@ impl Rule {
         })
     }
 
-    /// Byte range of the secret within the haystack the captures came from.
-    pub fn secret_span(&self, caps: &Captures<'_>) -> Option<(usize, usize)> {
-        caps.get(self.secret_group).map(|m| (m.start(), m.end()))
+    /// The compiled regex, or why it does not compile (a pattern that parses can still exceed
+    /// the size limit).
+    pub fn regex(&self) -> std::result::Result<&Regex, String> {
+        self.compiled().map(|c| &c.regex)
     }
 
-    /// Decides whether a match is a credential, a placeholder or a documented example.
-    pub fn judge(&self, caps: &Captures<'_>) -> Verdict {
-        let Some(secret) = caps.get(self.secret_group) else {
-            return Verdict::Reject;
-        };
-        let body = self
+    fn compiled(&self) -> std::result::Result<&Compiled, String> {
+        if let Some(c) = self.compiled.get() {
+            return Ok(c);
+        }
+        let c = Compiled::new(&self.pattern).map_err(|e| {
+            format!(
+                "{}: rule '{}': regex does not compile: {e}",
+                self.source, self.id
+            )
+        })?;
+        Ok(self.compiled.get_or_init(|| c))
+    }
+
+    /// Compiles the regex now (for `rules check` and tests, which want every error up front).
+    pub fn compile_now(&self) -> Result<()> {
+        self.compiled().map(|_| ()).map_err(Error::new)
+    }
+
+    /// Byte range of the secret within the haystack the captures came from.
+    pub fn secret_span(&self, caps: &Captures<'_>) -> Option<(usize, usize)> {
+        let c = self.compiled().ok()?;
+        caps.get(c.secret_group).map(|m| (m.start(), m.end()))
+    }
+
+    /// Decides whether a match is a credential (`Some`) or a placeholder, default value or
+    /// low-entropy string (`None`).
+    pub fn judge(&self, caps: &Captures<'_>) -> Option<Judgement> {
+        let c = self.compiled().ok()?;
+        let secret = caps.get(c.secret_group)?;
+        let body = c
             .body_group
             .and_then(|g| caps.get(g))
             .unwrap_or(secret)
             .as_bytes();
         if self.placeholder_check && placeholder::looks_like_placeholder(body) {
-            return Verdict::Reject;
+            return None;
         }
         if let Some(min) = self.min_entropy
             && placeholder::shannon_entropy(body) < min
         {
-            return Verdict::Reject;
+            return None;
         }
-        if self.documented.iter().any(|d| d == secret.as_bytes()) {
-            return Verdict::Documented;
+        if !self.stopwords.is_empty() {
+            let lower = body.to_ascii_lowercase();
+            if self
+                .stopwords
+                .iter()
+                .any(|w| memchr::memmem::find(&lower, w).is_some())
+            {
+                return None;
+            }
         }
-        Verdict::Accept
+        let confidence = match self.checksum {
+            Some(c) if !c.verify(body) => Confidence::Low,
+            _ => self.confidence,
+        };
+        Some(Judgement {
+            confidence,
+            documented: self.documented.iter().any(|d| d == secret.as_bytes()),
+        })
     }
 }
 
@@ -179,6 +259,32 @@ impl RuleSet {
         }
         Ok(RuleSet { rules })
     }
+
+    /// Keeps the rules that should run: those on by default plus those named in `enable`,
+    /// minus those named in `disable`. A name is a rule id or an id prefix ending at a dot
+    /// (`generic` names `generic.secret-assignment`, `stripe` every Stripe rule). A name that
+    /// matches no rule is an error, so a typo does not silently change what is scanned.
+    pub fn select(self, enable: &[String], disable: &[String]) -> Result<RuleSet> {
+        for name in enable.iter().chain(disable) {
+            if !self.rules.iter().any(|r| selects(name, &r.id)) {
+                return Err(Error::new(format!(
+                    "no rule is named '{name}' (see `sealant rules` for the ids)"
+                )));
+            }
+        }
+        let rules = self
+            .rules
+            .into_iter()
+            .filter(|r| r.enabled || enable.iter().any(|n| selects(n, &r.id)))
+            .filter(|r| !disable.iter().any(|n| selects(n, &r.id)))
+            .collect();
+        Ok(RuleSet { rules })
+    }
+}
+
+/// Whether `name` names rule `id`: the id itself, or a prefix of it ending at a dot.
+fn selects(name: &str, id: &str) -> bool {
+    id == name || (id.starts_with(name) && id.as_bytes().get(name.len()) == Some(&b'.'))
 }
 
 /// Parses and compiles one rule file; `source` names it in error messages.

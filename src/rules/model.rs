@@ -6,6 +6,7 @@
 use serde::Deserialize;
 
 use crate::finding::{Confidence, Severity};
+use crate::rules::checksum::Checksum;
 
 /// One rule file as written on disk.
 #[derive(Debug, Deserialize)]
@@ -44,6 +45,17 @@ pub struct RuleSpec {
     /// as "your…here"). On by default.
     #[serde(default = "default_true")]
     pub placeholder_check: bool,
+    /// Values that are never credentials when the body contains them, compared without case
+    /// (e.g. default passwords such as `postgres` in connection strings).
+    #[serde(default)]
+    pub stopwords: Vec<String>,
+    /// Verify the body's built-in checksum: a pass keeps the rule's confidence, a failure
+    /// lowers it to `low` (still reported).
+    #[serde(default)]
+    pub checksum: Option<Checksum>,
+    /// Rules off by default (noisy ones) run only when named with `--enable`.
+    #[serde(default = "default_true")]
+    pub enabled: bool,
     /// Values published in vendor documentation: still reported, but as `info`.
     #[serde(default)]
     pub documented: Vec<String>,

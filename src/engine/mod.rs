@@ -1,26 +1,28 @@
-//! The rule engine: one Aho-Corasick pass over the keywords of every rule finds candidate spots;
-//! each rule's regex then runs only on bounded windows around its keyword hits.
+//! The rule engine: one keyword prefilter pass (see `prefilter`) finds candidate spots for
+//! every rule at once; each rule's regex then runs only on bounded windows around its keyword
+//! hits.
 //!
 //! Windows of one rule that touch or overlap are merged before the regex runs, so each byte is
 //! searched at most once per rule whatever the input (a file made of nothing but keywords costs
 //! one linear regex pass, not one per hit).
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind};
+mod byte_freq;
+pub mod prefilter;
 
-use crate::error::{Error, Result};
-use crate::rules::{Rule, RuleSet, Verdict};
+use crate::error::Result;
+use crate::finding::Confidence;
+use crate::rules::{Rule, RuleSet};
+use prefilter::{KeywordHit, Prefilter};
 
 /// The compiled form of a rule set.
 #[derive(Debug)]
 pub struct Engine {
     rules: Vec<Rule>,
-    keywords: AhoCorasick,
-    /// For each keyword pattern: the rules to try when it is the longest keyword at a spot.
-    /// Includes the rules of every keyword that is a prefix of it, so a shorter keyword starting
-    /// at the same byte is never lost to leftmost-longest matching.
-    pattern_rules: Vec<Vec<u32>>,
-    pattern_len: Vec<usize>,
+    prefilter: Prefilter,
+    /// For each distinct keyword: the rules that listed it.
+    keyword_rules: Vec<Vec<u32>>,
     max_before: usize,
+    /// Longest keyword plus the widest `window_after`.
     max_after: usize,
 }
 
@@ -32,12 +34,15 @@ pub struct RawMatch {
     pub match_start: usize,
     pub secret_start: usize,
     pub secret_end: usize,
-    pub verdict: Verdict,
+    pub confidence: Confidence,
+    /// A value the vendor publishes in its documentation.
+    pub documented: bool,
 }
 
 /// Per-thread working memory for [`Engine::find`], reused across blobs.
 #[derive(Debug, Default)]
 pub struct Scratch {
+    hits: Vec<KeywordHit>,
     windows: Vec<Vec<(usize, usize)>>,
     touched: Vec<u32>,
 }
@@ -45,44 +50,26 @@ pub struct Scratch {
 impl Engine {
     pub fn new(set: RuleSet) -> Result<Engine> {
         let rules = set.rules;
-        let mut patterns: Vec<Vec<u8>> = Vec::new();
-        let mut direct: Vec<Vec<u32>> = Vec::new();
+        let mut keywords: Vec<Vec<u8>> = Vec::new();
+        let mut keyword_rules: Vec<Vec<u32>> = Vec::new();
         for (ri, rule) in rules.iter().enumerate() {
             for kw in &rule.keywords {
-                match patterns.iter().position(|p| p == kw) {
-                    Some(pi) => direct[pi].push(ri as u32),
+                match keywords.iter().position(|k| k == kw) {
+                    Some(ki) => keyword_rules[ki].push(ri as u32),
                     None => {
-                        patterns.push(kw.clone());
-                        direct.push(vec![ri as u32]);
+                        keywords.push(kw.clone());
+                        keyword_rules.push(vec![ri as u32]);
                     }
                 }
             }
         }
-        let pattern_rules = patterns
-            .iter()
-            .map(|p| {
-                let mut rs: Vec<u32> = patterns
-                    .iter()
-                    .zip(&direct)
-                    .filter(|(q, _)| p.starts_with(q))
-                    .flat_map(|(_, rs)| rs.iter().copied())
-                    .collect();
-                rs.sort_unstable();
-                rs.dedup();
-                rs
-            })
-            .collect();
-        let keywords = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(&patterns)
-            .map_err(|e| Error::new(format!("cannot build the keyword automaton: {e}")))?;
+        let longest = keywords.iter().map(Vec::len).max().unwrap_or(0);
         Ok(Engine {
             max_before: rules.iter().map(|r| r.window_before).max().unwrap_or(0),
-            max_after: rules.iter().map(|r| r.window_after).max().unwrap_or(0),
-            pattern_len: patterns.iter().map(Vec::len).collect(),
+            max_after: longest + rules.iter().map(|r| r.window_after).max().unwrap_or(0),
+            prefilter: Prefilter::new(keywords)?,
+            keyword_rules,
             rules,
-            keywords,
-            pattern_rules,
         })
     }
 
@@ -94,31 +81,61 @@ impl Engine {
         &self.rules[index as usize]
     }
 
-    /// The longest distance a match can start before, or end after, a keyword hit. Callers that
-    /// cut a blob into chunks overlap them by more than twice this (see `blob`).
+    /// The longest distance a match can start before a keyword hit, and end after the hit's
+    /// start. Callers that cut a blob into chunks overlap them by more than that (see `blob`).
     pub fn reach(&self) -> (usize, usize) {
         (self.max_before, self.max_after)
     }
 
     /// Finds every rule match in `hay`, appending them to `out` ordered by position then rule.
+    /// Where several rules capture the same bytes, only the most severe is kept.
     pub fn find(&self, hay: &[u8], scratch: &mut Scratch, out: &mut Vec<RawMatch>) {
+        let first = out.len();
+        self.find_all(hay, scratch, out);
+        // The more severe rule wins, then the one listed first.
+        let new = &mut out[first..];
+        new.sort_by_key(|m| {
+            let sev = std::cmp::Reverse(self.rules[m.rule as usize].severity);
+            (m.secret_start, m.secret_end, sev, m.rule)
+        });
+        let mut kept = first;
+        for i in first..out.len() {
+            let m = out[i];
+            if kept > first {
+                let prev = out[kept - 1];
+                if (prev.secret_start, prev.secret_end) == (m.secret_start, m.secret_end) {
+                    continue;
+                }
+            }
+            out[kept] = m;
+            kept += 1;
+        }
+        out.truncate(kept);
+    }
+
+    /// Like [`Engine::find`], but every rule's matches are kept, even where two rules capture
+    /// the same bytes (for checking each rule against its own examples).
+    pub fn find_all(&self, hay: &[u8], scratch: &mut Scratch, out: &mut Vec<RawMatch>) {
         if scratch.windows.len() < self.rules.len() {
             scratch.windows.resize_with(self.rules.len(), Vec::new);
         }
         scratch.touched.clear();
-        let mut at = 0;
-        while at < hay.len() {
-            let Some(hit) = self.keywords.find(Input::new(hay).span(at..hay.len())) else {
-                break;
-            };
-            let pi = hit.pattern().as_usize();
-            for &ri in &self.pattern_rules[pi] {
+        scratch.hits.clear();
+        self.prefilter.find(hay, &mut scratch.hits);
+        for hit in &scratch.hits {
+            let kw_len = self.prefilter.keyword(hit.keyword).len();
+            for &ri in &self.keyword_rules[hit.keyword as usize] {
                 let rule = &self.rules[ri as usize];
-                let ws = hit.start().saturating_sub(rule.window_before);
-                let we = (hit.start() + self.pattern_len[pi] + rule.window_after).min(hay.len());
+                let ws = hit.start.saturating_sub(rule.window_before);
+                let we = (hit.start + kw_len + rule.window_after).min(hay.len());
                 let wins = &mut scratch.windows[ri as usize];
                 match wins.last_mut() {
-                    Some(last) if ws <= last.1 => last.1 = last.1.max(we),
+                    // Hits come in order of position, but windows reach back by different
+                    // amounts for different keywords of a rule: merge generously.
+                    Some(last) if ws <= last.1 => {
+                        last.0 = last.0.min(ws);
+                        last.1 = last.1.max(we);
+                    }
                     Some(_) => wins.push((ws, we)),
                     None => {
                         scratch.touched.push(ri);
@@ -126,7 +143,6 @@ impl Engine {
                     }
                 }
             }
-            at = hit.start() + 1;
         }
         let first = out.len();
         scratch.touched.sort_unstable();
@@ -144,9 +160,12 @@ impl Engine {
 /// Runs `rule`'s regex over `hay[start..]` (the bytes before `start` serve as look-behind
 /// context for `\b`) and records every match.
 fn confirm(rule: &Rule, ri: u32, hay: &[u8], start: usize, out: &mut Vec<RawMatch>) {
+    // A regex that does not compile (over the size limit) matches nothing; `rules check`
+    // reports it.
+    let Ok(regex) = rule.regex() else { return };
     let mut pos = start;
     while pos <= hay.len() {
-        let Some(caps) = rule.regex.captures_at(hay, pos) else {
+        let Some(caps) = regex.captures_at(hay, pos) else {
             break;
         };
         let Some(whole) = caps.get(0) else { break };
@@ -161,14 +180,14 @@ fn confirm(rule: &Rule, ri: u32, hay: &[u8], start: usize, out: &mut Vec<RawMatc
         if secret_end == secret_start {
             continue;
         }
-        let verdict = rule.judge(&caps);
-        if verdict != Verdict::Reject {
+        if let Some(j) = rule.judge(&caps) {
             out.push(RawMatch {
                 rule: ri,
                 match_start: whole.start(),
                 secret_start,
                 secret_end,
-                verdict,
+                confidence: j.confidence,
+                documented: j.documented,
             });
         }
     }
@@ -206,30 +225,8 @@ mod tests {
     /// Every built-in rule's examples match it and its negative examples do not.
     #[test]
     fn builtin_rule_examples() {
-        let e = builtin();
-        for rule in e.rules() {
-            assert!(
-                rule.examples.len() >= 2 && rule.negative_examples.len() >= 2,
-                "{} needs at least two examples and two negative examples",
-                rule.id
-            );
-            for ex in &rule.examples {
-                let found = secrets(&e, ex.as_bytes());
-                assert!(
-                    found.iter().any(|(id, _)| *id == rule.id),
-                    "{}: example not matched: {ex:?} (found {found:?})",
-                    rule.id
-                );
-            }
-            for ex in &rule.negative_examples {
-                let found = secrets(&e, ex.as_bytes());
-                assert!(
-                    !found.iter().any(|(id, _)| *id == rule.id),
-                    "{}: negative example matched: {ex:?}",
-                    rule.id
-                );
-            }
-        }
+        let problems = crate::rules::check::check_examples(&builtin(), true);
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
 
     const KEY: &str = "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";
@@ -317,7 +314,7 @@ remediation = "r"
             &mut out,
         );
         assert_eq!(out.len(), 1);
-        assert_eq!(out[0].verdict, Verdict::Documented);
+        assert!(out[0].documented);
     }
 
     #[test]
