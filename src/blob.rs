@@ -5,8 +5,10 @@
 use std::io::{self, Read};
 use std::sync::Arc;
 
+use crate::decode::{View, json_string};
 use crate::engine::{Engine, RawMatch, Scratch};
-use crate::finding::{Finding, Severity};
+use crate::exposure::{self, Exposure};
+use crate::finding::{Finding, Severity, remediation_for};
 
 /// Bytes read and searched at a time.
 pub const CHUNK_SIZE: usize = 8 * 1024 * 1024;
@@ -20,6 +22,8 @@ pub struct BlobOutcome {
     pub error: Option<io::Error>,
     /// The first chunk was judged not worth scanning by the caller's check (media files).
     pub skipped: bool,
+    /// Where the blob ends up, judged from its path and first chunk.
+    pub exposure: Exposure,
 }
 
 /// Per-thread blob scanner; reuses its buffers across blobs.
@@ -28,6 +32,9 @@ pub struct BlobScanner<'e> {
     scratch: Scratch,
     buf: Vec<u8>,
     matches: Vec<RawMatch>,
+    /// Decoded view of the current chunk (source maps) and the matches found in it.
+    view: View,
+    view_matches: Vec<RawMatch>,
     chunk_size: usize,
     /// Bytes of look-behind a chunk keeps before the first match it owns.
     context: usize,
@@ -61,6 +68,8 @@ impl<'e> BlobScanner<'e> {
             scratch: Scratch::default(),
             buf: Vec::new(),
             matches: Vec::new(),
+            view: View::default(),
+            view_matches: Vec::new(),
             chunk_size: chunk_size.max(overlap * 2),
             context,
             overlap,
@@ -78,8 +87,10 @@ impl<'e> BlobScanner<'e> {
     ) -> BlobOutcome {
         let mut outcome = BlobOutcome::default();
         let mut pos = Position::default();
+        self.scratch.clear_file_candidates();
         self.buf.clear();
         let mut first = true;
+        let mut decode_json = false;
         loop {
             let eof = match fill(reader, &mut self.buf, self.chunk_size) {
                 Ok(eof) => eof,
@@ -94,6 +105,9 @@ impl<'e> BlobScanner<'e> {
                     outcome.skipped = true;
                     return outcome;
                 }
+                outcome.exposure = exposure::classify(path, &self.buf);
+                self.engine.prepare(path, &self.buf, &mut self.scratch);
+                decode_json = json_string::wants_view(path, &self.buf);
             }
             let fresh = self.buf.len() - if pos.offset == 0 { 0 } else { self.overlap };
             outcome.bytes += fresh as u64;
@@ -106,7 +120,10 @@ impl<'e> BlobScanner<'e> {
             self.matches.clear();
             self.engine
                 .find(&self.buf, &mut self.scratch, &mut self.matches);
-            self.emit(pos, own_from..own_to, path, out);
+            if decode_json && json_string::may_hide_text(&self.buf) {
+                self.scan_json_view();
+            }
+            self.emit(pos, own_from..own_to, path, outcome.exposure, out);
             if eof {
                 return outcome;
             }
@@ -122,12 +139,54 @@ impl<'e> BlobScanner<'e> {
         }
     }
 
+    /// File rules whose paths match the blob last scanned.
+    pub fn file_rule_candidates(&self) -> &[u32] {
+        self.scratch.file_candidates()
+    }
+
+    /// Scans the JSON-unescaped view of the current chunk and adds what only it reveals to
+    /// the chunk's matches, with offsets mapped back to the chunk.
+    fn scan_json_view(&mut self) {
+        json_string::unescape(&self.buf, &mut self.view);
+        if !self.view.changed() {
+            return;
+        }
+        self.view_matches.clear();
+        self.engine
+            .find(&self.view.bytes, &mut self.scratch, &mut self.view_matches);
+        let mut added = false;
+        for m in &self.view_matches {
+            let map = |at: usize| self.view.source_offset(at);
+            let start = map(m.secret_start);
+            let known = self
+                .matches
+                .iter()
+                .any(|r| r.rule == m.rule && r.secret_start == start);
+            if known {
+                continue;
+            }
+            self.matches.push(RawMatch {
+                match_start: map(m.match_start),
+                secret_start: start,
+                secret_end: map(m.secret_end).max(start),
+                name: m.name.map(|(s, e)| (map(s), map(e))),
+                view_span: Some((m.secret_start, m.secret_end)),
+                ..*m
+            });
+            added = true;
+        }
+        if added {
+            self.matches.sort_by_key(|m| (m.secret_start, m.rule));
+        }
+    }
+
     /// Turns the matches of the current chunk that start in `owned` into findings.
     fn emit(
         &self,
         pos: Position,
         owned: std::ops::Range<usize>,
         path: &Arc<str>,
+        exposure: Exposure,
         out: &mut Vec<Finding>,
     ) {
         let mut cursor = 0;
@@ -144,26 +203,54 @@ impl<'e> BlobScanner<'e> {
             }
             cursor = m.secret_start;
             let offset = pos.offset + m.secret_start as u64;
-            let rule = self.engine.rule(m.rule);
-            let documented = m.documented;
-            out.push(Finding {
-                rule_id: Arc::from(rule.id.as_str()),
-                title: Arc::from(rule.title.as_str()),
-                severity: if documented {
-                    Severity::Info
-                } else {
-                    rule.severity
-                },
-                confidence: m.confidence,
-                remediation: Arc::from(rule.remediation.as_str()),
-                path: Arc::clone(path),
-                line: lines + 1,
-                column: offset - line_start + 1,
-                byte_offset: offset,
-                secret: String::from_utf8_lossy(&self.buf[m.secret_start..m.secret_end])
-                    .into_owned(),
-                documented,
-            });
+            out.push(self.finding(m, pos, lines + 1, offset - line_start + 1, path, exposure));
+        }
+    }
+
+    /// Builds the finding for match `m` of the current chunk.
+    fn finding(
+        &self,
+        m: &RawMatch,
+        pos: Position,
+        line: u64,
+        column: u64,
+        path: &Arc<str>,
+        exposure: Exposure,
+    ) -> Finding {
+        let rule = self.engine.rule(m.rule);
+        let inner = m.inner.map(|i| self.engine.rule(i));
+        let severity = if m.documented || m.info {
+            Severity::Info
+        } else {
+            rule.severity
+        };
+        let remediation = match inner {
+            Some(inner) => format!("{} {}", rule.remediation, inner.remediation),
+            None => rule.remediation.clone(),
+        };
+        let text = |(s, e): (usize, usize)| String::from_utf8_lossy(&self.buf[s..e]).into_owned();
+        let detail = rule.detail.as_ref().map(|t| {
+            t.replace("{name}", &m.name.map(text).unwrap_or_default())
+                .replace("{inner}", inner.map_or("", |r| r.title.as_str()))
+        });
+        Finding {
+            rule_id: Arc::from(rule.id.as_str()),
+            title: Arc::from(rule.title.as_str()),
+            severity,
+            confidence: m.confidence,
+            remediation: Arc::from(remediation_for(severity, exposure, &remediation)),
+            path: Arc::clone(path),
+            line,
+            column,
+            byte_offset: pos.offset + m.secret_start as u64,
+            secret: match m.view_span {
+                Some((s, e)) => String::from_utf8_lossy(&self.view.bytes[s..e]).into_owned(),
+                None => text((m.secret_start, m.secret_end)),
+            },
+            documented: m.documented,
+            exposure,
+            detail,
+            redact: rule.redact,
         }
     }
 }

@@ -241,14 +241,14 @@ fn run_rules_check(files: &[PathBuf]) -> Result<i32> {
             let text = std::fs::read_to_string(f)
                 .map_err(|e| Error::new(format!("cannot read rule file {}: {e}", f.display())))?;
             let name = f.display().to_string();
-            let rules = crate::rules::parse_rule_file(&text, &name)?;
-            sets.push((name, RuleSet { rules }));
+            let set = crate::rules::parse_rule_file(&text, &name)?;
+            sets.push((name, set));
         }
         (sets, false)
     };
     let mut failed = false;
     for (name, set) in sets {
-        let count = set.rules.len();
+        let count = set.rules.len() + set.file_rules.len();
         let without_examples = set.rules.iter().filter(|r| r.examples.is_empty()).count();
         let engine = Engine::new(set)?;
         let problems = crate::rules::check::check_examples(&engine, builtin);

@@ -8,6 +8,8 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::exposure::Exposure;
+
 /// How bad a finding is. Ordered: `Info < Low < … < Critical`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -87,6 +89,12 @@ pub struct Finding {
     pub secret: String,
     /// Set when the value is one a vendor publishes in its documentation.
     pub documented: bool,
+    /// Where the file ends up (source, public bundle, web root, mobile app).
+    pub exposure: Exposure,
+    /// One more line about this finding (e.g. which variable a key was assigned to).
+    pub detail: Option<String>,
+    /// Whether reports redact `secret` (false when it names a variable or flag).
+    pub redact: bool,
 }
 
 impl Finding {
@@ -99,6 +107,18 @@ impl Finding {
     /// Ordering used for all output: by path, then position, then rule.
     pub fn sort_key(&self) -> (&str, u64, &str) {
         (&self.path, self.byte_offset, &self.rule_id)
+    }
+}
+
+/// The remediation to show: a secret above medium that is already public says so first.
+pub fn remediation_for(severity: Severity, exposure: Exposure, remediation: &str) -> String {
+    if exposure.is_public() && severity >= Severity::High {
+        format!(
+            "Already public ({exposure}): assume it is compromised and rotate it now, with the \
+             shortest expiry on the old key. {remediation}"
+        )
+    } else {
+        remediation.to_string()
     }
 }
 

@@ -6,9 +6,11 @@
 
 pub mod blob;
 pub mod cli;
+pub mod decode;
 pub mod diagnostics;
 pub mod engine;
 pub mod error;
+pub mod exposure;
 pub mod finding;
 pub mod report;
 pub mod rules;

@@ -1,7 +1,10 @@
 //! A whole scan: standard input and the filesystem walk feed blobs to per-thread blob scanners;
 //! findings, warnings and counters are gathered into a [`ScanOutcome`] in a deterministic order.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+
+use globset::Candidate;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -11,7 +14,10 @@ use crate::blob::BlobScanner;
 use crate::diagnostics::{Skip, Stats, Warning};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::finding::{Finding, Severity};
+use crate::exposure::Exposure;
+use crate::finding::{Finding, Severity, remediation_for};
+use crate::rules::file_rules::{FileFacts, FileRule};
+use crate::source::git;
 use crate::source::media;
 use crate::source::walk::{self, WalkOptions, WalkedFile};
 
@@ -137,11 +143,30 @@ pub fn scan(config: &ScanConfig, engine: &Engine) -> Result<ScanOutcome> {
         keep(local);
     }
 
+    let git_rules: Vec<&FileRule> = engine
+        .file_rules()
+        .iter()
+        .filter(|r| r.git_tracked)
+        .collect();
+    let tracked = if git_rules.is_empty() {
+        HashSet::new()
+    } else {
+        git::tracked_files(&roots, &|rel| {
+            git_rules
+                .iter()
+                .any(|r| r.applies_to_name(&Candidate::new(rel)))
+        })
+    };
+    let ctx = FileContext {
+        engine,
+        stats: &stats,
+        tracked: &tracked,
+    };
     walk::walk(&roots, &config.walk, &stats, || {
         let mut scanner = BlobScanner::new(engine);
-        let stats = &stats;
         let keep = &keep;
-        move |file: WalkedFile<'_>| keep(scan_file(&mut scanner, stats, file))
+        let ctx = &ctx;
+        move |file: WalkedFile<'_>| keep(ctx.scan_file(&mut scanner, file))
     });
 
     let mut findings = found.into_inner().unwrap_or_default();
@@ -187,31 +212,91 @@ fn check_root(root: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Scans one file found by the walk; problems become warnings in `stats`.
-fn scan_file(scanner: &mut BlobScanner<'_>, stats: &Stats, file: WalkedFile<'_>) -> Vec<Finding> {
-    let mut local = Vec::new();
-    let mut f = match walk::open_regular(file.path) {
-        Ok(f) => f,
-        Err(e) => {
-            stats.warn(file.shown, open_error_message(&e));
+/// What scanning one file needs besides the file.
+struct FileContext<'a> {
+    engine: &'a Engine,
+    stats: &'a Stats,
+    /// Canonical paths of files git tracks (only those file rules ask about).
+    tracked: &'a HashSet<PathBuf>,
+}
+
+impl FileContext<'_> {
+    /// Scans one file found by the walk; problems become warnings in `stats`.
+    fn scan_file(&self, scanner: &mut BlobScanner<'_>, file: WalkedFile<'_>) -> Vec<Finding> {
+        let mut local = Vec::new();
+        let mut f = match walk::open_regular(file.path) {
+            Ok(f) => f,
+            Err(e) => {
+                self.stats.warn(file.shown, open_error_message(&e));
+                return local;
+            }
+        };
+        let path: Arc<str> = Arc::from(file.shown);
+        let skip_media = |head: &[u8]| !file.explicit && media::has_media_magic(head);
+        let outcome = scanner.scan(&mut f, &path, &skip_media, &mut local);
+        if outcome.skipped {
+            self.stats.skip(Skip::Media);
             return local;
         }
-    };
-    let path: Arc<str> = Arc::from(file.shown);
-    let skip_media = |head: &[u8]| !file.explicit && media::has_media_magic(head);
-    let outcome = scanner.scan(&mut f, &path, &skip_media, &mut local);
-    if outcome.skipped {
-        stats.skip(Skip::Media);
-        return local;
+        self.stats.scanned(outcome.bytes);
+        if let Some(e) = outcome.error {
+            self.stats.warn(
+                path.to_string(),
+                format!("read error after {} bytes: {e}", outcome.bytes),
+            );
+        }
+        let candidates = scanner.file_rule_candidates();
+        self.check_file_rules(file.path, &path, outcome.exposure, candidates, &mut local);
+        local
     }
-    stats.scanned(outcome.bytes);
-    if let Some(e) = outcome.error {
-        stats.warn(
-            path.to_string(),
-            format!("read error after {} bytes: {e}", outcome.bytes),
-        );
+
+    /// Findings about the file itself: its name and place.
+    fn check_file_rules(
+        &self,
+        fs_path: &Path,
+        path: &Arc<str>,
+        exposure: Exposure,
+        candidates: &[u32],
+        out: &mut Vec<Finding>,
+    ) {
+        if candidates.is_empty() {
+            return;
+        }
+        let candidate = Candidate::new(path.as_ref());
+        let tracked = || {
+            fs_path
+                .canonicalize()
+                .is_ok_and(|p| self.tracked.contains(&p))
+        };
+        let sibling_exists = || fs_path.with_extension("").is_file();
+        let facts = FileFacts {
+            path,
+            exposure,
+            tracked: &tracked,
+            sibling_exists: &sibling_exists,
+        };
+        for &i in candidates {
+            let rule = &self.engine.file_rules()[i as usize];
+            if let Some(severity) = rule.check(&candidate, true, &facts) {
+                out.push(Finding {
+                    rule_id: Arc::from(rule.id.as_str()),
+                    title: Arc::from(rule.title.as_str()),
+                    severity,
+                    confidence: rule.confidence,
+                    remediation: Arc::from(remediation_for(severity, exposure, &rule.remediation)),
+                    path: Arc::clone(path),
+                    line: 1,
+                    column: 1,
+                    byte_offset: 0,
+                    secret: String::new(),
+                    documented: false,
+                    exposure,
+                    detail: None,
+                    redact: false,
+                });
+            }
+        }
     }
-    local
 }
 
 fn open_error_message(e: &std::io::Error) -> String {
@@ -232,11 +317,16 @@ mod tests {
         let engine = Engine::new(RuleSet::builtin().expect("rules")).expect("engine");
         let mut scanner = BlobScanner::new(&engine);
         let stats = Stats::default();
+        let tracked = HashSet::new();
+        let ctx = FileContext {
+            engine: &engine,
+            stats: &stats,
+            tracked: &tracked,
+        };
         let dir = tempfile::tempdir().expect("tempdir");
         let gone = dir.path().join("gone.env");
-        let found = scan_file(
+        let found = ctx.scan_file(
             &mut scanner,
-            &stats,
             WalkedFile {
                 path: &gone,
                 shown: "gone.env".to_string(),

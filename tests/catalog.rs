@@ -130,7 +130,16 @@ fn generic_rule_is_off_until_enabled() {
     let bad = run(dir.path(), &["scan", "--enable", "no-such-rule"]);
     assert_eq!(code(&bad), 2);
     assert!(stderr(&bad).contains("no rule is named 'no-such-rule'"));
-    let (v, _) = json_scan(&repo_root(), &["--disable", "stripe", "fixtures/demo"]);
+    let (v, _) = json_scan(
+        &repo_root(),
+        &[
+            "--disable",
+            "stripe",
+            "--disable",
+            "env-file",
+            "fixtures/demo",
+        ],
+    );
     assert!(triples(&v).is_empty(), "{v}");
 }
 

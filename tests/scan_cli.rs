@@ -29,12 +29,17 @@ fn demo_fixture_text_report() {
         "no colour when stdout is not a terminal"
     );
     // The example env file and the prose placeholder are not findings.
-    assert!(!text.contains(".env.example"), "{text}");
+    assert!(!text.contains("fixtures/demo/.env.example"), "{text}");
     assert!(!text.contains("checkout.js:4"), "{text}");
     let err = stderr(&out);
     assert!(err.contains("sealant: scanned 6 files"), "{err}");
+    // The demo's .env is committed to this repository: that is a finding too.
     assert!(
-        err.contains("6 findings: 2 critical, 1 high, 1 low, 2 info"),
+        text.contains("HIGH     Environment file committed to git [env-file.committed]"),
+        "{text}"
+    );
+    assert!(
+        err.contains("7 findings: 2 critical, 2 high, 1 low, 2 info"),
         "{err}"
     );
 }
@@ -44,8 +49,10 @@ fn json_report_fields_and_redaction() {
     let (v, out) = json_scan(&repo_root(), &["fixtures/demo"]);
     assert_eq!(code(&out), 1);
     assert_eq!(v["version"], env!("CARGO_PKG_VERSION"));
-    let f = &v["findings"][0];
+    let f = &v["findings"][1];
+    assert_eq!(v["findings"][0]["rule_id"], "env-file.committed");
     assert_eq!(f["rule_id"], "stripe.secret-key.live");
+    assert_eq!(f["exposure"], "source");
     assert_eq!(f["severity"], "critical");
     assert_eq!(f["path"], "fixtures/demo/.env");
     assert_eq!(f["line"], 3);
@@ -72,7 +79,7 @@ fn json_report_fields_and_redaction() {
 #[test]
 fn show_secrets_prints_the_full_value() {
     let (v, _) = json_scan(&repo_root(), &["--show-secrets", "fixtures/demo"]);
-    assert_eq!(v["findings"][0]["secret"], LIVE_KEY);
+    assert_eq!(v["findings"][1]["secret"], LIVE_KEY);
     let out = run(&repo_root(), &["scan", "--show-secrets", "fixtures/demo"]);
     assert!(stdout(&out).contains(LIVE_KEY));
 }

@@ -11,6 +11,10 @@ pub mod prefilter;
 
 use crate::error::Result;
 use crate::finding::Confidence;
+use globset::Candidate;
+
+use crate::rules::file_rules::FileRule;
+use crate::rules::scope::PathIndex;
 use crate::rules::{Rule, RuleSet};
 use prefilter::{KeywordHit, Prefilter};
 
@@ -18,9 +22,16 @@ use prefilter::{KeywordHit, Prefilter};
 #[derive(Debug)]
 pub struct Engine {
     rules: Vec<Rule>,
+    /// Rules about files' names and places, checked by the scan for each file.
+    file_rules: Vec<FileRule>,
     prefilter: Prefilter,
     /// For each distinct keyword: the rules that listed it.
     keyword_rules: Vec<Vec<u32>>,
+    /// Rules limited to some blobs (path, content marker) or downgraded in some.
+    scoped: Vec<u32>,
+    /// The `paths` globs of all rules: content rules by index, file rules after them
+    /// (index `rules.len() + i`).
+    paths: PathIndex,
     max_before: usize,
     /// Longest keyword plus the widest `window_after`.
     max_after: usize,
@@ -37,6 +48,15 @@ pub struct RawMatch {
     pub confidence: Confidence,
     /// A value the vendor publishes in its documentation.
     pub documented: bool,
+    /// Found in a development or test file (the rule's `info_paths`): report as info.
+    pub info: bool,
+    /// The rule's `name` group (a variable name), for the detail line.
+    pub name: Option<(usize, usize)>,
+    /// For a `value_from_rules` rule: the rule that recognised the value.
+    pub inner: Option<u32>,
+    /// Set when the match was found in a decoded view: where its text is in the view (the
+    /// other offsets have been mapped back to the blob).
+    pub view_span: Option<(usize, usize)>,
 }
 
 /// Per-thread working memory for [`Engine::find`], reused across blobs.
@@ -45,6 +65,27 @@ pub struct Scratch {
     hits: Vec<KeywordHit>,
     windows: Vec<Vec<(usize, usize)>>,
     touched: Vec<u32>,
+    /// Per rule: applies to the current blob (set by [`Engine::prepare`]).
+    on: Vec<bool>,
+    /// Per rule: findings in the current blob are info.
+    info: Vec<bool>,
+    glob_hits: Vec<usize>,
+    /// Rules (content rules, then file rules) whose `paths` match the current blob.
+    path_matches: Vec<u32>,
+    /// File rules whose `paths` match the current blob.
+    file_candidates: Vec<u32>,
+}
+
+impl Scratch {
+    /// File rules whose `paths` matched the blob last prepared (see [`Engine::prepare`]).
+    pub fn file_candidates(&self) -> &[u32] {
+        &self.file_candidates
+    }
+
+    /// Forgets the last blob's file-rule candidates (for a blob that is not prepared).
+    pub fn clear_file_candidates(&mut self) {
+        self.file_candidates.clear();
+    }
 }
 
 impl Engine {
@@ -64,7 +105,17 @@ impl Engine {
             }
         }
         let longest = keywords.iter().map(Vec::len).max().unwrap_or(0);
+        let scoped = (0..rules.len() as u32)
+            .filter(|&ri| !rules[ri as usize].scope.is_everywhere())
+            .collect();
+        let content_scopes = rules.iter().enumerate().map(|(i, r)| (i as u32, &r.scope));
+        let file_scopes =
+            (set.file_rules.iter().enumerate()).map(|(i, r)| ((rules.len() + i) as u32, &r.scope));
+        let paths = PathIndex::new(content_scopes.chain(file_scopes))?;
         Ok(Engine {
+            paths,
+            file_rules: set.file_rules,
+            scoped,
             max_before: rules.iter().map(|r| r.window_before).max().unwrap_or(0),
             max_after: longest + rules.iter().map(|r| r.window_after).max().unwrap_or(0),
             prefilter: Prefilter::new(keywords)?,
@@ -77,6 +128,10 @@ impl Engine {
         &self.rules
     }
 
+    pub fn file_rules(&self) -> &[FileRule] {
+        &self.file_rules
+    }
+
     pub fn rule(&self, index: u32) -> &Rule {
         &self.rules[index as usize]
     }
@@ -87,16 +142,59 @@ impl Engine {
         (self.max_before, self.max_after)
     }
 
+    /// Decides which rules apply to the next blob, from its path and first bytes. Without a
+    /// call, rules limited to some blobs do not run.
+    /// The file rules whose paths match are left in [`Scratch::file_candidates`].
+    pub fn prepare(&self, path: &str, head: &[u8], scratch: &mut Scratch) {
+        self.init(scratch);
+        let candidate = Candidate::new(path);
+        self.paths.matches(
+            &candidate,
+            &mut scratch.glob_hits,
+            &mut scratch.path_matches,
+        );
+        let n = self.rules.len() as u32;
+        scratch.file_candidates.clear();
+        scratch.file_candidates.extend(
+            (scratch.path_matches.iter())
+                .filter(|&&o| o >= n)
+                .map(|&o| o - n),
+        );
+        for &ri in &self.scoped {
+            let scope = &self.rules[ri as usize].scope;
+            let path_ok = !scope.has_paths() || scratch.path_matches.binary_search(&ri).is_ok();
+            let on = path_ok && scope.applies_after_path(&candidate, head);
+            scratch.on[ri as usize] = on;
+            scratch.info[ri as usize] = on && scope.is_info(&candidate);
+        }
+    }
+
+    fn init(&self, scratch: &mut Scratch) {
+        if scratch.on.len() != self.rules.len() {
+            scratch.windows.resize_with(self.rules.len(), Vec::new);
+            scratch.on = self.rules.iter().map(|r| r.scope.is_everywhere()).collect();
+            scratch.info = vec![false; self.rules.len()];
+        }
+    }
+
     /// Finds every rule match in `hay`, appending them to `out` ordered by position then rule.
     /// Where several rules capture the same bytes, only the most severe is kept.
     pub fn find(&self, hay: &[u8], scratch: &mut Scratch, out: &mut Vec<RawMatch>) {
         let first = out.len();
         self.find_all(hay, scratch, out);
-        // The more severe rule wins, then the one listed first.
+        // The more severe rule wins, then one that says where the value sits (a
+        // `value_from_rules` rule), then the one listed first.
         let new = &mut out[first..];
         new.sort_by_key(|m| {
-            let sev = std::cmp::Reverse(self.rules[m.rule as usize].severity);
-            (m.secret_start, m.secret_end, sev, m.rule)
+            let rule = &self.rules[m.rule as usize];
+            let sev = std::cmp::Reverse(rule.severity);
+            (
+                m.secret_start,
+                m.secret_end,
+                sev,
+                !rule.value_from_rules,
+                m.rule,
+            )
         });
         let mut kept = first;
         for i in first..out.len() {
@@ -116,15 +214,16 @@ impl Engine {
     /// Like [`Engine::find`], but every rule's matches are kept, even where two rules capture
     /// the same bytes (for checking each rule against its own examples).
     pub fn find_all(&self, hay: &[u8], scratch: &mut Scratch, out: &mut Vec<RawMatch>) {
-        if scratch.windows.len() < self.rules.len() {
-            scratch.windows.resize_with(self.rules.len(), Vec::new);
-        }
+        self.init(scratch);
         scratch.touched.clear();
         scratch.hits.clear();
         self.prefilter.find(hay, &mut scratch.hits);
         for hit in &scratch.hits {
             let kw_len = self.prefilter.keyword(hit.keyword).len();
             for &ri in &self.keyword_rules[hit.keyword as usize] {
+                if !scratch.on[ri as usize] {
+                    continue;
+                }
                 let rule = &self.rules[ri as usize];
                 let ws = hit.start.saturating_sub(rule.window_before);
                 let we = (hit.start + kw_len + rule.window_after).min(hay.len());
@@ -144,22 +243,68 @@ impl Engine {
                 }
             }
         }
+        // Rules without keywords, limited to a few files by path: the whole blob is their window.
+        for &ri in &self.scoped {
+            if scratch.on[ri as usize] && self.rules[ri as usize].keywords.is_empty() {
+                scratch.touched.push(ri);
+                scratch.windows[ri as usize].push((0, hay.len()));
+            }
+        }
         let first = out.len();
         scratch.touched.sort_unstable();
         for &ri in &scratch.touched {
             let rule = &self.rules[ri as usize];
+            let info = scratch.info[ri as usize];
             for &(ws, we) in &scratch.windows[ri as usize] {
-                confirm(rule, ri, &hay[..we], ws, out);
+                confirm(rule, ri, info, &hay[..we], ws, out);
             }
             scratch.windows[ri as usize].clear();
         }
+        self.resolve_values(first, out);
         out[first..].sort_by_key(|m| (m.secret_start, m.rule));
+    }
+
+    /// A `value_from_rules` match stands only where another rule (above info) found a secret
+    /// inside its value; it then takes that secret's span. Others are dropped.
+    fn resolve_values(&self, first: usize, out: &mut Vec<RawMatch>) {
+        if !out[first..]
+            .iter()
+            .any(|m| self.rules[m.rule as usize].value_from_rules)
+        {
+            return;
+        }
+        let inner: Vec<RawMatch> = out[first..]
+            .iter()
+            .filter(|m| {
+                let r = &self.rules[m.rule as usize];
+                !r.value_from_rules && r.severity > crate::finding::Severity::Info && !m.documented
+            })
+            .copied()
+            .collect();
+        let mut kept = first;
+        for i in first..out.len() {
+            let mut m = out[i];
+            if self.rules[m.rule as usize].value_from_rules {
+                let Some(found) = inner
+                    .iter()
+                    .find(|x| x.secret_start >= m.secret_start && x.secret_end <= m.secret_end)
+                else {
+                    continue;
+                };
+                m.secret_start = found.secret_start;
+                m.secret_end = found.secret_end;
+                m.inner = Some(found.rule);
+            }
+            out[kept] = m;
+            kept += 1;
+        }
+        out.truncate(kept);
     }
 }
 
 /// Runs `rule`'s regex over `hay[start..]` (the bytes before `start` serve as look-behind
 /// context for `\b`) and records every match.
-fn confirm(rule: &Rule, ri: u32, hay: &[u8], start: usize, out: &mut Vec<RawMatch>) {
+fn confirm(rule: &Rule, ri: u32, info: bool, hay: &[u8], start: usize, out: &mut Vec<RawMatch>) {
     // A regex that does not compile (over the size limit) matches nothing; `rules check`
     // reports it.
     let Ok(regex) = rule.regex() else { return };
@@ -188,6 +333,10 @@ fn confirm(rule: &Rule, ri: u32, hay: &[u8], start: usize, out: &mut Vec<RawMatc
                 secret_end,
                 confidence: j.confidence,
                 documented: j.documented,
+                info,
+                name: rule.name_span(&caps),
+                inner: None,
+                view_span: None,
             });
         }
     }
@@ -199,10 +348,7 @@ mod tests {
     use crate::rules::parse_rule_file;
 
     fn engine(toml: &str) -> Engine {
-        Engine::new(RuleSet {
-            rules: parse_rule_file(toml, "test").expect("valid rules"),
-        })
-        .expect("engine builds")
+        Engine::new(parse_rule_file(toml, "test").expect("valid rules")).expect("engine builds")
     }
 
     fn builtin() -> Engine {

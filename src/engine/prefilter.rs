@@ -16,7 +16,7 @@ use crate::engine::byte_freq::BYTE_FREQ_PER_MILLION;
 use crate::error::{Error, Result};
 
 /// Most anchors one fast searcher is given.
-const GROUP_SIZE: usize = 20;
+const GROUP_SIZE: usize = 16;
 /// Cost of one more anchor, in expected hits per gigabyte (one more slot in a searcher).
 const ANCHOR_COST: f64 = 1000.0;
 /// Longest anchor considered (the fast searcher looks at few bytes anyway).

@@ -5,6 +5,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::diagnostics::Warning;
+use crate::exposure::Exposure;
 use crate::finding::{Confidence, Severity};
 use crate::report::ReportOptions;
 use crate::scan::{ScanOutcome, Summary};
@@ -31,6 +32,9 @@ struct JsonFinding<'a> {
     redacted: bool,
     documented: bool,
     fingerprint: String,
+    exposure: Exposure,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<&'a str>,
     remediation: &'a str,
 }
 
@@ -51,9 +55,11 @@ pub fn write(out: &mut dyn Write, outcome: &ScanOutcome, opts: ReportOptions) ->
                 column: f.column,
                 byte_offset: f.byte_offset,
                 secret: opts.secret(f),
-                redacted: !opts.show_secrets,
+                redacted: f.redact && !opts.show_secrets,
                 documented: f.documented,
                 fingerprint: f.fingerprint(),
+                exposure: f.exposure,
+                detail: f.detail.as_deref(),
                 remediation: &f.remediation,
             })
             .collect(),

@@ -19,7 +19,7 @@ pub struct ReportOptions {
 impl ReportOptions {
     /// The secret as this report may show it.
     pub fn secret(&self, f: &Finding) -> String {
-        if self.show_secrets {
+        if self.show_secrets || !f.redact {
             f.secret.clone()
         } else {
             redact(&f.secret)

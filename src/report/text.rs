@@ -26,8 +26,19 @@ pub fn write_findings(
             ""
         };
         writeln!(out, "{on}{sev:<8}{off} {} [{}]{note}", f.title, f.rule_id)?;
-        writeln!(out, "  at      {}:{}:{}", f.path, f.line, f.column)?;
-        writeln!(out, "  secret  {}", opts.secret(f))?;
+        let exposed = if f.exposure.is_public() {
+            format!("  ({}: already public)", f.exposure)
+        } else {
+            String::new()
+        };
+        writeln!(out, "  at      {}:{}:{}{exposed}", f.path, f.line, f.column)?;
+        if !f.secret.is_empty() {
+            let label = if f.redact { "secret" } else { "match " };
+            writeln!(out, "  {label}  {}", opts.secret(f))?;
+        }
+        if let Some(detail) = &f.detail {
+            writeln!(out, "  detail  {detail}")?;
+        }
         writeln!(out, "  fix     {}", f.remediation)?;
         writeln!(out)?;
     }

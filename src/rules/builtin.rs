@@ -11,6 +11,11 @@ pub const BUILTIN_RULE_FILES: &[(&str, &str)] = &[
     ("saas.toml", include_str!("../../rules/saas.toml")),
     ("ai.toml", include_str!("../../rules/ai.toml")),
     ("keys.toml", include_str!("../../rules/keys.toml")),
+    (
+        "frameworks.toml",
+        include_str!("../../rules/frameworks.toml"),
+    ),
+    ("exposure.toml", include_str!("../../rules/exposure.toml")),
 ];
 
 #[cfg(test)]

@@ -1,32 +1,50 @@
 //! Checks rules against their own examples: every example must be matched by its rule, no
 //! negative example may be. Used by the test suite for the built-ins and by `sealant rules check`
 //! for a user's rule file.
+//!
+//! An example for a rule limited by path starts with the path it is read at:
+//! `"@path: config/app.php\n'debug' => true,"`. File rules' examples are paths.
 
 use crate::engine::{Engine, Scratch};
 
+/// Splits an example into the path it is read at (default: none) and its text.
+pub fn split_example(example: &str) -> (&str, &str) {
+    match example.strip_prefix("@path:") {
+        Some(rest) => {
+            let (path, text) = rest.split_once('\n').unwrap_or((rest, ""));
+            (path.trim(), text)
+        }
+        None => ("", example),
+    }
+}
+
+/// An example counts as matched when the rule reports it above `info`.
+///
 /// Problems found, one line each; empty when every rule passes. With `require_two`, a rule
 /// also needs at least two examples and two negative examples (the bar for built-in rules).
 pub fn check_examples(engine: &Engine, require_two: bool) -> Vec<String> {
     let mut problems = Vec::new();
     let mut scratch = Scratch::default();
     let mut hits = Vec::new();
+    let too_few = |pos: usize, neg: usize| require_two && (pos < 2 || neg < 2);
     for (index, rule) in engine.rules().iter().enumerate() {
         if let Err(e) = rule.compile_now() {
             problems.push(e.to_string());
             continue;
         }
-        let ok_count =
-            !require_two || (rule.examples.len() >= 2 && rule.negative_examples.len() >= 2);
-        if !ok_count {
+        if too_few(rule.examples.len(), rule.negative_examples.len()) {
             problems.push(format!(
                 "{}: {}: needs at least two examples and two negative examples",
                 rule.source, rule.id
             ));
         }
-        let mut matches = |text: &str| {
+        let mut matches = |example: &str| {
+            let (path, text) = split_example(example);
             hits.clear();
+            engine.prepare(path, text.as_bytes(), &mut scratch);
             engine.find_all(text.as_bytes(), &mut scratch, &mut hits);
-            hits.iter().any(|m| m.rule as usize == index)
+            // A finding downgraded to info (a development file) does not count.
+            hits.iter().any(|m| m.rule as usize == index && !m.info)
         };
         for ex in &rule.examples {
             if !matches(ex) {
@@ -40,6 +58,30 @@ pub fn check_examples(engine: &Engine, require_two: bool) -> Vec<String> {
             if matches(ex) {
                 problems.push(format!(
                     "{}: {}: negative example is matched: {ex:?}",
+                    rule.source, rule.id
+                ));
+            }
+        }
+    }
+    for rule in engine.file_rules() {
+        if too_few(rule.examples.len(), rule.negative_examples.len()) {
+            problems.push(format!(
+                "{}: {}: needs at least two examples and two negative examples",
+                rule.source, rule.id
+            ));
+        }
+        for ex in &rule.examples {
+            if !rule.reports_example(ex) {
+                problems.push(format!(
+                    "{}: {}: path is not reported: {ex:?}",
+                    rule.source, rule.id
+                ));
+            }
+        }
+        for ex in &rule.negative_examples {
+            if rule.reports_example(ex) {
+                problems.push(format!(
+                    "{}: {}: path is reported: {ex:?}",
                     rule.source, rule.id
                 ));
             }

@@ -4,8 +4,10 @@
 pub mod builtin;
 pub mod check;
 pub mod checksum;
+pub mod file_rules;
 pub mod model;
 pub mod placeholder;
+pub mod scope;
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -17,7 +19,9 @@ use regex::bytes::{Captures, Regex, RegexBuilder};
 use crate::error::{Error, Result};
 use crate::finding::{Confidence, Severity};
 use checksum::Checksum;
+use file_rules::FileRule;
 use model::{RuleFile, RuleSpec};
+use scope::Scope;
 
 /// The most a rule's window may reach before or after a keyword hit. Bounds the work done per
 /// hit and the overlap needed between chunks of a large blob.
@@ -43,6 +47,14 @@ pub struct Rule {
     checksum: Option<Checksum>,
     /// Off unless named with `--enable`.
     pub enabled: bool,
+    /// Which blobs the rule applies to.
+    pub scope: Scope,
+    /// The value must be another rule's finding (see `RuleSpec::value_from_rules`).
+    pub value_from_rules: bool,
+    /// Whether reports redact what the rule captures.
+    pub redact: bool,
+    /// Template for the per-finding detail line.
+    pub detail: Option<String>,
     documented: Vec<Vec<u8>>,
     pub remediation: String,
     pub examples: Vec<String>,
@@ -57,6 +69,7 @@ struct Compiled {
     regex: Regex,
     secret_group: usize,
     body_group: Option<usize>,
+    name_group: Option<usize>,
 }
 
 impl Compiled {
@@ -73,10 +86,12 @@ impl Compiled {
             .position(|n| *n == Some("secret"))
             .unwrap_or(if names.len() > 1 { 1 } else { 0 });
         let body_group = names.iter().position(|n| *n == Some("body"));
+        let name_group = names.iter().position(|n| *n == Some("name"));
         Ok(Compiled {
             regex,
             secret_group,
             body_group,
+            name_group,
         })
     }
 }
@@ -96,12 +111,19 @@ impl Rule {
         if spec.id.trim().is_empty() {
             return Err(Error::new(format!("{source}: a rule has an empty id")));
         }
-        if spec.keywords.is_empty() {
+        if spec.keywords.is_empty() && spec.paths.is_empty() {
             return Err(Error::new(format!(
                 "{here}: no keywords; every rule needs at least one literal keyword so the \
-                 prefilter can find where to run its regex"
+                 prefilter can find where to run its regex (or `paths` limiting it to a few files)"
             )));
         }
+        let scope = Scope::new(
+            &spec.paths,
+            &spec.exclude_paths,
+            &spec.info_paths,
+            &spec.file_contains,
+            &here,
+        )?;
         if let Some(k) = spec.keywords.iter().find(|k| k.len() < 3) {
             return Err(Error::new(format!(
                 "{here}: keyword {k:?} is shorter than 3 bytes; use a more distinctive literal"
@@ -127,6 +149,10 @@ impl Rule {
                 .collect(),
             checksum: spec.checksum,
             enabled: spec.enabled,
+            scope,
+            value_from_rules: spec.value_from_rules,
+            redact: spec.redact,
+            detail: spec.detail,
             keywords: spec
                 .keywords
                 .iter()
@@ -184,6 +210,13 @@ impl Rule {
         caps.get(c.secret_group).map(|m| (m.start(), m.end()))
     }
 
+    /// Byte range of the group named `name` (a variable name for the detail line), if any.
+    pub fn name_span(&self, caps: &Captures<'_>) -> Option<(usize, usize)> {
+        let c = self.compiled().ok()?;
+        let m = caps.get(c.name_group?)?;
+        Some((m.start(), m.end()))
+    }
+
     /// Decides whether a match is a credential (`Some`) or a placeholder, default value or
     /// low-entropy string (`None`).
     pub fn judge(&self, caps: &Captures<'_>) -> Option<Judgement> {
@@ -224,9 +257,12 @@ impl Rule {
 }
 
 /// All rules of a scan, in a fixed order (built-ins first, then custom files in the order given).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct RuleSet {
+    /// Rules about bytes in a blob.
     pub rules: Vec<Rule>,
+    /// Rules about a file's name and place.
+    pub file_rules: Vec<FileRule>,
 }
 
 impl RuleSet {
@@ -237,27 +273,33 @@ impl RuleSet {
 
     /// The built-in rules plus the rules of each custom file.
     pub fn load(custom_files: &[impl AsRef<Path>]) -> Result<RuleSet> {
-        let mut rules = Vec::new();
+        let mut set = RuleSet::default();
         for (name, text) in builtin::BUILTIN_RULE_FILES {
-            rules.extend(parse_rule_file(text, name)?);
+            set.extend(parse_rule_file(text, name)?);
         }
         for path in custom_files {
             let path = path.as_ref();
             let text = std::fs::read_to_string(path).map_err(|e| {
                 Error::new(format!("cannot read rule file {}: {e}", path.display()))
             })?;
-            rules.extend(parse_rule_file(&text, &path.display().to_string())?);
+            set.extend(parse_rule_file(&text, &path.display().to_string())?);
         }
         let mut seen = HashSet::new();
-        for r in &rules {
-            if !seen.insert(r.id.as_str()) {
+        let ids = set.rules.iter().map(|r| (&r.id, &r.source));
+        let file_ids = set.file_rules.iter().map(|r| (&r.id, &r.source));
+        for (id, source) in ids.chain(file_ids) {
+            if !seen.insert(id.as_str()) {
                 return Err(Error::new(format!(
-                    "{}: rule id '{}' is defined twice; rule ids must be unique",
-                    r.source, r.id
+                    "{source}: rule id '{id}' is defined twice; rule ids must be unique"
                 )));
             }
         }
-        Ok(RuleSet { rules })
+        Ok(set)
+    }
+
+    fn extend(&mut self, other: RuleSet) {
+        self.rules.extend(other.rules);
+        self.file_rules.extend(other.file_rules);
     }
 
     /// Keeps the rules that should run: those on by default plus those named in `enable`,
@@ -266,19 +308,30 @@ impl RuleSet {
     /// matches no rule is an error, so a typo does not silently change what is scanned.
     pub fn select(self, enable: &[String], disable: &[String]) -> Result<RuleSet> {
         for name in enable.iter().chain(disable) {
-            if !self.rules.iter().any(|r| selects(name, &r.id)) {
+            let ids = self.rules.iter().map(|r| &r.id);
+            let mut ids = ids.chain(self.file_rules.iter().map(|r| &r.id));
+            if !ids.any(|id| selects(name, id)) {
                 return Err(Error::new(format!(
                     "no rule is named '{name}' (see `sealant rules` for the ids)"
                 )));
             }
         }
-        let rules = self
-            .rules
-            .into_iter()
-            .filter(|r| r.enabled || enable.iter().any(|n| selects(n, &r.id)))
-            .filter(|r| !disable.iter().any(|n| selects(n, &r.id)))
-            .collect();
-        Ok(RuleSet { rules })
+        let keep = |id: &str, enabled: bool| {
+            (enabled || enable.iter().any(|n| selects(n, id)))
+                && !disable.iter().any(|n| selects(n, id))
+        };
+        Ok(RuleSet {
+            rules: self
+                .rules
+                .into_iter()
+                .filter(|r| keep(&r.id, r.enabled))
+                .collect(),
+            file_rules: self
+                .file_rules
+                .into_iter()
+                .filter(|r| keep(&r.id, true))
+                .collect(),
+        })
     }
 }
 
@@ -288,11 +341,19 @@ fn selects(name: &str, id: &str) -> bool {
 }
 
 /// Parses and compiles one rule file; `source` names it in error messages.
-pub fn parse_rule_file(text: &str, source: &str) -> Result<Vec<Rule>> {
+pub fn parse_rule_file(text: &str, source: &str) -> Result<RuleSet> {
     let file: RuleFile = toml::from_str(text)
         .map_err(|e| Error::new(format!("{source}: invalid rule file: {e}")))?;
-    file.rules
-        .into_iter()
-        .map(|spec| Rule::compile(spec, source))
-        .collect()
+    Ok(RuleSet {
+        rules: file
+            .rules
+            .into_iter()
+            .map(|spec| Rule::compile(spec, source))
+            .collect::<Result<_>>()?,
+        file_rules: file
+            .file_rules
+            .into_iter()
+            .map(|spec| FileRule::compile(spec, source))
+            .collect::<Result<_>>()?,
+    })
 }

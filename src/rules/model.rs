@@ -5,6 +5,7 @@
 
 use serde::Deserialize;
 
+use crate::exposure::Exposure;
 use crate::finding::{Confidence, Severity};
 use crate::rules::checksum::Checksum;
 
@@ -14,6 +15,44 @@ use crate::rules::checksum::Checksum;
 pub struct RuleFile {
     #[serde(default, rename = "rule")]
     pub rules: Vec<RuleSpec>,
+    #[serde(default, rename = "file_rule")]
+    pub file_rules: Vec<FileRuleSpec>,
+}
+
+/// A finding about a file itself — its name and place — rather than about bytes in it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileRuleSpec {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    #[serde(default)]
+    pub confidence: Confidence,
+    /// Globs the blob's path must match (`**/config/app.php`); `*` does not cross `/`.
+    #[serde(default)]
+    pub paths: Vec<String>,
+    /// Globs that exclude a path the `paths` let in.
+    #[serde(default)]
+    pub exclude_paths: Vec<String>,
+    /// Globs of development or test files: findings there are reported as `info`.
+    #[serde(default)]
+    pub info_paths: Vec<String>,
+    /// Only where the file is exposed so (`public-bundle`, `web-root`, `mobile-app`).
+    #[serde(default)]
+    pub exposure: Vec<Exposure>,
+    /// Only when git tracks the file (the scan runs inside a git work tree).
+    #[serde(default)]
+    pub git_tracked: bool,
+    /// Only when the same path without its last extension exists (`app.js` for `app.js.map`).
+    #[serde(default)]
+    pub requires_sibling: bool,
+    pub remediation: String,
+    /// Paths the rule must report (exposure is judged from the path).
+    #[serde(default)]
+    pub examples: Vec<String>,
+    /// Paths it must not report.
+    #[serde(default)]
+    pub negative_examples: Vec<String>,
 }
 
 /// One rule as written in a rule file, before it is compiled.
@@ -28,7 +67,33 @@ pub struct RuleSpec {
     #[serde(default)]
     pub confidence: Confidence,
     /// Literal byte strings (case-sensitive) of which one must occur for the rule to be tried.
+    /// May be empty only for a rule limited by `paths`: its regex then runs on the whole file.
+    #[serde(default)]
     pub keywords: Vec<String>,
+    /// Globs the blob's path must match (`**/config/app.php`); `*` does not cross `/`.
+    #[serde(default)]
+    pub paths: Vec<String>,
+    /// Globs that exclude a path the `paths` let in.
+    #[serde(default)]
+    pub exclude_paths: Vec<String>,
+    /// Globs of development or test files: findings there are reported as `info`.
+    #[serde(default)]
+    pub info_paths: Vec<String>,
+    /// The blob's first kilobyte must contain one of these (e.g. `'use client'`).
+    #[serde(default)]
+    pub file_contains: Vec<String>,
+    /// The captured value must itself be a finding of another rule (above `info`); the finding
+    /// takes that rule's span and is reported under this rule (e.g. a key assigned to a
+    /// `VITE_` variable).
+    #[serde(default)]
+    pub value_from_rules: bool,
+    /// Print the captured text in full: it names a variable or a flag, not a secret.
+    #[serde(default = "default_true")]
+    pub redact: bool,
+    /// One line shown with each finding; `{name}` is the regex group `name`, `{inner}` the
+    /// title of the rule that recognised the value (with `value_from_rules`).
+    #[serde(default)]
+    pub detail: Option<String>,
     /// Regex over bytes. The secret is the group named `secret` (else group 1, else the whole
     /// match); placeholder checks look at the group named `body` (else the secret).
     pub regex: String,

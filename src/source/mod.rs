@@ -1,4 +1,5 @@
 //! Where blobs come from: the filesystem walk, standard input, and (later) git and archives.
 
+pub mod git;
 pub mod media;
 pub mod walk;

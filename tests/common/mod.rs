@@ -127,3 +127,45 @@ pub fn git(dir: &Path, args: &[&str]) {
         .expect("git runs");
     assert!(st.success(), "git {args:?} failed");
 }
+
+/// Copies the directory tree `src` into `dst` (files and directories only).
+pub fn copy_tree(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).expect("mkdir");
+    for entry in std::fs::read_dir(src).expect("read fixture dir") {
+        let entry = entry.expect("entry");
+        let to = dst.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            copy_tree(&entry.path(), &to);
+        } else {
+            std::fs::copy(entry.path(), &to).expect("copy fixture");
+        }
+    }
+}
+
+/// A copy of `fixtures/<name>` in a fresh temporary directory (outside this git repository,
+/// so that "committed to git" rules see an untracked tree).
+pub fn fixture_copy(name: &str) -> tempfile::TempDir {
+    let dir = tempdir();
+    copy_tree(&repo_root().join("fixtures").join(name), dir.path());
+    dir
+}
+
+/// (severity, rule_id, path, exposure) of each finding, in report order.
+pub fn summary_rows(report: &serde_json::Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .expect("findings is an array")
+        .iter()
+        .map(|f| {
+            let s = |k: &str| f[k].as_str().unwrap_or_default().to_string();
+            format!(
+                "{} {} {}:{} {}",
+                s("severity"),
+                s("rule_id"),
+                s("path"),
+                f["line"],
+                s("exposure")
+            )
+        })
+        .collect()
+}

@@ -1,0 +1,114 @@
+//! JSON string unescaping over raw bytes, for source maps: `sourcesContent` holds whole source
+//! files as JSON strings, so a key there may be split by `\n`, `\"` or `\u0041` escapes.
+//! Decoding is applied to the whole text without parsing JSON (a truncated or invalid map still
+//! decodes); bytes outside escapes are copied as they are.
+
+use crate::decode::View;
+
+/// Whether a blob should get a JSON-unescaped view: a source map, by name or by content.
+pub fn wants_view(path: &str, head: &[u8]) -> bool {
+    path.ends_with(".map")
+        || memchr::memmem::find(&head[..head.len().min(4096)], b"\"sourcesContent\"").is_some()
+}
+
+/// Whether decoding `src` could reveal a match the raw bytes hide. `\n`, `\"`, `\\` and
+/// `\/` only change the bytes around a credential (the rules allow for them: a PEM block in a
+/// JSON string is matched with its `\n`s), but a `\uXXXX` escape can stand inside one
+/// (`sk_\u006cive_…`), so only chunks with `\u` escapes get a decoded view.
+pub fn may_hide_text(src: &[u8]) -> bool {
+    memchr::memmem::find(src, b"\\u").is_some()
+}
+
+/// Decodes JSON escapes in `src` into `view`.
+pub fn unescape(src: &[u8], view: &mut View) {
+    view.clear();
+    view.bytes.reserve(src.len());
+    let mut i = 0;
+    while let Some(off) = memchr::memchr(b'\\', &src[i..]) {
+        let at = i + off;
+        view.bytes.extend_from_slice(&src[i..at]);
+        let (consumed, decoded) = escape(&src[at..]);
+        match decoded {
+            Decoded::Byte(b) => view.bytes.push(b),
+            Decoded::Char(c) => {
+                let mut buf = [0u8; 4];
+                view.bytes
+                    .extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            }
+        }
+        i = at + consumed;
+        view.checkpoint(view.bytes.len(), i);
+    }
+    view.bytes.extend_from_slice(&src[i..]);
+}
+
+enum Decoded {
+    Byte(u8),
+    Char(char),
+}
+
+/// Decodes the escape at the start of `s` (which starts with `\`): bytes consumed and result.
+fn escape(s: &[u8]) -> (usize, Decoded) {
+    let Some(&kind) = s.get(1) else {
+        return (1, Decoded::Byte(b'\\'));
+    };
+    let simple = match kind {
+        b'n' => Some(b'\n'),
+        b't' => Some(b'\t'),
+        b'r' => Some(b'\r'),
+        b'b' => Some(8),
+        b'f' => Some(12),
+        b'"' | b'\\' | b'/' | b'\'' => Some(kind),
+        _ => None,
+    };
+    if let Some(b) = simple {
+        return (2, Decoded::Byte(b));
+    }
+    if kind == b'u'
+        && let Some(hi) = hex4(&s[2..])
+    {
+        // A surrogate pair spells one character in two escapes.
+        if (0xD800..0xDC00).contains(&hi)
+            && s.get(6) == Some(&b'\\')
+            && s.get(7) == Some(&b'u')
+            && let Some(lo) = hex4(&s[8..])
+            && (0xDC00..0xE000).contains(&lo)
+        {
+            let c = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+            return (12, Decoded::Char(char::from_u32(c).unwrap_or('\u{FFFD}')));
+        }
+        return (6, Decoded::Char(char::from_u32(hi).unwrap_or('\u{FFFD}')));
+    }
+    // Not a JSON escape: keep the backslash, decode nothing.
+    (1, Decoded::Byte(b'\\'))
+}
+
+fn hex4(s: &[u8]) -> Option<u32> {
+    let digits = s.get(..4)?;
+    let text = std::str::from_utf8(digits).ok()?;
+    u32::from_str_radix(text, 16).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_are_decoded_and_offsets_map_back() {
+        let src = br#"{"sourcesContent":["const k = \"sk_\u006cive_x\";\nok\ud83d\ude00"]}"#;
+        let mut v = View::default();
+        unescape(src, &mut v);
+        let text = String::from_utf8(v.bytes.clone()).expect("utf-8");
+        assert!(text.contains("const k = \"sk_live_x\";\nok😀"), "{text}");
+        let at = text.find("_x").expect("present");
+        assert_eq!(&src[v.source_offset(at)..v.source_offset(at) + 2], b"_x");
+        assert!(v.changed());
+    }
+
+    #[test]
+    fn stray_backslashes_survive() {
+        let mut v = View::default();
+        unescape(br"a\qb\", &mut v);
+        assert_eq!(v.bytes, br"a\qb\");
+    }
+}

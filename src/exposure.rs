@@ -1,0 +1,169 @@
+//! Exposure context: where a file will end up, judged from its path (and, for bundles, its
+//! content). A key in `src/` is a leak waiting to happen; the same key in `dist/` or `public/`
+//! is already on every visitor's machine.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Exposure {
+    /// Source code, configuration: not published by itself.
+    #[default]
+    Source,
+    /// Built frontend output (`dist/`, `build/`, `out/`, `.next/static/`, `static/`, or a
+    /// minified bundle recognised by content): downloaded by every visitor.
+    PublicBundle,
+    /// Served as-is by a web server (`public/`, `www/`, `htdocs/`, `web/`, …).
+    WebRoot,
+    /// Inside an Android or iOS app package: anyone can unpack it.
+    MobileApp,
+}
+
+impl Exposure {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Exposure::Source => "source",
+            Exposure::PublicBundle => "public-bundle",
+            Exposure::WebRoot => "web-root",
+            Exposure::MobileApp => "mobile-app",
+        }
+    }
+
+    /// Whether what sits here is already readable by anyone.
+    pub fn is_public(self) -> bool {
+        self != Exposure::Source
+    }
+}
+
+impl fmt::Display for Exposure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+const BUILD_DIRS: &[&str] = &["dist", "build", "out", "static"];
+/// Third-party code: what sits there is somebody else's package, not this project's output.
+const THIRD_PARTY_DIRS: &[&str] = &[
+    "node_modules",
+    "bower_components",
+    "jspm_packages",
+    "vendor",
+    "site-packages",
+    "dist-packages",
+];
+const WEB_ROOTS: &[&str] = &[
+    "public",
+    "www",
+    "htdocs",
+    "web",
+    "wwwroot",
+    "public_html",
+    "webroot",
+];
+const MOBILE_PACKAGES: &[&str] = &[".apk", ".aab", ".ipa", ".xapk", ".apks"];
+const BUNDLE_EXTENSIONS: &[&str] = &[".js", ".mjs", ".cjs", ".css", ".map"];
+
+/// Classifies a blob by its path (archive members as `outer.apk!inner/path`) and, when the path
+/// says nothing, by whether `head` (its first bytes) looks like a minified bundle.
+pub fn classify(path: &str, head: &[u8]) -> Exposure {
+    let lower = path.to_ascii_lowercase();
+    // Archive chain: any mobile package along it makes the member part of a mobile app.
+    let mut links = lower.split('!');
+    let last = links.next_back().unwrap_or_default();
+    if links.any(|outer| MOBILE_PACKAGES.iter().any(|ext| outer.ends_with(ext))) {
+        return Exposure::MobileApp;
+    }
+    let parts: Vec<&str> = last.split('/').collect();
+    let mut dirs = &parts[..parts.len().saturating_sub(1)];
+    // Inside a third-party package, only directories above it say where files are served.
+    if let Some(i) = dirs.iter().position(|d| THIRD_PARTY_DIRS.contains(d)) {
+        dirs = &dirs[..i];
+        if !dirs
+            .iter()
+            .any(|d| BUILD_DIRS.contains(d) || WEB_ROOTS.contains(d))
+        {
+            return Exposure::Source;
+        }
+    }
+    let is_bundle_file = BUNDLE_EXTENSIONS.iter().any(|ext| last.ends_with(ext));
+    let next_static = dirs.windows(2).any(|w| w == [".next", "static"]);
+    if next_static || dirs.iter().any(|d| BUILD_DIRS.contains(d)) {
+        return Exposure::PublicBundle;
+    }
+    if dirs.iter().any(|d| WEB_ROOTS.contains(d)) {
+        return if is_bundle_file {
+            Exposure::PublicBundle
+        } else {
+            Exposure::WebRoot
+        };
+    }
+    if is_bundle_file && looks_minified(head) {
+        return Exposure::PublicBundle;
+    }
+    Exposure::Source
+}
+
+/// A minified bundle: long lines on average, and at least one very long line.
+fn looks_minified(head: &[u8]) -> bool {
+    let sample = &head[..head.len().min(64 * 1024)];
+    if sample.len() < 2048 {
+        return false;
+    }
+    let lines = memchr::memchr_iter(b'\n', sample).count() + 1;
+    let longest = sample
+        .split(|&b| b == b'\n')
+        .map(<[u8]>::len)
+        .max()
+        .unwrap_or(0);
+    sample.len() / lines > 300 && longest > 1500
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classification_by_path() {
+        assert_eq!(classify("src/config.js", b""), Exposure::Source);
+        assert_eq!(
+            classify("dist/assets/index-4f2a.js", b""),
+            Exposure::PublicBundle
+        );
+        assert_eq!(
+            classify("./web/.next/static/chunks/app.js", b""),
+            Exposure::PublicBundle
+        );
+        assert_eq!(classify("public/.env", b""), Exposure::WebRoot);
+        assert_eq!(classify("public/js/app.js", b""), Exposure::PublicBundle);
+        assert_eq!(classify("htdocs/config.php", b""), Exposure::WebRoot);
+        assert_eq!(
+            classify("release/app.apk!res/raw/config.json", b""),
+            Exposure::MobileApp
+        );
+        assert_eq!(classify("distribution/notes.txt", b""), Exposure::Source);
+        assert_eq!(
+            classify("node_modules/lib/dist/index.js", b""),
+            Exposure::Source
+        );
+        assert_eq!(
+            classify("public/vendor/jquery/jquery.js", b""),
+            Exposure::PublicBundle
+        );
+    }
+
+    #[test]
+    fn minified_bundles_by_content() {
+        let bundle = format!("!function(){{{}}}();\n", "var a=1;".repeat(600));
+        assert_eq!(
+            classify("assets/lib.min.js", bundle.as_bytes()),
+            Exposure::PublicBundle
+        );
+        let source = "const a = 1;\n".repeat(600);
+        assert_eq!(classify("src/lib.js", source.as_bytes()), Exposure::Source);
+        assert_eq!(classify("notes.txt", bundle.as_bytes()), Exposure::Source);
+    }
+}

@@ -1,0 +1,170 @@
+//! Where a rule applies: path globs (`**/config/app.php`), excluded paths, development paths
+//! whose findings are only `info`, and markers the file must start with (`'use client'`).
+
+use globset::{Candidate, Glob, GlobBuilder, GlobSet, GlobSetBuilder};
+
+use crate::error::{Error, Result};
+
+/// How far into a file `file_contains` markers are looked for.
+pub const HEAD_LEN: usize = 1024;
+
+#[derive(Debug, Default)]
+pub struct Scope {
+    paths: Option<GlobSet>,
+    /// The same globs one by one, for an index over many rules (see `PathIndex`).
+    path_globs: Vec<Glob>,
+    exclude: Option<GlobSet>,
+    info: Option<GlobSet>,
+    contains: Vec<Vec<u8>>,
+}
+
+impl Scope {
+    /// Compiles the globs; `here` names the rule in error messages.
+    pub fn new(
+        paths: &[String],
+        exclude: &[String],
+        info: &[String],
+        contains: &[String],
+        here: &str,
+    ) -> Result<Scope> {
+        Ok(Scope {
+            path_globs: paths.iter().map(|p| glob(p, here)).collect::<Result<_>>()?,
+            paths: globs(paths, here)?,
+            exclude: globs(exclude, here)?,
+            info: globs(info, here)?,
+            contains: contains.iter().map(|c| c.as_bytes().to_vec()).collect(),
+        })
+    }
+
+    /// True when the rule applies to every blob and never downgrades.
+    pub fn is_everywhere(&self) -> bool {
+        self.paths.is_none()
+            && self.exclude.is_none()
+            && self.info.is_none()
+            && self.contains.is_empty()
+    }
+
+    /// Whether `paths` limits the rule to some files.
+    pub fn has_paths(&self) -> bool {
+        self.paths.is_some()
+    }
+
+    /// Whether the rule applies to a blob at `path` whose first bytes are `head`.
+    pub fn applies(&self, path: &Candidate<'_>, head: &[u8]) -> bool {
+        if let Some(p) = &self.paths
+            && !p.is_match_candidate(path)
+        {
+            return false;
+        }
+        self.applies_after_path(path, head)
+    }
+
+    /// Like [`Scope::applies`] for a path already known to match `paths` (by a `PathIndex`).
+    pub fn applies_after_path(&self, path: &Candidate<'_>, head: &[u8]) -> bool {
+        if let Some(x) = &self.exclude
+            && x.is_match_candidate(path)
+        {
+            return false;
+        }
+        if self.contains.is_empty() {
+            return true;
+        }
+        let head = &head[..head.len().min(HEAD_LEN)];
+        self.contains
+            .iter()
+            .any(|c| memchr::memmem::find(head, c).is_some())
+    }
+
+    /// Whether findings at `path` are reported as `info` (development and test files).
+    pub fn is_info(&self, path: &Candidate<'_>) -> bool {
+        self.info
+            .as_ref()
+            .is_some_and(|g| g.is_match_candidate(path))
+    }
+}
+
+/// One glob set over the `paths` of many scopes, so that a file's path is matched once for
+/// all rules. Each glob is tagged with the number its scope was added under.
+#[derive(Debug)]
+pub struct PathIndex {
+    set: GlobSet,
+    owners: Vec<u32>,
+}
+
+impl PathIndex {
+    pub fn new<'a>(scopes: impl Iterator<Item = (u32, &'a Scope)>) -> Result<PathIndex> {
+        let mut builder = GlobSetBuilder::new();
+        let mut owners = Vec::new();
+        for (owner, scope) in scopes {
+            for g in &scope.path_globs {
+                builder.add(g.clone());
+                owners.push(owner);
+            }
+        }
+        let set = builder
+            .build()
+            .map_err(|e| Error::new(format!("bad path globs: {e}")))?;
+        Ok(PathIndex { set, owners })
+    }
+
+    /// Appends to `out` the owners whose globs match `path` (sorted, without repeats).
+    pub fn matches(&self, path: &Candidate<'_>, hits: &mut Vec<usize>, out: &mut Vec<u32>) {
+        out.clear();
+        if self.owners.is_empty() {
+            return;
+        }
+        self.set.matches_candidate_into(path, hits);
+        out.extend(hits.iter().map(|&g| self.owners[g]));
+        out.sort_unstable();
+        out.dedup();
+    }
+}
+
+fn glob(pattern: &str, here: &str) -> Result<Glob> {
+    GlobBuilder::new(pattern)
+        .literal_separator(true)
+        .build()
+        .map_err(|e| Error::new(format!("{here}: bad path glob {pattern:?}: {e}")))
+}
+
+fn globs(patterns: &[String], here: &str) -> Result<Option<GlobSet>> {
+    if patterns.is_empty() {
+        return Ok(None);
+    }
+    let mut set = GlobSetBuilder::new();
+    for p in patterns {
+        set.add(glob(p, here)?);
+    }
+    set.build()
+        .map(Some)
+        .map_err(|e| Error::new(format!("{here}: bad path globs: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn paths_exclusions_and_markers() {
+        let scope = Scope::new(
+            &s(&["**/.env", "**/.env.*"]),
+            &s(&["**/.env.example"]),
+            &s(&["**/.env.testing"]),
+            &[],
+            "t",
+        )
+        .expect("globs");
+        assert!(scope.applies(&Candidate::new(".env"), b""));
+        assert!(scope.applies(&Candidate::new("./app/.env.production"), b""));
+        assert!(!scope.applies(&Candidate::new("app/.env.example"), b""));
+        assert!(!scope.applies(&Candidate::new("app/env.ts"), b""));
+        assert!(scope.is_info(&Candidate::new("app/.env.testing")));
+        let client = Scope::new(&[], &[], &[], &s(&["'use client'"]), "t").expect("ok");
+        assert!(client.applies(&Candidate::new("a.tsx"), b"'use client';\nimport x"));
+        assert!(!client.applies(&Candidate::new("a.tsx"), b"import x"));
+    }
+}
