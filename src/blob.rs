@@ -24,7 +24,12 @@ pub struct BlobOutcome {
     pub skipped: bool,
     /// Where the blob ends up, judged from its path and first chunk.
     pub exposure: Exposure,
+    /// Findings dropped because their line carries a `sealant:allow` comment.
+    pub allowed_inline: u64,
 }
+
+/// The marker that, in a comment on a finding's line, accepts the finding.
+pub const ALLOW_MARKER: &[u8] = b"sealant:allow";
 
 /// Per-thread blob scanner; reuses its buffers across blobs.
 pub struct BlobScanner<'e> {
@@ -123,7 +128,7 @@ impl<'e> BlobScanner<'e> {
             if decode_json && json_string::may_hide_text(&self.buf) {
                 self.scan_json_view();
             }
-            self.emit(pos, own_from..own_to, path, outcome.exposure, out);
+            outcome.allowed_inline += self.emit(pos, own_from..own_to, path, outcome.exposure, out);
             if eof {
                 return outcome;
             }
@@ -188,7 +193,8 @@ impl<'e> BlobScanner<'e> {
         path: &Arc<str>,
         exposure: Exposure,
         out: &mut Vec<Finding>,
-    ) {
+    ) -> u64 {
+        let mut allowed = 0;
         let mut cursor = 0;
         let mut lines = pos.lines;
         let mut line_start = pos.line_start;
@@ -203,8 +209,20 @@ impl<'e> BlobScanner<'e> {
             }
             cursor = m.secret_start;
             let offset = pos.offset + m.secret_start as u64;
+            if self.line_allows(m.secret_start) {
+                allowed += 1;
+                continue;
+            }
             out.push(self.finding(m, pos, lines + 1, offset - line_start + 1, path, exposure));
         }
+        allowed
+    }
+
+    /// Whether the line holding byte `at` of the chunk carries the allow marker.
+    fn line_allows(&self, at: usize) -> bool {
+        let start = memchr::memrchr(b'\n', &self.buf[..at]).map_or(0, |i| i + 1);
+        let end = memchr::memchr(b'\n', &self.buf[at..]).map_or(self.buf.len(), |i| at + i);
+        memchr::memmem::find(&self.buf[start..end], ALLOW_MARKER).is_some()
     }
 
     /// Builds the finding for match `m` of the current chunk.

@@ -1,13 +1,15 @@
 //! Command-line definitions (clap) and the glue from options to a scan and a report.
 
 use std::io::{self, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::config::ProjectConfig;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::finding::Severity;
+use crate::policy::{Baseline, Policy};
 use crate::report::{self, ReportOptions};
 use crate::rules::RuleSet;
 use crate::scan::{self, ScanConfig};
@@ -17,7 +19,8 @@ const EXIT_CODES: &str = "\
 Exit codes:
   0  no finding at or above --fail-on
   1  at least one finding at or above --fail-on
-  2  the scan could not run (bad arguments, unreadable path, invalid rule file)";
+  2  the scan could not run (bad arguments, unreadable path, invalid rule or config file,
+     --staged outside a git repository)";
 
 /// sealant: find leaked secrets (Stripe keys first) in code, bundles and build artifacts.
 #[derive(Debug, Parser)]
@@ -34,21 +37,49 @@ pub enum Command {
     Scan(ScanArgs),
     /// List the rules: id, severity, title.
     Rules(RulesArgs),
+    /// Install a git pre-commit hook that runs `sealant scan --staged`.
+    InstallHook(InstallHookArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InstallHookArgs {
+    /// Replace an existing pre-commit hook.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// Files and directories to scan; `-` reads standard input. Default: the current directory.
     pub paths: Vec<PathBuf>,
+    /// Scan what is staged in the git index (the staged content, not the working tree), for a
+    /// pre-commit hook.
+    #[arg(long, conflicts_with = "paths")]
+    pub staged: bool,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = ScanFormat::Text)]
+    pub format: ScanFormat,
+    /// Write the report to FILE instead of standard output (the summary still goes to stderr).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Project config file (default: .sealant.toml at the scan root or the repository root).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Do not report findings recorded in this baseline file; report entries that no longer
+    /// occur.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings in this baseline file (fingerprints, rule, path, line; never
+    /// the secret) and exit 0.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
     /// Print secrets in full instead of redacted (never do this in CI logs).
     #[arg(long)]
     pub show_secrets: bool,
     /// Exit with 1 when a finding is at or above this severity (`never`: always exit 0).
-    #[arg(long, value_name = "SEVERITY", default_value = "low", value_parser = parse_fail_on)]
-    pub fail_on: FailOn,
+    /// Default: the config's `fail-on`, else `low`.
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_fail_on)]
+    pub fail_on: Option<FailOn>,
     /// Also scan files that .gitignore, .ignore and git's exclude files leave out.
     #[arg(long)]
     pub no_ignore: bool,
@@ -99,6 +130,14 @@ pub enum RulesAction {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScanFormat {
+    Text,
+    Json,
+    /// SARIF 2.1.0 (GitHub code scanning).
+    Sarif,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Text,
     Json,
@@ -127,6 +166,7 @@ pub fn run(cli: Cli) -> i32 {
     let result = match cli.command {
         Command::Scan(args) => run_scan(args),
         Command::Rules(args) => run_rules(args),
+        Command::InstallHook(args) => crate::hook::install(args.force),
     };
     match result {
         Ok(code) => code,
@@ -138,8 +178,31 @@ pub fn run(cli: Cli) -> i32 {
 }
 
 fn run_scan(args: ScanArgs) -> Result<i32> {
-    let rules = RuleSet::load(&args.rule_files)?.select(&args.enable, &args.disable)?;
-    let engine = Engine::new(rules)?;
+    let mut project = find_config(&args)?;
+    let mut rules = RuleSet::load(&args.rule_files)?;
+    if !project.rules.is_empty() || !project.file_rules.is_empty() {
+        let name = project.name();
+        let specs = std::mem::take(&mut project.rules);
+        let file_specs = std::mem::take(&mut project.file_rules);
+        rules = rules.with_specs(specs, file_specs, &name)?;
+    }
+    let enable: Vec<String> = project.enable.iter().chain(&args.enable).cloned().collect();
+    let disable: Vec<String> = project
+        .disable
+        .iter()
+        .chain(&args.disable)
+        .cloned()
+        .collect();
+    let engine = Engine::new(rules.select(&enable, &disable)?)?;
+    let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
+    let policy = Policy::new(&project.allowlist, baseline, &project.name())?;
+    let fail_on = match (args.fail_on, &project.fail_on) {
+        (Some(f), _) => f,
+        (None, Some(f)) => {
+            parse_fail_on(f).map_err(|e| Error::new(format!("{}: fail-on: {e}", project.name())))?
+        }
+        (None, None) => FailOn(Some(Severity::Low)),
+    };
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -150,18 +213,45 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
             threads,
             strip_dot_slash: args.paths.is_empty(),
         },
+        staged: args.staged,
         paths: args.paths,
+        skip_paths: project.skip_paths,
+        policy,
     };
     let outcome = scan::scan(&config, &engine)?;
-    let stdout = io::stdout();
+
+    if let Some(path) = &args.write_baseline {
+        Baseline::from_findings(&outcome.findings).write(path)?;
+        if !args.quiet {
+            eprintln!(
+                "sealant: wrote {} findings to baseline {}",
+                outcome.findings.len(),
+                path.display()
+            );
+        }
+        return Ok(0);
+    }
+
+    let to_terminal = args.output.is_none() && io::stdout().is_terminal();
     let opts = ReportOptions {
         show_secrets: args.show_secrets,
-        color: use_color(args.color, stdout.is_terminal()),
+        color: use_color(args.color, to_terminal),
     };
-    let mut out = stdout.lock();
+    let mut out: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(io::BufWriter::new(std::fs::File::create(path).map_err(
+            |e| {
+                Error::new(format!(
+                    "cannot write the report to {}: {e}",
+                    path.display()
+                ))
+            },
+        )?)),
+        None => Box::new(io::stdout().lock()),
+    };
     let written = match args.format {
-        Format::Text => report::text::write_findings(&mut out, &outcome.findings, opts),
-        Format::Json => report::json::write(&mut out, &outcome, opts),
+        ScanFormat::Text => report::text::write_findings(&mut out, &outcome.findings, opts),
+        ScanFormat::Json => report::json::write(&mut out, &outcome, opts),
+        ScanFormat::Sarif => report::sarif::write(&mut out, &outcome, &engine, opts),
     }
     .and_then(|_| out.flush());
     ignore_broken_pipe(written)?;
@@ -173,11 +263,45 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
         // Nothing useful can be done if stderr is gone.
         let _ = report::text::write_summary(&mut io::stderr().lock(), &outcome, err_opts);
     }
-    let failed = match args.fail_on.0 {
+    let failed = match fail_on.0 {
         Some(level) => outcome.findings.iter().any(|f| f.severity >= level),
         None => false,
     };
     Ok(i32::from(failed))
+}
+
+/// The project config: `--config`, else `.sealant.toml` at the first scan root, else at the
+/// repository root.
+fn find_config(args: &ScanArgs) -> Result<ProjectConfig> {
+    let mut dirs = Vec::new();
+    let first = args.paths.iter().find(|p| p.as_path() != Path::new("-"));
+    match first {
+        Some(p) if !args.staged => {
+            let dir = if p.is_dir() {
+                p.clone()
+            } else {
+                p.parent().map(Path::to_path_buf).unwrap_or_default()
+            };
+            let dir = if dir.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                dir
+            };
+            if let Some(top) = crate::source::git::toplevel(&dir) {
+                dirs.push(dir);
+                dirs.push(top);
+            } else {
+                dirs.push(dir);
+            }
+        }
+        _ => {
+            dirs.push(PathBuf::from("."));
+            if let Some(top) = crate::source::git::toplevel(Path::new(".")) {
+                dirs.push(top);
+            }
+        }
+    }
+    ProjectConfig::find(args.config.as_deref(), &dirs)
 }
 
 fn run_rules(args: RulesArgs) -> Result<i32> {

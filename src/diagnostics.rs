@@ -23,6 +23,8 @@ pub enum Skip {
     Symlink,
     /// A FIFO, socket or device: reading it could block or never end.
     Special,
+    /// Left out by the project config's `skip-paths`.
+    Config,
 }
 
 /// Counters shared by the scan's threads.
@@ -33,6 +35,8 @@ pub struct Stats {
     pub skipped_media: AtomicU64,
     pub skipped_symlinks: AtomicU64,
     pub skipped_special: AtomicU64,
+    pub skipped_config: AtomicU64,
+    pub allowed_inline: AtomicU64,
     warnings: Mutex<Vec<Warning>>,
 }
 
@@ -47,8 +51,16 @@ impl Stats {
             Skip::Media => &self.skipped_media,
             Skip::Symlink => &self.skipped_symlinks,
             Skip::Special => &self.skipped_special,
+            Skip::Config => &self.skipped_config,
         };
         counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts findings dropped by `sealant:allow` comments.
+    pub fn allowed_inline(&self, n: u64) {
+        if n > 0 {
+            self.allowed_inline.fetch_add(n, Ordering::Relaxed);
+        }
     }
 
     pub fn warn(&self, path: impl Into<String>, message: impl Into<String>) {

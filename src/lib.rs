@@ -6,12 +6,15 @@
 
 pub mod blob;
 pub mod cli;
+pub mod config;
 pub mod decode;
 pub mod diagnostics;
 pub mod engine;
 pub mod error;
 pub mod exposure;
 pub mod finding;
+pub mod hook;
+pub mod policy;
 pub mod report;
 pub mod rules;
 pub mod scan;

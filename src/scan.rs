@@ -1,5 +1,6 @@
-//! A whole scan: standard input and the filesystem walk feed blobs to per-thread blob scanners;
-//! findings, warnings and counters are gathered into a [`ScanOutcome`] in a deterministic order.
+//! A whole scan: standard input, the filesystem walk or the git index feed blobs to blob
+//! scanners (one per thread); findings pass the project's policy (allowlist, baseline) and are
+//! gathered with warnings and counters into a [`ScanOutcome`] in a deterministic order.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -14,9 +15,10 @@ use crate::blob::BlobScanner;
 use crate::diagnostics::{Skip, Stats, Warning};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::exposure::Exposure;
 use crate::finding::{Finding, Severity, remediation_for};
+use crate::policy::{BaselineEntry, Policy};
 use crate::rules::file_rules::{FileFacts, FileRule};
+use crate::rules::scope::Scope;
 use crate::source::git;
 use crate::source::media;
 use crate::source::walk::{self, WalkOptions, WalkedFile};
@@ -25,11 +27,17 @@ use crate::source::walk::{self, WalkOptions, WalkedFile};
 pub const STDIN_PATH: &str = "<stdin>";
 
 /// What to scan and how.
-#[derive(Debug, Clone)]
+#[derive(Debug, Default)]
 pub struct ScanConfig {
     /// Files and directories to scan; `-` is standard input; empty means the current directory.
     pub paths: Vec<PathBuf>,
+    /// Scan what is staged in the git index instead of `paths`.
+    pub staged: bool,
     pub walk: WalkOptions,
+    /// Globs of paths not to scan (the project config's `skip-paths`).
+    pub skip_paths: Vec<String>,
+    /// Allowlist and baseline.
+    pub policy: Policy,
 }
 
 /// Everything a scan produced.
@@ -40,6 +48,10 @@ pub struct ScanOutcome {
     /// Ordered by path, then message.
     pub warnings: Vec<Warning>,
     pub summary: Summary,
+    /// Baseline entries whose file was scanned but whose finding no longer occurs.
+    pub stale: Vec<BaselineEntry>,
+    /// Something the user must be told although nothing went wrong (e.g. nothing staged).
+    pub notice: Option<String>,
 }
 
 /// Counters for the end-of-scan summary.
@@ -51,6 +63,20 @@ pub struct Summary {
     pub findings: FindingCounts,
     pub warnings: u64,
     pub skipped: SkipCounts,
+    pub suppressed: SuppressedCounts,
+    /// Baseline entries that no longer occur.
+    pub baseline_stale: u64,
+}
+
+/// Findings a rule matched but the project accepts.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SuppressedCounts {
+    /// On a line carrying a `sealant:allow` comment.
+    pub inline: u64,
+    /// Values allowlisted in the project config.
+    pub allowlist: u64,
+    /// Recorded in the baseline file.
+    pub baseline: u64,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -97,6 +123,8 @@ pub struct SkipCounts {
     pub symlinks: u64,
     /// FIFOs, sockets, devices.
     pub special: u64,
+    /// Paths the project config's `skip-paths` leaves out.
+    pub config: u64,
 }
 
 impl Summary {
@@ -106,21 +134,10 @@ impl Summary {
 }
 
 /// Runs a scan. Fails (exit code 2) only when the scan cannot run at all: a path on the
-/// command line that does not exist or cannot be read. Problems with single files become
-/// warnings in the outcome.
+/// command line that does not exist or cannot be read, `--staged` outside a git work tree.
+/// Problems with single files become warnings in the outcome.
 pub fn scan(config: &ScanConfig, engine: &Engine) -> Result<ScanOutcome> {
     let started = Instant::now();
-    let paths = if config.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        config.paths.clone()
-    };
-    let read_stdin = paths.iter().any(|p| p == Path::new("-"));
-    let roots: Vec<PathBuf> = paths.into_iter().filter(|p| p != Path::new("-")).collect();
-    for root in &roots {
-        check_root(root)?;
-    }
-
     let stats = Stats::default();
     let found: Mutex<Vec<Finding>> = Mutex::new(Vec::new());
     let keep = |mut local: Vec<Finding>| {
@@ -130,48 +147,57 @@ pub fn scan(config: &ScanConfig, engine: &Engine) -> Result<ScanOutcome> {
             all.append(&mut local);
         }
     };
-
-    if read_stdin {
-        let mut scanner = BlobScanner::new(engine);
-        let mut local = Vec::new();
-        let path: Arc<str> = Arc::from(STDIN_PATH);
-        let outcome = scanner.scan(&mut std::io::stdin().lock(), &path, &|_| false, &mut local);
-        stats.scanned(outcome.bytes);
-        if let Some(e) = outcome.error {
-            stats.warn(STDIN_PATH, format!("read error: {e}"));
-        }
-        keep(local);
-    }
-
-    let git_rules: Vec<&FileRule> = engine
-        .file_rules()
-        .iter()
-        .filter(|r| r.git_tracked)
-        .collect();
-    let tracked = if git_rules.is_empty() {
-        HashSet::new()
-    } else {
-        git::tracked_files(&roots, &|rel| {
-            git_rules
-                .iter()
-                .any(|r| r.applies_to_name(&Candidate::new(rel)))
-        })
-    };
-    let ctx = FileContext {
+    let skip = Scope::new(&config.skip_paths, &[], &[], &[], "skip-paths")?;
+    let baseline_paths = config.policy.baseline_paths();
+    let mut ctx = FileContext {
         engine,
         stats: &stats,
-        tracked: &tracked,
+        tracked: HashSet::new(),
+        skip: (!config.skip_paths.is_empty()).then_some(skip),
+        baseline_paths: &baseline_paths,
+        seen_baseline_paths: Mutex::new(HashSet::new()),
     };
-    walk::walk(&roots, &config.walk, &stats, || {
-        let mut scanner = BlobScanner::new(engine);
-        let keep = &keep;
+    let mut notice = None;
+
+    if config.staged {
+        notice = scan_staged(&ctx, &keep)?;
+    } else {
+        let paths = if config.paths.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            config.paths.clone()
+        };
+        let read_stdin = paths.iter().any(|p| p == Path::new("-"));
+        let roots: Vec<PathBuf> = paths.into_iter().filter(|p| p != Path::new("-")).collect();
+        for root in &roots {
+            check_root(root)?;
+        }
+        if read_stdin {
+            let mut scanner = BlobScanner::new(engine);
+            let no = || false;
+            keep(ctx.scan_blob(
+                &mut scanner,
+                &mut std::io::stdin().lock(),
+                STDIN_PATH.to_string(),
+                true,
+                &no,
+                &no,
+            ));
+        }
+        ctx.tracked = tracked_files(engine, &roots);
         let ctx = &ctx;
-        move |file: WalkedFile<'_>| keep(ctx.scan_file(&mut scanner, file))
-    });
+        walk::walk(&roots, &config.walk, &stats, || {
+            let mut scanner = BlobScanner::new(engine);
+            let keep = &keep;
+            move |file: WalkedFile<'_>| keep(ctx.scan_file(&mut scanner, file))
+        });
+    }
 
     let mut findings = found.into_inner().unwrap_or_default();
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
+    let seen = ctx.seen_baseline_paths.into_inner().unwrap_or_default();
+    let applied = config.policy.apply(&mut findings, &seen);
     let warnings = stats.take_warnings();
     let mut counts = FindingCounts::default();
     for f in &findings {
@@ -188,12 +214,79 @@ pub fn scan(config: &ScanConfig, engine: &Engine) -> Result<ScanOutcome> {
             media: load(&stats.skipped_media),
             symlinks: load(&stats.skipped_symlinks),
             special: load(&stats.skipped_special),
+            config: load(&stats.skipped_config),
         },
+        suppressed: SuppressedCounts {
+            inline: load(&stats.allowed_inline),
+            allowlist: applied.allowlisted,
+            baseline: applied.baselined,
+        },
+        baseline_stale: applied.stale.len() as u64,
     };
     Ok(ScanOutcome {
         findings,
         warnings,
         summary,
+        stale: applied.stale,
+        notice,
+    })
+}
+
+/// Scans what is staged in the index of the work tree around the current directory. Returns a
+/// notice when nothing is staged.
+fn scan_staged(ctx: &FileContext<'_>, keep: &dyn Fn(Vec<Finding>)) -> Result<Option<String>> {
+    let Some(top) = git::toplevel(Path::new(".")) else {
+        return Err(Error::new(
+            "--staged scans the git index, but this is not inside a git work tree \
+             (or git is not installed); run it from your repository, or scan paths instead",
+        ));
+    };
+    let paths = git::staged_paths(&top)?;
+    if paths.is_empty() {
+        return Ok(Some(
+            "nothing is staged (git add files first); nothing was scanned".to_string(),
+        ));
+    }
+    let mut scanner = BlobScanner::new(ctx.engine);
+    let yes = || true;
+    git::read_staged(
+        &top,
+        &paths,
+        &mut |file| {
+            if media::has_media_extension(Path::new(file.path)) {
+                ctx.stats.skip(Skip::Media);
+                return;
+            }
+            let sibling = || top.join(file.path).with_extension("").is_file();
+            // A staged file is one git is about to track.
+            keep(ctx.scan_blob(
+                &mut scanner,
+                file.content,
+                file.path.to_string(),
+                false,
+                &yes,
+                &sibling,
+            ));
+        },
+        &mut |path, why| ctx.stats.warn(path, why),
+    )?;
+    Ok(None)
+}
+
+/// Canonical paths of tracked files that file rules ask about (`git_tracked`).
+fn tracked_files(engine: &Engine, roots: &[PathBuf]) -> HashSet<PathBuf> {
+    let git_rules: Vec<&FileRule> = engine
+        .file_rules()
+        .iter()
+        .filter(|r| r.git_tracked)
+        .collect();
+    if git_rules.is_empty() {
+        return HashSet::new();
+    }
+    git::tracked_files(roots, &|rel| {
+        git_rules
+            .iter()
+            .any(|r| r.applies_to_name(&Candidate::new(rel)))
     })
 }
 
@@ -217,45 +310,93 @@ struct FileContext<'a> {
     engine: &'a Engine,
     stats: &'a Stats,
     /// Canonical paths of files git tracks (only those file rules ask about).
-    tracked: &'a HashSet<PathBuf>,
+    tracked: HashSet<PathBuf>,
+    /// The project's `skip-paths`.
+    skip: Option<Scope>,
+    /// Paths the baseline mentions, and those of them this scan read.
+    baseline_paths: &'a HashSet<String>,
+    seen_baseline_paths: Mutex<HashSet<String>>,
 }
 
 impl FileContext<'_> {
     /// Scans one file found by the walk; problems become warnings in `stats`.
     fn scan_file(&self, scanner: &mut BlobScanner<'_>, file: WalkedFile<'_>) -> Vec<Finding> {
-        let mut local = Vec::new();
+        if let Some(skip) = &self.skip
+            && skip.applies(&Candidate::new(&file.shown), b"")
+        {
+            self.stats.skip(Skip::Config);
+            return Vec::new();
+        }
         let mut f = match walk::open_regular(file.path) {
             Ok(f) => f,
             Err(e) => {
                 self.stats.warn(file.shown, open_error_message(&e));
-                return local;
+                return Vec::new();
             }
         };
-        let path: Arc<str> = Arc::from(file.shown);
-        let skip_media = |head: &[u8]| !file.explicit && media::has_media_magic(head);
-        let outcome = scanner.scan(&mut f, &path, &skip_media, &mut local);
+        let tracked = || {
+            file.path
+                .canonicalize()
+                .is_ok_and(|p| self.tracked.contains(&p))
+        };
+        let sibling = || file.path.with_extension("").is_file();
+        self.scan_blob(
+            scanner,
+            &mut f,
+            file.shown,
+            file.explicit,
+            &tracked,
+            &sibling,
+        )
+    }
+
+    /// Scans one blob shown as `shown`; `explicit` blobs are scanned even if they look like
+    /// media. `tracked` and `sibling` answer file rules' questions about the blob's file.
+    fn scan_blob(
+        &self,
+        scanner: &mut BlobScanner<'_>,
+        reader: &mut dyn std::io::Read,
+        shown: String,
+        explicit: bool,
+        tracked: &dyn Fn() -> bool,
+        sibling: &dyn Fn() -> bool,
+    ) -> Vec<Finding> {
+        let mut local = Vec::new();
+        let path: Arc<str> = Arc::from(shown);
+        let skip_media = |head: &[u8]| !explicit && media::has_media_magic(head);
+        let outcome = scanner.scan(reader, &path, &skip_media, &mut local);
         if outcome.skipped {
             self.stats.skip(Skip::Media);
             return local;
         }
         self.stats.scanned(outcome.bytes);
+        self.stats.allowed_inline(outcome.allowed_inline);
         if let Some(e) = outcome.error {
             self.stats.warn(
                 path.to_string(),
                 format!("read error after {} bytes: {e}", outcome.bytes),
             );
         }
-        let candidates = scanner.file_rule_candidates();
-        self.check_file_rules(file.path, &path, outcome.exposure, candidates, &mut local);
+        if self.baseline_paths.contains(path.as_ref())
+            && let Ok(mut seen) = self.seen_baseline_paths.lock()
+        {
+            seen.insert(path.to_string());
+        }
+        let facts = FileFacts {
+            path: &path,
+            exposure: outcome.exposure,
+            tracked,
+            sibling_exists: sibling,
+        };
+        self.check_file_rules(&path, &facts, scanner.file_rule_candidates(), &mut local);
         local
     }
 
     /// Findings about the file itself: its name and place.
     fn check_file_rules(
         &self,
-        fs_path: &Path,
         path: &Arc<str>,
-        exposure: Exposure,
+        facts: &FileFacts<'_>,
         candidates: &[u32],
         out: &mut Vec<Finding>,
     ) {
@@ -263,21 +404,10 @@ impl FileContext<'_> {
             return;
         }
         let candidate = Candidate::new(path.as_ref());
-        let tracked = || {
-            fs_path
-                .canonicalize()
-                .is_ok_and(|p| self.tracked.contains(&p))
-        };
-        let sibling_exists = || fs_path.with_extension("").is_file();
-        let facts = FileFacts {
-            path,
-            exposure,
-            tracked: &tracked,
-            sibling_exists: &sibling_exists,
-        };
+        let exposure = facts.exposure;
         for &i in candidates {
             let rule = &self.engine.file_rules()[i as usize];
-            if let Some(severity) = rule.check(&candidate, true, &facts) {
+            if let Some(severity) = rule.check(&candidate, true, facts) {
                 out.push(Finding {
                     rule_id: Arc::from(rule.id.as_str()),
                     title: Arc::from(rule.title.as_str()),
@@ -317,11 +447,14 @@ mod tests {
         let engine = Engine::new(RuleSet::builtin().expect("rules")).expect("engine");
         let mut scanner = BlobScanner::new(&engine);
         let stats = Stats::default();
-        let tracked = HashSet::new();
+        let none = HashSet::new();
         let ctx = FileContext {
             engine: &engine,
             stats: &stats,
-            tracked: &tracked,
+            tracked: HashSet::new(),
+            skip: None,
+            baseline_paths: &none,
+            seen_baseline_paths: Mutex::new(HashSet::new()),
         };
         let dir = tempfile::tempdir().expect("tempdir");
         let gone = dir.path().join("gone.env");

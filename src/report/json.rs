@@ -7,6 +7,7 @@ use serde::Serialize;
 use crate::diagnostics::Warning;
 use crate::exposure::Exposure;
 use crate::finding::{Confidence, Severity};
+use crate::policy::BaselineEntry;
 use crate::report::ReportOptions;
 use crate::scan::{ScanOutcome, Summary};
 
@@ -16,6 +17,10 @@ struct Report<'a> {
     findings: Vec<JsonFinding<'a>>,
     summary: &'a Summary,
     warnings: &'a [Warning],
+    /// Baseline entries that no longer occur.
+    stale_baseline: &'a [BaselineEntry],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    notice: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -65,6 +70,8 @@ pub fn write(out: &mut dyn Write, outcome: &ScanOutcome, opts: ReportOptions) ->
             .collect(),
         summary: &outcome.summary,
         warnings: &outcome.warnings,
+        stale_baseline: &outcome.stale,
+        notice: outcome.notice.as_deref(),
     };
     serde_json::to_writer_pretty(&mut *out, &report).map_err(io::Error::other)?;
     writeln!(out)

@@ -3,6 +3,7 @@
 //! Every format redacts secrets unless `show_secrets` is set.
 
 pub mod json;
+pub mod sarif;
 pub mod text;
 
 use crate::finding::{Finding, redact};

@@ -54,6 +54,9 @@ pub fn write_summary(
     for w in &outcome.warnings {
         write_warning(err, w, opts)?;
     }
+    if let Some(notice) = &outcome.notice {
+        writeln!(err, "sealant: {notice}")?;
+    }
     let s = &outcome.summary;
     writeln!(
         err,
@@ -76,8 +79,44 @@ pub fn write_summary(
     if s.skipped.special > 0 {
         skipped.push(plural(s.skipped.special, "FIFO, socket or device"));
     }
+    if s.skipped.config > 0 {
+        skipped.push(format!(
+            "{} by skip-paths",
+            plural(s.skipped.config, "file")
+        ));
+    }
     if !skipped.is_empty() {
         writeln!(err, "sealant: skipped {}", skipped.join(", "))?;
+    }
+    let sup = &s.suppressed;
+    let suppressed = sup.inline + sup.allowlist + sup.baseline;
+    if suppressed > 0 {
+        let mut why = Vec::new();
+        for (n, how) in [
+            (sup.inline, "by sealant:allow comments"),
+            (sup.allowlist, "by the config's allowlist"),
+            (sup.baseline, "by the baseline"),
+        ] {
+            if n > 0 {
+                why.push(format!("{n} {how}"));
+            }
+        }
+        writeln!(
+            err,
+            "sealant: suppressed {} ({})",
+            plural(suppressed, "finding"),
+            why.join(", ")
+        )?;
+    }
+    if !outcome.stale.is_empty() {
+        writeln!(
+            err,
+            "sealant: {} no longer occur (refresh it with --write-baseline):",
+            plural(outcome.stale.len() as u64, "baseline entry").replace("entrys", "entries")
+        )?;
+        for e in &outcome.stale {
+            writeln!(err, "  {} {}:{} [{}]", e.title, e.path, e.line, e.rule_id)?;
+        }
     }
     if s.warnings > 0 {
         writeln!(

@@ -284,9 +284,31 @@ impl RuleSet {
             })?;
             set.extend(parse_rule_file(&text, &path.display().to_string())?);
         }
+        set.check_unique()?;
+        Ok(set)
+    }
+
+    /// Adds rules written inline elsewhere (a project config's `[[rule]]` tables).
+    pub fn with_specs(
+        mut self,
+        rules: Vec<RuleSpec>,
+        file_rules: Vec<model::FileRuleSpec>,
+        source: &str,
+    ) -> Result<RuleSet> {
+        for spec in rules {
+            self.rules.push(Rule::compile(spec, source)?);
+        }
+        for spec in file_rules {
+            self.file_rules.push(FileRule::compile(spec, source)?);
+        }
+        self.check_unique()?;
+        Ok(self)
+    }
+
+    fn check_unique(&self) -> Result<()> {
         let mut seen = HashSet::new();
-        let ids = set.rules.iter().map(|r| (&r.id, &r.source));
-        let file_ids = set.file_rules.iter().map(|r| (&r.id, &r.source));
+        let ids = self.rules.iter().map(|r| (&r.id, &r.source));
+        let file_ids = self.file_rules.iter().map(|r| (&r.id, &r.source));
         for (id, source) in ids.chain(file_ids) {
             if !seen.insert(id.as_str()) {
                 return Err(Error::new(format!(
@@ -294,7 +316,7 @@ impl RuleSet {
                 )));
             }
         }
-        Ok(set)
+        Ok(())
     }
 
     fn extend(&mut self, other: RuleSet) {

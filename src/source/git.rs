@@ -62,3 +62,123 @@ pub fn tracked_files(roots: &[PathBuf], wanted: &dyn Fn(&str) -> bool) -> HashSe
     }
     tracked
 }
+
+/// A file staged in the index, as `git cat-file --batch` hands it over.
+pub struct StagedFile<'a> {
+    /// Path relative to the work tree's top, as git prints it.
+    pub path: &'a str,
+    pub size: u64,
+    pub content: &'a mut dyn std::io::Read,
+}
+
+/// Paths added, copied, modified or renamed in the index of the work tree at `top` (what
+/// `git commit` would record), relative to `top`.
+pub fn staged_paths(top: &Path) -> crate::error::Result<Vec<String>> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(top)
+        .args([
+            "diff",
+            "--cached",
+            "--name-only",
+            "-z",
+            "--diff-filter=ACMR",
+            "--no-renames",
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| crate::error::Error::new(format!("cannot run git: {e}")))?;
+    if !out.status.success() {
+        return Err(crate::error::Error::new(format!(
+            "git diff --cached failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    Ok(out
+        .stdout
+        .split(|&b| b == 0)
+        .filter(|p| !p.is_empty())
+        .map(|p| String::from_utf8_lossy(p).into_owned())
+        .collect())
+}
+
+/// Streams the staged content (the index's blob, not the working-tree file) of each of `paths`
+/// to `visit`. Paths git cannot show (a submodule entry, say) are passed to `missing`.
+pub fn read_staged(
+    top: &Path,
+    paths: &[String],
+    visit: &mut dyn FnMut(StagedFile<'_>),
+    missing: &mut dyn FnMut(&str, &str),
+) -> crate::error::Result<()> {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let fail =
+        |e: std::io::Error| crate::error::Error::new(format!("cannot read the git index: {e}"));
+    let mut child = Command::new("git")
+        .arg("-C")
+        .arg(top)
+        .args(["cat-file", "--batch"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(fail)?;
+    let (Some(mut stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+        return Err(crate::error::Error::new("cannot talk to git cat-file"));
+    };
+    // Requests are written from another thread so that a large batch cannot deadlock on full
+    // pipes. A path with a newline cannot be asked for on a line: it is reported as missing.
+    let (askable, unaskable): (Vec<String>, Vec<String>) =
+        paths.iter().cloned().partition(|p| !p.contains('\n'));
+    let asked = askable.clone();
+    let writer = std::thread::spawn(move || {
+        for p in &asked {
+            if writeln!(stdin, ":{p}").is_err() {
+                break;
+            }
+        }
+    });
+    let mut reader = BufReader::new(stdout);
+    let mut header = String::new();
+    for path in &askable {
+        header.clear();
+        if reader.read_line(&mut header).map_err(fail)? == 0 {
+            break;
+        }
+        let fields: Vec<&str> = header.split_whitespace().collect();
+        match fields.as_slice() {
+            [_, "blob", size] => {
+                let size: u64 = size.parse().unwrap_or(0);
+                let mut content = (&mut reader).take(size);
+                visit(StagedFile {
+                    path,
+                    size,
+                    content: &mut content,
+                });
+                // Whatever the visitor left unread, then the newline after the object.
+                std::io::copy(&mut content, &mut std::io::sink()).map_err(fail)?;
+                let mut nl = [0u8; 1];
+                reader.read_exact(&mut nl).map_err(fail)?;
+            }
+            [_, kind, size] => {
+                // Not a blob (a submodule's commit): skip its bytes.
+                let size: u64 = size.parse().unwrap_or(0);
+                std::io::copy(&mut (&mut reader).take(size + 1), &mut std::io::sink())
+                    .map_err(fail)?;
+                missing(
+                    path,
+                    &format!("staged as a {kind}, not a file; not scanned"),
+                );
+            }
+            _ => missing(path, "not in the index; not scanned"),
+        }
+    }
+    let _ = writer.join();
+    let _ = child.wait();
+    for p in &unaskable {
+        missing(
+            p,
+            "a path with a newline cannot be read from the index; not scanned",
+        );
+    }
+    Ok(())
+}

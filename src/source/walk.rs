@@ -16,7 +16,7 @@ use crate::diagnostics::{Skip, Stats};
 use crate::source::media;
 
 /// How to walk.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct WalkOptions {
     /// Scan files that `.gitignore` and friends exclude.
     pub no_ignore: bool,

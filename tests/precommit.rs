@@ -1,0 +1,250 @@
+//! The pre-commit path end to end, in real git repositories: `--staged` reads the index (so a
+//! partial `git add -p` is respected), worktrees and submodules work, nothing staged and no
+//! repository are told apart, and `install-hook` blocks a commit that carries a secret.
+
+mod common;
+use common::*;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+fn git_out(dir: &Path, args: &[&str], stdin: &[u8]) -> std::process::Output {
+    use std::io::Write;
+    let mut child = Command::new("git")
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "-c",
+            "protocol.file.allow=always",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("git runs");
+    let _ = child.stdin.take().expect("stdin").write_all(stdin);
+    child.wait_with_output().expect("git finishes")
+}
+
+fn git_ok(dir: &Path, args: &[&str]) {
+    let out = git_out(dir, args, b"");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn repo() -> tempfile::TempDir {
+    let dir = tempdir();
+    git_ok(dir.path(), &["init", "-q"]);
+    write(dir.path(), "README.md", "# app\n");
+    git_ok(dir.path(), &["add", "README.md"]);
+    git_ok(dir.path(), &["commit", "-qm", "init"]);
+    dir
+}
+
+#[test]
+fn staged_content_is_scanned_not_the_working_tree() {
+    let dir = repo();
+    write(
+        dir.path(),
+        "src/pay.js",
+        format!("const k = '{LIVE_KEY}';\n"),
+    );
+    git_ok(dir.path(), &["add", "src/pay.js"]);
+    // The working tree no longer has the key, but the index does: the commit would carry it.
+    write(dir.path(), "src/pay.js", "const k = process.env.KEY;\n");
+    let (v, out) = json_scan(dir.path(), &["--staged"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert_eq!(
+        rule_paths(&v),
+        vec![(
+            "stripe.secret-key.live".to_string(),
+            "src/pay.js".to_string()
+        )]
+    );
+    // And the other way round: a key only in the working tree is not committed.
+    git_ok(dir.path(), &["add", "src/pay.js"]);
+    write(
+        dir.path(),
+        "src/pay.js",
+        format!("const k = '{LIVE_KEY}';\n"),
+    );
+    let (v, out) = json_scan(dir.path(), &["--staged"]);
+    assert_eq!(code(&out), 0);
+    assert!(rule_paths(&v).is_empty());
+}
+
+#[test]
+fn partial_staging_with_add_p_is_respected() {
+    let dir = repo();
+    let base: String = (0..30).map(|i| format!("line {i}\n")).collect();
+    write(dir.path(), "app.cfg", &base);
+    git_ok(dir.path(), &["add", "app.cfg"]);
+    git_ok(dir.path(), &["commit", "-qm", "cfg"]);
+    // Two hunks far apart: a harmless change at the top, a key at the bottom.
+    let edited = base
+        .replace("line 1\n", "line 1 edited\n")
+        .replace("line 28\n", &format!("line 28\nkey={RESTRICTED_KEY}\n"));
+    write(dir.path(), "app.cfg", &edited);
+    // Stage the first hunk only, answering git add -p's questions.
+    let out = git_out(dir.path(), &["add", "-p", "app.cfg"], b"y\nn\n");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (v, out) = json_scan(dir.path(), &["--staged"]);
+    assert_eq!(code(&out), 0, "only the harmless hunk is staged: {v}");
+    // Now stage the rest.
+    git_ok(dir.path(), &["add", "app.cfg"]);
+    let (v, out) = json_scan(dir.path(), &["--staged"]);
+    assert_eq!(code(&out), 1);
+    assert_eq!(v["findings"][0]["line"], 30);
+}
+
+#[test]
+fn findings_on_unchanged_lines_of_a_staged_file_still_count() {
+    let dir = repo();
+    write(dir.path(), "app/.env", format!("K={LIVE_KEY}\nA=1\n"));
+    git_ok(dir.path(), &["add", "app/.env"]);
+    git_ok(dir.path(), &["commit", "-qm", "leak", "--no-verify"]);
+    write(dir.path(), "app/.env", format!("K={LIVE_KEY}\nA=2\n"));
+    git_ok(dir.path(), &["add", "app/.env"]);
+    let (v, out) = json_scan(dir.path(), &["--staged"]);
+    assert_eq!(code(&out), 1);
+    let ids: Vec<String> = rule_paths(&v).into_iter().map(|r| r.0).collect();
+    // The staged .env is a committed env file too.
+    assert_eq!(ids, vec!["env-file.committed", "stripe.secret-key.live"]);
+}
+
+#[test]
+fn nothing_staged_and_no_repository_are_said_clearly() {
+    let dir = repo();
+    let out = run(dir.path(), &["scan", "--staged"]);
+    assert_eq!(code(&out), 0);
+    assert!(
+        stderr(&out).contains("nothing is staged"),
+        "{}",
+        stderr(&out)
+    );
+    let plain = tempdir();
+    let out = run(plain.path(), &["scan", "--staged"]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("not inside a git work tree"),
+        "{}",
+        stderr(&out)
+    );
+    // --staged and paths do not mix.
+    assert_eq!(code(&run(dir.path(), &["scan", "--staged", "src"])), 2);
+}
+
+#[test]
+fn worktrees_and_submodules() {
+    let dir = repo();
+    let wt = tempdir();
+    let wt_path = wt.path().join("wt");
+    git_ok(
+        dir.path(),
+        &[
+            "worktree",
+            "add",
+            "-q",
+            wt_path.to_str().expect("utf-8 path"),
+        ],
+    );
+    write(
+        &wt_path,
+        "deploy.sh",
+        format!("export STRIPE_KEY={LIVE_KEY}\n"),
+    );
+    git_ok(&wt_path, &["add", "deploy.sh"]);
+    let (v, out) = json_scan(&wt_path, &["--staged"]);
+    assert_eq!(code(&out), 1);
+    assert_eq!(rule_paths(&v)[0].1, "deploy.sh");
+
+    let sub = repo();
+    git_ok(
+        dir.path(),
+        &[
+            "submodule",
+            "add",
+            "-q",
+            sub.path().to_str().expect("utf-8 path"),
+            "vendor/sub",
+        ],
+    );
+    let sub_dir = dir.path().join("vendor/sub");
+    write(&sub_dir, "keys.txt", format!("{RESTRICTED_KEY}\n"));
+    git_ok(&sub_dir, &["add", "keys.txt"]);
+    let (v, out) = json_scan(&sub_dir, &["--staged"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert_eq!(rule_paths(&v)[0].1, "keys.txt");
+    // From the superproject, the staged submodule pointer is not a file: a warning, no crash.
+    let out = run(dir.path(), &["scan", "--staged"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+}
+
+#[test]
+fn install_hook_blocks_a_leaking_commit() {
+    let dir = repo();
+    let out = run(dir.path(), &["install-hook"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let hook = dir.path().join(".git/hooks/pre-commit");
+    let script = std::fs::read_to_string(&hook).expect("hook written");
+    assert!(
+        script.contains("scan --staged") && script.contains("--no-verify"),
+        "{script}"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&hook).expect("hook").permissions().mode();
+        assert_eq!(mode & 0o111, 0o111, "hook is executable");
+    }
+    write(
+        dir.path(),
+        "config.js",
+        format!("module.exports = {{ key: '{LIVE_KEY}' }};\n"),
+    );
+    git_ok(dir.path(), &["add", "config.js"]);
+    let blocked = git_out(dir.path(), &["commit", "-qm", "leak"], b"");
+    assert!(!blocked.status.success(), "the hook must block the commit");
+    // git shows a hook's output on its stderr.
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&blocked.stdout),
+        String::from_utf8_lossy(&blocked.stderr)
+    );
+    assert!(said.contains("stripe.secret-key.live"), "{said}");
+    // Redacted even here.
+    assert!(!said.contains(LIVE_KEY));
+    let bypass = git_out(dir.path(), &["commit", "-qm", "leak", "--no-verify"], b"");
+    assert!(bypass.status.success(), "--no-verify bypasses deliberately");
+    // An existing hook is not replaced without --force.
+    let again = run(dir.path(), &["install-hook"]);
+    assert_eq!(code(&again), 2);
+    assert!(
+        stderr(&again).contains("already exists"),
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(code(&run(dir.path(), &["install-hook", "--force"])), 0);
+}
+
+#[test]
+fn pre_commit_framework_manifest() {
+    let text = std::fs::read_to_string(repo_root().join(".pre-commit-hooks.yaml"))
+        .expect("manifest at the repo root");
+    assert!(text.contains("- id: sealant"), "{text}");
+    assert!(text.contains("entry: sealant scan --staged"), "{text}");
+    assert!(text.contains("pass_filenames: false"), "{text}");
+}
