@@ -13,6 +13,7 @@ use crate::policy::{Baseline, Policy};
 use crate::report::{self, ReportOptions};
 use crate::rules::RuleSet;
 use crate::scan::{self, ScanConfig};
+use crate::source::archive::Limits;
 use crate::source::walk::WalkOptions;
 
 const EXIT_CODES: &str = "\
@@ -104,6 +105,21 @@ pub struct ScanArgs {
     /// Print no summary or warnings on stderr.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Archives nested deeper than this are not opened [default: 8].
+    #[arg(long, value_name = "N", help_heading = "Archive limits")]
+    pub max_archive_depth: Option<usize>,
+    /// Bytes inflated from one archive member at most [default: 256 MiB].
+    #[arg(long, value_name = "BYTES", help_heading = "Archive limits")]
+    pub max_entry_bytes: Option<u64>,
+    /// Bytes inflated from one top-level archive at most [default: 4 GiB].
+    #[arg(long, value_name = "BYTES", help_heading = "Archive limits")]
+    pub max_archive_bytes: Option<u64>,
+    /// Inflated bytes per compressed byte a member may reach past its first MiB [default: 200].
+    #[arg(long, value_name = "RATIO", help_heading = "Archive limits")]
+    pub max_inflate_ratio: Option<u64>,
+    /// Members read from one top-level archive at most [default: 100000].
+    #[arg(long, value_name = "N", help_heading = "Archive limits")]
+    pub max_archive_entries: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -206,6 +222,7 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let limits = limits(&args, &project);
     let config = ScanConfig {
         walk: WalkOptions {
             no_ignore: args.no_ignore,
@@ -217,6 +234,7 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
         paths: args.paths,
         skip_paths: project.skip_paths,
         policy,
+        limits,
     };
     let outcome = scan::scan(&config, &engine)?;
 
@@ -268,6 +286,27 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
         None => false,
     };
     Ok(i32::from(failed))
+}
+
+/// Archive limits: defaults, then the config's `[limits]`, then flags.
+fn limits(args: &ScanArgs, project: &ProjectConfig) -> Limits {
+    let mut l = Limits::default().with_config(&project.limits);
+    if let Some(v) = args.max_archive_depth {
+        l.max_depth = v;
+    }
+    if let Some(v) = args.max_entry_bytes {
+        l.max_entry_bytes = v;
+    }
+    if let Some(v) = args.max_archive_bytes {
+        l.max_archive_bytes = v;
+    }
+    if let Some(v) = args.max_inflate_ratio {
+        l.max_inflate_ratio = v;
+    }
+    if let Some(v) = args.max_archive_entries {
+        l.max_entries = v;
+    }
+    l
 }
 
 /// The project config: `--config`, else `.sealant.toml` at the first scan root, else at the

@@ -32,6 +32,8 @@ pub enum Skip {
 pub struct Stats {
     pub files: AtomicU64,
     pub bytes: AtomicU64,
+    pub archives: AtomicU64,
+    pub archive_members: AtomicU64,
     pub skipped_media: AtomicU64,
     pub skipped_symlinks: AtomicU64,
     pub skipped_special: AtomicU64,

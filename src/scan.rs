@@ -19,6 +19,7 @@ use crate::finding::{Finding, Severity, remediation_for};
 use crate::policy::{BaselineEntry, Policy};
 use crate::rules::file_rules::{FileFacts, FileRule};
 use crate::rules::scope::Scope;
+use crate::source::archive::{self, ArchiveReader, Limits, MemberSink};
 use crate::source::git;
 use crate::source::media;
 use crate::source::walk::{self, WalkOptions, WalkedFile};
@@ -38,6 +39,8 @@ pub struct ScanConfig {
     pub skip_paths: Vec<String>,
     /// Allowlist and baseline.
     pub policy: Policy,
+    /// What archives may cost.
+    pub limits: Limits,
 }
 
 /// Everything a scan produced.
@@ -57,7 +60,12 @@ pub struct ScanOutcome {
 /// Counters for the end-of-scan summary.
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
+    /// Files and archive members read.
     pub files_scanned: u64,
+    /// Archives opened (top-level and nested files counted as archives, not as files).
+    pub archives: u64,
+    /// Of `files_scanned`, how many were archive members.
+    pub archive_members: u64,
     pub bytes_scanned: u64,
     pub duration_ms: u64,
     pub findings: FindingCounts,
@@ -156,6 +164,7 @@ pub fn scan(config: &ScanConfig, engine: &Engine) -> Result<ScanOutcome> {
         skip: (!config.skip_paths.is_empty()).then_some(skip),
         baseline_paths: &baseline_paths,
         seen_baseline_paths: Mutex::new(HashSet::new()),
+        limits: config.limits,
     };
     let mut notice = None;
 
@@ -179,7 +188,7 @@ pub fn scan(config: &ScanConfig, engine: &Engine) -> Result<ScanOutcome> {
                 &mut scanner,
                 &mut std::io::stdin().lock(),
                 STDIN_PATH.to_string(),
-                true,
+                Origin::Named,
                 &no,
                 &no,
             ));
@@ -206,6 +215,8 @@ pub fn scan(config: &ScanConfig, engine: &Engine) -> Result<ScanOutcome> {
     let load = |c: &std::sync::atomic::AtomicU64| c.load(std::sync::atomic::Ordering::Relaxed);
     let summary = Summary {
         files_scanned: load(&stats.files),
+        archives: load(&stats.archives),
+        archive_members: load(&stats.archive_members),
         bytes_scanned: load(&stats.bytes),
         duration_ms: started.elapsed().as_millis() as u64,
         findings: counts,
@@ -263,7 +274,7 @@ fn scan_staged(ctx: &FileContext<'_>, keep: &dyn Fn(Vec<Finding>)) -> Result<Opt
                 &mut scanner,
                 file.content,
                 file.path.to_string(),
-                false,
+                Origin::Found,
                 &yes,
                 &sibling,
             ));
@@ -316,6 +327,7 @@ struct FileContext<'a> {
     /// Paths the baseline mentions, and those of them this scan read.
     baseline_paths: &'a HashSet<String>,
     seen_baseline_paths: Mutex<HashSet<String>>,
+    limits: Limits,
 }
 
 impl FileContext<'_> {
@@ -334,6 +346,9 @@ impl FileContext<'_> {
                 return Vec::new();
             }
         };
+        if let Some(kind) = peek_archive(&mut f) {
+            return self.scan_archive(scanner, &mut f, kind, &file.shown);
+        }
         let tracked = || {
             file.path
                 .canonicalize()
@@ -344,10 +359,34 @@ impl FileContext<'_> {
             scanner,
             &mut f,
             file.shown,
-            file.explicit,
+            if file.explicit {
+                Origin::Named
+            } else {
+                Origin::Found
+            },
             &tracked,
             &sibling,
         )
+    }
+
+    /// Opens an archive and scans its members (recursively); nothing is extracted to disk.
+    fn scan_archive(
+        &self,
+        scanner: &mut BlobScanner<'_>,
+        file: &mut std::fs::File,
+        kind: archive::Kind,
+        shown: &str,
+    ) -> Vec<Finding> {
+        self.stats
+            .archives
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut sink = Members {
+            ctx: self,
+            scanner,
+            found: Vec::new(),
+        };
+        ArchiveReader::new(self.limits, &mut sink).read_file(shown, kind, file);
+        sink.found
     }
 
     /// Scans one blob shown as `shown`; `explicit` blobs are scanned even if they look like
@@ -357,13 +396,17 @@ impl FileContext<'_> {
         scanner: &mut BlobScanner<'_>,
         reader: &mut dyn std::io::Read,
         shown: String,
-        explicit: bool,
+        origin: Origin,
         tracked: &dyn Fn() -> bool,
         sibling: &dyn Fn() -> bool,
     ) -> Vec<Finding> {
         let mut local = Vec::new();
         let path: Arc<str> = Arc::from(shown);
-        let skip_media = |head: &[u8]| !explicit && media::has_media_magic(head);
+        if origin == Origin::Member && media::has_media_extension(Path::new(path.as_ref())) {
+            self.stats.skip(Skip::Media);
+            return local;
+        }
+        let skip_media = |head: &[u8]| origin != Origin::Named && media::has_media_magic(head);
         let outcome = scanner.scan(reader, &path, &skip_media, &mut local);
         if outcome.skipped {
             self.stats.skip(Skip::Media);
@@ -385,6 +428,7 @@ impl FileContext<'_> {
         let facts = FileFacts {
             path: &path,
             exposure: outcome.exposure,
+            in_archive: origin == Origin::Member,
             tracked,
             sibling_exists: sibling,
         };
@@ -403,7 +447,9 @@ impl FileContext<'_> {
         if candidates.is_empty() {
             return;
         }
-        let candidate = Candidate::new(path.as_ref());
+        // Globs look at an archive member's own path, after the last `!`.
+        let inner = path.rsplit('!').next().unwrap_or(path);
+        let candidate = Candidate::new(inner);
         let exposure = facts.exposure;
         for &i in candidates {
             let rule = &self.engine.file_rules()[i as usize];
@@ -427,6 +473,64 @@ impl FileContext<'_> {
             }
         }
     }
+}
+
+/// Where a blob came from, for what may be skipped and what file rules may ask.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    /// Named on the command line (or standard input): scanned whatever it looks like.
+    Named,
+    /// Found by the walk or in the git index.
+    Found,
+    /// A member of an archive.
+    Member,
+}
+
+/// Hands archive members to the blob scanner.
+struct Members<'c, 's, 'e> {
+    ctx: &'c FileContext<'c>,
+    scanner: &'s mut BlobScanner<'e>,
+    found: Vec<Finding>,
+}
+
+impl MemberSink for Members<'_, '_, '_> {
+    fn member(&mut self, path: &str, content: &mut dyn std::io::Read) {
+        let no = || false;
+        let found = self.ctx.scan_blob(
+            self.scanner,
+            content,
+            path.to_string(),
+            Origin::Member,
+            &no,
+            &no,
+        );
+        self.ctx
+            .stats
+            .archive_members
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.found.extend(found);
+    }
+
+    fn warn(&mut self, path: &str, message: String) {
+        self.ctx.stats.warn(path, message);
+    }
+}
+
+/// Whether a file starts like an archive; the file is rewound either way.
+fn peek_archive(f: &mut std::fs::File) -> Option<archive::Kind> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut head = [0u8; archive::HEAD_LEN];
+    let mut n = 0;
+    while n < head.len() {
+        match f.read(&mut head[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(_) => break,
+        }
+    }
+    let kind = archive::detect(&head[..n]);
+    f.seek(SeekFrom::Start(0)).ok()?;
+    kind
 }
 
 fn open_error_message(e: &std::io::Error) -> String {
@@ -455,6 +559,7 @@ mod tests {
             skip: None,
             baseline_paths: &none,
             seen_baseline_paths: Mutex::new(HashSet::new()),
+            limits: Limits::default(),
         };
         let dir = tempfile::tempdir().expect("tempdir");
         let gone = dir.path().join("gone.env");

@@ -147,7 +147,8 @@ impl Engine {
     /// The file rules whose paths match are left in [`Scratch::file_candidates`].
     pub fn prepare(&self, path: &str, head: &[u8], scratch: &mut Scratch) {
         self.init(scratch);
-        let candidate = Candidate::new(path);
+        // Globs look at an archive member's own path, after the last `!`.
+        let candidate = Candidate::new(path.rsplit('!').next().unwrap_or(path));
         self.paths.matches(
             &candidate,
             &mut scratch.glob_hits,

@@ -17,6 +17,7 @@ pub struct FileRule {
     pub confidence: Confidence,
     pub scope: Scope,
     exposure: Vec<Exposure>,
+    archive_member: bool,
     /// Needs to know whether git tracks the file.
     pub git_tracked: bool,
     requires_sibling: bool,
@@ -31,6 +32,8 @@ pub struct FileRule {
 pub struct FileFacts<'a> {
     pub path: &'a str,
     pub exposure: Exposure,
+    /// A member of an archive (a shipped artifact).
+    pub in_archive: bool,
     pub tracked: &'a dyn Fn() -> bool,
     pub sibling_exists: &'a dyn Fn() -> bool,
 }
@@ -54,6 +57,7 @@ impl FileRule {
             severity: spec.severity,
             confidence: spec.confidence,
             exposure: spec.exposure,
+            archive_member: spec.archive_member,
             git_tracked: spec.git_tracked,
             requires_sibling: spec.requires_sibling,
             remediation: spec.remediation,
@@ -84,7 +88,9 @@ impl FileRule {
         if !applies {
             return None;
         }
-        if !self.exposure.is_empty() && !self.exposure.contains(&facts.exposure) {
+        let in_place =
+            self.exposure.contains(&facts.exposure) || (self.archive_member && facts.in_archive);
+        if !(self.exposure.is_empty() && !self.archive_member) && !in_place {
             return None;
         }
         if self.requires_sibling && !(facts.sibling_exists)() {
@@ -106,9 +112,11 @@ impl FileRule {
         let facts = FileFacts {
             path,
             exposure: exposure::classify(path, b""),
+            in_archive: path.contains('!'),
             tracked: &|| true,
             sibling_exists: &|| true,
         };
-        self.check(&Candidate::new(path), false, &facts).is_some()
+        let inner = path.rsplit('!').next().unwrap_or(path);
+        self.check(&Candidate::new(inner), false, &facts).is_some()
     }
 }

@@ -40,6 +40,9 @@ pub struct FileRuleSpec {
     /// Only where the file is exposed so (`public-bundle`, `web-root`, `mobile-app`).
     #[serde(default)]
     pub exposure: Vec<Exposure>,
+    /// Also when the file is inside an archive, whatever its exposure (a shipped artifact).
+    #[serde(default)]
+    pub archive_member: bool,
     /// Only when git tracks the file (the scan runs inside a git work tree).
     #[serde(default)]
     pub git_tracked: bool,

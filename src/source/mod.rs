@@ -1,5 +1,6 @@
 //! Where blobs come from: the filesystem walk, standard input, and (later) git and archives.
 
+pub mod archive;
 pub mod git;
 pub mod media;
 pub mod walk;

@@ -169,3 +169,47 @@ pub fn summary_rows(report: &serde_json::Value) -> Vec<String> {
         })
         .collect()
 }
+
+/// Builds a zip in memory: (name, content, compressed?) for each member.
+pub fn zip_bytes(members: &[(&str, &[u8], bool)]) -> Vec<u8> {
+    use std::io::Write;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, content, deflate) in members {
+        let method = if *deflate {
+            zip::CompressionMethod::Deflated
+        } else {
+            zip::CompressionMethod::Stored
+        };
+        let opts = zip::write::SimpleFileOptions::default().compression_method(method);
+        w.start_file(*name, opts).expect("start member");
+        w.write_all(content).expect("write member");
+    }
+    w.finish().expect("finish zip").into_inner()
+}
+
+/// Builds a tar in memory: regular files, plus symlinks given as (name, target).
+pub fn tar_bytes(files: &[(&str, &[u8])], links: &[(&str, &str)]) -> Vec<u8> {
+    let mut b = tar::Builder::new(Vec::new());
+    for (name, content) in files {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(content.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        b.append_data(&mut h, name, *content).expect("tar member");
+    }
+    for (name, target) in links {
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(tar::EntryType::Symlink);
+        h.set_size(0);
+        b.append_link(&mut h, name, target).expect("tar link");
+    }
+    b.into_inner().expect("finish tar")
+}
+
+/// Gzips bytes.
+pub fn gz_bytes(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(data).expect("gzip");
+    e.finish().expect("gzip")
+}

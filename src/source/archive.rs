@@ -1,0 +1,565 @@
+//! Archives: zip and its family (jar, war, apk, aab, ipa, whl, nupkg, vsix, xpi, crx3), tar,
+//! gzip, bzip2, xz and zstd, recognised by magic bytes and opened recursively without
+//! extracting anything to disk. A member's path is the chain joined with `!`
+//! (`release.zip!lib/pay.jar!config/stripe.properties`).
+//!
+//! Hostile input is bounded: nesting depth, bytes inflated from one member and from one
+//! top-level archive, the inflate ratio (zip bombs), and the member count each have a limit;
+//! hitting one is a warning naming the archive, and the rest of the scan goes on. A zip whose
+//! central directory is missing (truncated) is read from its local headers instead.
+
+use std::io::{self, Cursor, Read, Seek, SeekFrom};
+
+use crate::config::LimitsConfig;
+
+/// Limits on what archives may cost.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Archives inside archives, counting the outermost as 1.
+    pub max_depth: usize,
+    /// Bytes inflated from one member.
+    pub max_entry_bytes: u64,
+    /// Bytes inflated from one top-level archive, all members and nested archives together.
+    pub max_archive_bytes: u64,
+    /// Inflated bytes per compressed byte, beyond the first MiB of a member.
+    pub max_inflate_ratio: u64,
+    /// Members in one top-level archive.
+    pub max_entries: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 8,
+            max_entry_bytes: 256 * 1024 * 1024,
+            max_archive_bytes: 4 * 1024 * 1024 * 1024,
+            max_inflate_ratio: 200,
+            max_entries: 100_000,
+        }
+    }
+}
+
+impl Limits {
+    /// The defaults overridden by the project config's `[limits]`.
+    pub fn with_config(mut self, c: &LimitsConfig) -> Limits {
+        if let Some(v) = c.max_archive_depth {
+            self.max_depth = v;
+        }
+        if let Some(v) = c.max_entry_bytes {
+            self.max_entry_bytes = v;
+        }
+        if let Some(v) = c.max_archive_bytes {
+            self.max_archive_bytes = v;
+        }
+        if let Some(v) = c.max_inflate_ratio {
+            self.max_inflate_ratio = v;
+        }
+        if let Some(v) = c.max_archive_entries {
+            self.max_entries = v;
+        }
+        self
+    }
+}
+
+/// Nested archives are opened in memory; members above this size are read as a stream
+/// instead (a zip needs random access, so a larger nested zip is read from local headers).
+const MAX_NESTED_IN_MEMORY: u64 = 64 * 1024 * 1024;
+/// How many bytes of a blob decide whether it is an archive.
+pub const HEAD_LEN: usize = 512;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Zip,
+    /// Chrome extension: a header, then a zip.
+    Crx3,
+    Tar,
+    Gzip,
+    Bzip2,
+    Xz,
+    Zstd,
+}
+
+/// Recognises an archive or compressed stream by its first bytes.
+pub fn detect(head: &[u8]) -> Option<Kind> {
+    if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
+        return Some(Kind::Zip);
+    }
+    if head.starts_with(b"Cr24") {
+        return Some(Kind::Crx3);
+    }
+    if head.starts_with(b"\x1f\x8b") {
+        return Some(Kind::Gzip);
+    }
+    if head.starts_with(b"BZh") && head.get(3).is_some_and(|b| (b'1'..=b'9').contains(b)) {
+        return Some(Kind::Bzip2);
+    }
+    if head.starts_with(b"\xfd7zXZ\x00") {
+        return Some(Kind::Xz);
+    }
+    if head.starts_with(b"\x28\xb5\x2f\xfd") {
+        return Some(Kind::Zstd);
+    }
+    if head.len() >= 262 && (&head[257..262] == b"ustar") {
+        return Some(Kind::Tar);
+    }
+    None
+}
+
+/// What the archive reader reports to the scan.
+pub trait MemberSink {
+    /// Scans a member that is not an archive (or not opened as one).
+    fn member(&mut self, path: &str, content: &mut dyn Read);
+    /// A problem with an archive or member; the scan goes on.
+    fn warn(&mut self, path: &str, message: String);
+}
+
+/// Reads one top-level archive, handing every member to `sink`.
+pub struct ArchiveReader<'s> {
+    limits: Limits,
+    sink: &'s mut dyn MemberSink,
+    /// Bytes inflated so far from the current top-level archive.
+    inflated: u64,
+    entries: u64,
+    /// Set once a whole-archive limit is hit: everything left is skipped.
+    exhausted: bool,
+    top: String,
+}
+
+impl<'s> ArchiveReader<'s> {
+    pub fn new(limits: Limits, sink: &'s mut dyn MemberSink) -> Self {
+        ArchiveReader {
+            limits,
+            sink,
+            inflated: 0,
+            entries: 0,
+            exhausted: false,
+            top: String::new(),
+        }
+    }
+
+    /// Opens the archive at `path` (the top level: a seekable file).
+    pub fn read_file(&mut self, path: &str, kind: Kind, file: &mut std::fs::File) {
+        self.top = path.to_string();
+        self.inflated = 0;
+        self.entries = 0;
+        self.exhausted = false;
+        match kind {
+            Kind::Zip => self.zip_seekable(path, file, 1),
+            Kind::Crx3 => self.crx(path, file, 1),
+            _ => self.stream(path, kind, file, 1),
+        }
+    }
+
+    fn zip_seekable<R: Read + Seek>(&mut self, path: &str, mut reader: R, depth: usize) {
+        match zip::ZipArchive::new(&mut reader) {
+            Ok(mut archive) => {
+                for i in 0..archive.len() {
+                    if !self.count_entry(path) {
+                        return;
+                    }
+                    let name = archive
+                        .name_for_index(i)
+                        .and_then(|n| n.ok())
+                        .map_or_else(|| format!("#{i}"), |n| n.to_string());
+                    match archive.by_index(i) {
+                        Ok(mut zf) => {
+                            if zf.is_dir() {
+                                continue;
+                            }
+                            let compressed = zf.compressed_size();
+                            self.member(path, &name, &mut zf, compressed, depth);
+                        }
+                        Err(e) => {
+                            self.sink.warn(
+                                &format!("{path}!{name}"),
+                                format!("cannot read member: {e}; skipped"),
+                            );
+                        }
+                    }
+                }
+            }
+            Err(e) => {
+                // No usable central directory (truncated, or a stream): walk the local headers.
+                self.sink.warn(
+                    path,
+                    format!("{e}; reading members from their local headers instead"),
+                );
+                if reader.seek(SeekFrom::Start(0)).is_ok() {
+                    self.zip_stream(path, &mut reader, depth);
+                }
+            }
+        }
+    }
+
+    fn zip_stream(&mut self, path: &str, mut reader: &mut dyn Read, depth: usize) {
+        let reader = &mut reader;
+        loop {
+            if !self.count_entry(path) {
+                return;
+            }
+            match zip::read::read_zipfile_from_stream(reader) {
+                Ok(Some(mut zf)) => {
+                    let name = zf.name().map(|n| n.into_owned()).unwrap_or_default();
+                    if zf.is_dir() {
+                        continue;
+                    }
+                    let compressed = zf.compressed_size();
+                    self.member(path, &name, &mut zf, compressed, depth);
+                }
+                Ok(None) => return,
+                Err(e) => {
+                    self.sink
+                        .warn(path, format!("stopped reading local headers: {e}"));
+                    return;
+                }
+            }
+        }
+    }
+
+    fn crx<R: Read + Seek>(&mut self, path: &str, mut reader: R, depth: usize) {
+        let mut header = [0u8; 12];
+        if reader.read_exact(&mut header).is_err() {
+            self.sink
+                .warn(path, "truncated CRX header; not opened".to_string());
+            return;
+        }
+        let len = u32::from_le_bytes([header[8], header[9], header[10], header[11]]);
+        match reader.seek(SeekFrom::Start(12 + u64::from(len))) {
+            Ok(start) => {
+                let rest = OffsetReader {
+                    inner: reader,
+                    start,
+                };
+                self.zip_seekable(path, rest, depth);
+            }
+            Err(e) => self
+                .sink
+                .warn(path, format!("bad CRX header: {e}; not opened")),
+        }
+    }
+
+    /// Compressed streams and tar.
+    fn stream(&mut self, path: &str, kind: Kind, reader: &mut dyn Read, depth: usize) {
+        match kind {
+            Kind::Tar => self.tar(path, reader, depth),
+            Kind::Gzip => {
+                let mut d = flate2::read::MultiGzDecoder::new(reader);
+                self.decompressed(path, &mut d, depth);
+            }
+            Kind::Bzip2 => {
+                let mut d = bzip2::read::MultiBzDecoder::new(reader);
+                self.decompressed(path, &mut d, depth);
+            }
+            Kind::Zstd => match ruzstd::decoding::StreamingDecoder::new(reader) {
+                Ok(mut d) => self.decompressed(path, &mut d, depth),
+                Err(e) => self
+                    .sink
+                    .warn(path, format!("bad zstd stream: {e}; not opened")),
+            },
+            Kind::Xz => {
+                // lzma-rs decompresses into a writer: pipe it through a bounded buffer.
+                let mut out = BoundedVec::new(self.member_budget());
+                let mut input = io::BufReader::new(reader);
+                let result = lzma_rs::xz_decompress(&mut input, &mut out);
+                if out.overflowed {
+                    self.limit_hit(path, "inflates past the member size limit; read in part");
+                } else if let Err(e) = result {
+                    self.sink
+                        .warn(path, format!("bad xz stream: {e}; read in part"));
+                }
+                let data = out.data;
+                self.decompressed(path, &mut Cursor::new(data), depth);
+            }
+            Kind::Zip | Kind::Crx3 => {
+                // A zip met as a stream (inside a tar, say) and too big to hold in memory.
+                self.zip_stream(path, reader, depth);
+            }
+        }
+    }
+
+    /// The output of a compression stream: a tar, another archive, or a single file named
+    /// after the stream without its compression extension.
+    fn decompressed(&mut self, path: &str, reader: &mut dyn Read, depth: usize) {
+        let inner = strip_compression_ext(path.rsplit('!').next().unwrap_or(path));
+        let compressed_hint = 0;
+        self.member(path, &inner, reader, compressed_hint, depth);
+    }
+
+    fn tar(&mut self, path: &str, reader: &mut dyn Read, depth: usize) {
+        let mut archive = tar::Archive::new(reader);
+        let entries = match archive.entries() {
+            Ok(e) => e,
+            Err(e) => {
+                self.sink.warn(path, format!("cannot read tar: {e}"));
+                return;
+            }
+        };
+        for entry in entries {
+            if !self.count_entry(path) {
+                return;
+            }
+            let mut entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    self.sink.warn(path, format!("stopped reading tar: {e}"));
+                    return;
+                }
+            };
+            let name = entry
+                .path()
+                .map(|p| p.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            // Links, directories and devices carry no content; nothing is followed.
+            if !entry.header().entry_type().is_file() {
+                continue;
+            }
+            self.member(path, &name, &mut entry, 0, depth);
+        }
+    }
+
+    /// One member: opened as an archive when it is one (and depth allows), else scanned.
+    fn member(
+        &mut self,
+        outer: &str,
+        name: &str,
+        reader: &mut dyn Read,
+        compressed: u64,
+        depth: usize,
+    ) {
+        if self.exhausted {
+            return;
+        }
+        let chain = format!("{outer}!{name}");
+        let budget = self.member_budget();
+        let mut limited = Limited {
+            inner: reader,
+            read: 0,
+            max: budget,
+            compressed,
+            ratio: self.limits.max_inflate_ratio,
+            stop: None,
+        };
+        let mut head = Vec::with_capacity(HEAD_LEN);
+        if let Err(e) = (&mut limited).take(HEAD_LEN as u64).read_to_end(&mut head) {
+            self.sink
+                .warn(&chain, format!("cannot read member: {e}; skipped"));
+            return;
+        }
+        match detect(&head) {
+            Some(kind) if depth >= self.limits.max_depth => {
+                self.sink.warn(
+                    &chain,
+                    format!(
+                        "{kind:?} archive nested deeper than {} levels; not opened (--max-archive-depth)",
+                        self.limits.max_depth
+                    ),
+                );
+            }
+            Some(kind) => {
+                let mut rest = Cursor::new(head).chain(&mut limited);
+                if matches!(kind, Kind::Zip | Kind::Crx3) {
+                    // Random access needed: hold it in memory if small enough.
+                    let mut data = Vec::new();
+                    let cap = MAX_NESTED_IN_MEMORY.min(budget);
+                    match (&mut rest).take(cap + 1).read_to_end(&mut data) {
+                        Ok(_) if data.len() as u64 <= cap => {
+                            if kind == Kind::Zip {
+                                self.zip_seekable(&chain, Cursor::new(data), depth + 1);
+                            } else {
+                                self.crx(&chain, Cursor::new(data), depth + 1);
+                            }
+                        }
+                        Ok(_) => {
+                            let mut again = Cursor::new(data).chain(rest);
+                            self.zip_stream(&chain, &mut again, depth + 1);
+                        }
+                        Err(e) => self
+                            .sink
+                            .warn(&chain, format!("cannot read nested archive: {e}")),
+                    }
+                } else {
+                    self.stream(&chain, kind, &mut rest, depth + 1);
+                }
+            }
+            None => {
+                let mut rest = Cursor::new(head).chain(&mut limited);
+                self.sink.member(&chain, &mut rest);
+                // Drain what the scanner did not read, so streams stay in step.
+                let _ = io::copy(&mut rest, &mut io::sink());
+            }
+        }
+        self.inflated += limited.read;
+        if let Some(why) = limited.stop {
+            self.limit_hit(&chain, why);
+        }
+        if self.inflated >= self.limits.max_archive_bytes {
+            self.exhausted = true;
+            let top = self.top.clone();
+            self.sink.warn(
+                &top,
+                format!(
+                    "inflated {} bytes, the limit for one archive; the rest is not read (--max-archive-bytes)",
+                    self.limits.max_archive_bytes
+                ),
+            );
+        }
+    }
+
+    fn member_budget(&self) -> u64 {
+        self.limits
+            .max_entry_bytes
+            .min(self.limits.max_archive_bytes.saturating_sub(self.inflated))
+    }
+
+    fn count_entry(&mut self, path: &str) -> bool {
+        if self.exhausted {
+            return false;
+        }
+        self.entries += 1;
+        if self.entries > self.limits.max_entries {
+            self.exhausted = true;
+            self.sink.warn(
+                path,
+                format!(
+                    "more than {} members; the rest is not read (--max-archive-entries)",
+                    self.limits.max_entries
+                ),
+            );
+            return false;
+        }
+        true
+    }
+
+    fn limit_hit(&mut self, path: &str, why: &str) {
+        self.sink.warn(path, why.to_string());
+    }
+}
+
+/// A reader that stops a member at its byte budget or when it inflates too fast.
+struct Limited<'a> {
+    inner: &'a mut dyn Read,
+    read: u64,
+    max: u64,
+    /// The member's compressed size from its header (0: unknown).
+    compressed: u64,
+    ratio: u64,
+    stop: Option<&'static str>,
+}
+
+impl Read for Limited<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.stop.is_some() {
+            return Ok(0);
+        }
+        if self.read >= self.max {
+            self.stop = Some("inflates past the size limit; read in part (--max-entry-bytes)");
+            return Ok(0);
+        }
+        let room = (self.max - self.read).min(buf.len() as u64) as usize;
+        let n = self.inner.read(&mut buf[..room])?;
+        self.read += n as u64;
+        if self.compressed > 0
+            && self.read > 1024 * 1024
+            && self.read / self.compressed > self.ratio
+        {
+            self.stop = Some(
+                "inflates more than the ratio limit allows (zip bomb?); read in part (--max-inflate-ratio)",
+            );
+        }
+        Ok(n)
+    }
+}
+
+/// A `Vec` writer that stops growing at a limit.
+struct BoundedVec {
+    data: Vec<u8>,
+    max: u64,
+    overflowed: bool,
+}
+
+impl BoundedVec {
+    fn new(max: u64) -> Self {
+        BoundedVec {
+            data: Vec::new(),
+            max,
+            overflowed: false,
+        }
+    }
+}
+
+impl io::Write for BoundedVec {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let room = self.max.saturating_sub(self.data.len() as u64) as usize;
+        if buf.len() > room {
+            self.data.extend_from_slice(&buf[..room]);
+            self.overflowed = true;
+            return Err(io::Error::other("size limit"));
+        }
+        self.data.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Presents `inner` from byte `start` on as a seekable stream starting at 0 (the zip inside
+/// a CRX file).
+struct OffsetReader<R> {
+    inner: R,
+    start: u64,
+}
+
+impl<R: Read> Read for OffsetReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.read(buf)
+    }
+}
+
+impl<R: Seek> Seek for OffsetReader<R> {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        let abs = match pos {
+            SeekFrom::Start(n) => self.inner.seek(SeekFrom::Start(self.start + n))?,
+            other => self.inner.seek(other)?,
+        };
+        Ok(abs.saturating_sub(self.start))
+    }
+}
+
+/// `bundle.js.gz` → `bundle.js`; `site.tgz` → `site.tar`.
+fn strip_compression_ext(name: &str) -> String {
+    let base = name.rsplit('/').next().unwrap_or(name);
+    for (ext, repl) in [
+        (".tgz", ".tar"),
+        (".tbz2", ".tar"),
+        (".txz", ".tar"),
+        (".gz", ""),
+        (".bz2", ""),
+        (".xz", ""),
+        (".zst", ""),
+    ] {
+        if let Some(stem) = base.strip_suffix(ext) {
+            return format!("{stem}{repl}");
+        }
+    }
+    format!("{base}.decompressed")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_by_magic() {
+        assert_eq!(detect(b"PK\x03\x04rest"), Some(Kind::Zip));
+        assert_eq!(detect(b"\x1f\x8b\x08"), Some(Kind::Gzip));
+        assert_eq!(detect(b"BZh9"), Some(Kind::Bzip2));
+        assert_eq!(detect(b"plain text"), None);
+        let mut tar = vec![0u8; 512];
+        tar[257..262].copy_from_slice(b"ustar");
+        assert_eq!(detect(&tar), Some(Kind::Tar));
+        assert_eq!(strip_compression_ext("a/site.tgz"), "site.tar");
+        assert_eq!(strip_compression_ext("bundle.js.gz"), "bundle.js");
+    }
+}

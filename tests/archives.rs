@@ -1,0 +1,225 @@
+//! Archives: nested chains, corrupt and hostile inputs (truncated zips, bombs, deep nesting,
+//! path tricks, empty archives, symlinks in tars), all generated here.
+
+mod common;
+use common::*;
+
+fn warnings(v: &serde_json::Value) -> String {
+    v["warnings"].to_string()
+}
+
+#[test]
+fn key_three_archives_deep_and_env_in_archive() {
+    let dir = tempdir();
+    let props = format!("stripe.key={LIVE_KEY}\n");
+    let jar = zip_bytes(&[("config/stripe.properties", props.as_bytes(), true)]);
+    let app = zip_bytes(&[
+        ("lib/pay.jar", &jar, false),
+        ("config/.env", b"DB_HOST=db\n", true),
+        ("README.txt", b"nothing here", true),
+    ]);
+    let tar = tar_bytes(&[("release/app.zip", &app)], &[]);
+    write(dir.path(), "release.tgz", gz_bytes(&tar));
+    let (v, out) = json_scan(dir.path(), &[]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert_eq!(
+        summary_rows(&v),
+        vec![
+            "high env-file.exposed release.tgz!release.tar!release/app.zip!config/.env:1 source",
+            "critical stripe.secret-key.live release.tgz!release.tar!release/app.zip!lib/pay.jar!config/stripe.properties:1 source",
+        ]
+    );
+    assert_eq!(v["findings"][1]["column"], 12);
+    assert_eq!(v["summary"]["archives"], 1);
+    assert_eq!(v["summary"]["archive_members"], 3);
+    assert_eq!(warnings(&v), "[]");
+}
+
+#[test]
+fn mobile_packages_are_mobile_app_exposure() {
+    let dir = tempdir();
+    let apk = zip_bytes(&[(
+        "assets/config.json",
+        format!("{{\"k\":\"{RESTRICTED_KEY}\"}}").as_bytes(),
+        true,
+    )]);
+    write(dir.path(), "app-release.apk", &apk);
+    let (v, _) = json_scan(dir.path(), &[]);
+    assert_eq!(
+        summary_rows(&v),
+        vec!["critical stripe.restricted-key.live app-release.apk!assets/config.json:1 mobile-app"]
+    );
+    assert!(
+        v["findings"][0]["remediation"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("Already public (mobile-app)"))
+    );
+}
+
+#[test]
+fn truncated_zip_yields_its_complete_members() {
+    let dir = tempdir();
+    let filler = vec![b'x'; 4000];
+    let full = zip_bytes(&[
+        ("a.txt", format!("{LIVE_KEY}\n").as_bytes(), true),
+        ("b.txt", &filler, true),
+        ("c.txt", format!("{RESTRICTED_KEY}\n").as_bytes(), true),
+    ]);
+    // Cut inside the last member: no central directory, c.txt incomplete.
+    let cut = full.len() - 150;
+    write(dir.path(), "cut.zip", &full[..cut]);
+    let (v, out) = json_scan(dir.path(), &[]);
+    assert_eq!(code(&out), 1);
+    let rows = summary_rows(&v);
+    assert_eq!(
+        rows[0],
+        "critical stripe.secret-key.live cut.zip!a.txt:1 source"
+    );
+    assert!(warnings(&v).contains("local headers"), "{}", warnings(&v));
+}
+
+#[test]
+fn zip_bomb_is_cut_off_quickly() {
+    let dir = tempdir();
+    let zeros = vec![0u8; 256 * 1024 * 1024];
+    let bomb = zip_bytes(&[
+        ("zeros.bin", &zeros, true),
+        ("after.txt", LIVE_KEY.as_bytes(), true),
+    ]);
+    drop(zeros);
+    assert!(bomb.len() < 2 * 1024 * 1024, "{} bytes", bomb.len());
+    write(dir.path(), "bomb.zip", &bomb);
+    let started = std::time::Instant::now();
+    let out = run_within(dir.path(), &["scan", "--format", "json"], 60);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(warnings(&v).contains("ratio limit"), "{}", warnings(&v));
+    // The member after the bomb is still read.
+    assert_eq!(
+        summary_rows(&v),
+        vec!["critical stripe.secret-key.live bomb.zip!after.txt:1 source"]
+    );
+    // Bounded: at most 200 × its compressed size (about 50 MiB) was inflated, not 256 MiB.
+    let scanned = v["summary"]["bytes_scanned"].as_u64().unwrap_or(u64::MAX);
+    assert!(scanned < 64 * 1024 * 1024, "{v}");
+    assert!(started.elapsed().as_secs() < 30);
+    // A tighter member limit applies too.
+    let (v, _) = json_scan(
+        dir.path(),
+        &[
+            "--max-inflate-ratio",
+            "100000",
+            "--max-entry-bytes",
+            "2000000",
+        ],
+    );
+    assert!(warnings(&v).contains("size limit"), "{}", warnings(&v));
+}
+
+#[test]
+fn deep_nesting_stops_at_the_depth_limit() {
+    let dir = tempdir();
+    let mut blob = zip_bytes(&[("key.txt", LIVE_KEY.as_bytes(), true)]);
+    for _ in 0..100 {
+        blob = zip_bytes(&[("inner.zip", &blob, false)]);
+    }
+    write(dir.path(), "deep.zip", &blob);
+    let out = run_within(dir.path(), &["scan", "--format", "json"], 60);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(
+        warnings(&v).contains("nested deeper than 8 levels"),
+        "{}",
+        warnings(&v)
+    );
+    assert!(summary_rows(&v).is_empty());
+    // With a limit high enough, the key is found 101 archives down.
+    let (v, _) = json_scan(dir.path(), &["--max-archive-depth", "200"]);
+    assert_eq!(v["findings"].as_array().map(Vec::len), Some(1));
+    assert!(
+        v["findings"][0]["path"]
+            .as_str()
+            .is_some_and(|p| p.matches('!').count() == 101)
+    );
+}
+
+#[test]
+fn path_tricks_empty_archives_and_tar_symlinks() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        "evil.zip",
+        zip_bytes(&[
+            ("../../etc/cron.d/job", LIVE_KEY.as_bytes(), true),
+            ("/abs/key", RESTRICTED_KEY.as_bytes(), false),
+        ]),
+    );
+    write(dir.path(), "empty.zip", zip_bytes(&[]));
+    write(
+        dir.path(),
+        "links.tar",
+        tar_bytes(
+            &[("real.cfg", format!("k={TEST_KEY}").as_bytes())],
+            &[("passwd", "/etc/passwd"), ("loop", "loop")],
+        ),
+    );
+    let (v, out) = json_scan(dir.path(), &[]);
+    assert_eq!(code(&out), 1);
+    assert_eq!(
+        summary_rows(&v),
+        vec![
+            "critical stripe.secret-key.live evil.zip!../../etc/cron.d/job:1 source",
+            "critical stripe.restricted-key.live evil.zip!/abs/key:1 source",
+            "low stripe.secret-key.test links.tar!real.cfg:1 source",
+        ]
+    );
+    // Nothing was extracted anywhere.
+    assert!(!dir.path().join("etc").exists());
+    assert_eq!(v["summary"]["archives"], 3);
+}
+
+#[test]
+fn unsupported_compression_is_a_warning_naming_the_member() {
+    let dir = tempdir();
+    let mut z = zip_bytes(&[
+        ("odd.bin", b"payload bytes", false),
+        ("ok.txt", LIVE_KEY.as_bytes(), false),
+    ]);
+    // Set odd.bin's compression method to 99 (AES) in its local and central headers.
+    z[8] = 99;
+    let cd = z
+        .windows(4)
+        .position(|w| w == b"PK\x01\x02")
+        .expect("central directory");
+    z[cd + 10] = 99;
+    write(dir.path(), "odd.zip", &z);
+    let (v, _) = json_scan(dir.path(), &[]);
+    assert!(warnings(&v).contains("odd.zip!odd.bin"), "{}", warnings(&v));
+    assert_eq!(
+        summary_rows(&v),
+        vec!["critical stripe.secret-key.live odd.zip!ok.txt:1 source"]
+    );
+}
+
+#[test]
+fn gzip_bzip2_and_xz_streams() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        "bundle.js.gz",
+        gz_bytes(format!("var k='{LIVE_KEY}';").as_bytes()),
+    );
+    let mut bz = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
+    std::io::Write::write_all(&mut bz, format!("{RESTRICTED_KEY}\n").as_bytes()).expect("bz");
+    write(dir.path(), "dump.sql.bz2", bz.finish().expect("bz"));
+    let mut xz = Vec::new();
+    lzma_rs::xz_compress(&mut std::io::Cursor::new(format!("{TEST_KEY}\n")), &mut xz).expect("xz");
+    write(dir.path(), "notes.txt.xz", &xz);
+    let (v, _) = json_scan(dir.path(), &[]);
+    assert_eq!(
+        summary_rows(&v),
+        vec![
+            "critical stripe.secret-key.live bundle.js.gz!bundle.js:1 source",
+            "critical stripe.restricted-key.live dump.sql.bz2!dump.sql:1 source",
+            "low stripe.secret-key.test notes.txt.xz!notes.txt:1 source",
+        ]
+    );
+}
