@@ -35,7 +35,7 @@ pub struct Cli {
 pub enum Command {
     /// Scan files, directories or standard input (`-`) for secrets.
     #[command(after_help = EXIT_CODES)]
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// List the rules: id, severity, title.
     Rules(RulesArgs),
     /// Install a git pre-commit hook that runs `sealant scan --staged`.
@@ -180,7 +180,7 @@ fn parse_fail_on(s: &str) -> std::result::Result<FailOn, String> {
 /// Runs the parsed command line; returns the process exit code.
 pub fn run(cli: Cli) -> i32 {
     let result = match cli.command {
-        Command::Scan(args) => run_scan(args),
+        Command::Scan(args) => run_scan(*args),
         Command::Rules(args) => run_rules(args),
         Command::InstallHook(args) => crate::hook::install(args.force),
     };
