@@ -88,9 +88,11 @@ impl FileRule {
         if !applies {
             return None;
         }
+        // With place conditions, one of them must hold.
+        let has_place = !self.exposure.is_empty() || self.archive_member;
         let in_place =
             self.exposure.contains(&facts.exposure) || (self.archive_member && facts.in_archive);
-        if !(self.exposure.is_empty() && !self.archive_member) && !in_place {
+        if has_place && !in_place {
             return None;
         }
         if self.requires_sibling && !(facts.sibling_exists)() {
