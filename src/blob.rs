@@ -5,13 +5,41 @@
 use std::io::{self, Read};
 use std::sync::Arc;
 
-use crate::decode::{View, json_string};
+use crate::decode::{Structured, View, json_string, utf16};
 use crate::engine::{Engine, RawMatch, Scratch};
 use crate::exposure::{self, Exposure};
 use crate::finding::{Finding, Severity, remediation_for};
 
 /// Bytes read and searched at a time.
 pub const CHUNK_SIZE: usize = 8 * 1024 * 1024;
+/// Largest blob decoded whole (DEX, binary XML, resource tables, binary plists).
+pub const DECODE_LIMIT: usize = 64 * 1024 * 1024;
+
+/// Which decoded view a blob gets besides its raw bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ViewKind {
+    None,
+    /// Parsed whole (see `decode::Structured`).
+    Structured(Structured),
+    /// JSON string escapes (source maps), per chunk.
+    Json,
+    /// UTF-16LE runs (other binaries), per chunk.
+    Utf16,
+}
+
+impl ViewKind {
+    fn choose(path: &str, head: &[u8]) -> ViewKind {
+        if let Some(s) = Structured::detect(head) {
+            ViewKind::Structured(s)
+        } else if json_string::wants_view(path, head) {
+            ViewKind::Json
+        } else if utf16::looks_binary(head) {
+            ViewKind::Utf16
+        } else {
+            ViewKind::None
+        }
+    }
+}
 
 /// What became of one blob.
 #[derive(Debug, Default)]
@@ -26,6 +54,8 @@ pub struct BlobOutcome {
     pub exposure: Exposure,
     /// Findings dropped because their line carries a `sealant:allow` comment.
     pub allowed_inline: u64,
+    /// Something the user should know about this blob (a format not fully decoded).
+    pub note: Option<String>,
 }
 
 /// The marker that, in a comment on a finding's line, accepts the finding.
@@ -95,9 +125,9 @@ impl<'e> BlobScanner<'e> {
         self.scratch.clear_file_candidates();
         self.buf.clear();
         let mut first = true;
-        let mut decode_json = false;
+        let mut view_kind = ViewKind::None;
         loop {
-            let eof = match fill(reader, &mut self.buf, self.chunk_size) {
+            let mut eof = match fill(reader, &mut self.buf, self.chunk_size) {
                 Ok(eof) => eof,
                 Err(e) => {
                     outcome.error = Some(e);
@@ -112,7 +142,27 @@ impl<'e> BlobScanner<'e> {
                 }
                 outcome.exposure = exposure::classify(path, &self.buf);
                 self.engine.prepare(path, &self.buf, &mut self.scratch);
-                decode_json = json_string::wants_view(path, &self.buf);
+                view_kind = ViewKind::choose(path, &self.buf);
+                if let ViewKind::Structured(format) = view_kind
+                    && !eof
+                {
+                    // Structured formats are decoded whole: read the rest, up to the limit.
+                    eof = match fill(reader, &mut self.buf, DECODE_LIMIT + 1) {
+                        Ok(eof) => eof,
+                        Err(e) => {
+                            outcome.error = Some(e);
+                            true
+                        }
+                    };
+                    if !eof {
+                        outcome.note = Some(format!(
+                            "{} larger than {} MiB: scanned as raw bytes, not decoded",
+                            format.name(),
+                            DECODE_LIMIT >> 20
+                        ));
+                        view_kind = ViewKind::None;
+                    }
+                }
             }
             let fresh = self.buf.len() - if pos.offset == 0 { 0 } else { self.overlap };
             outcome.bytes += fresh as u64;
@@ -125,8 +175,22 @@ impl<'e> BlobScanner<'e> {
             self.matches.clear();
             self.engine
                 .find(&self.buf, &mut self.scratch, &mut self.matches);
-            if decode_json && json_string::may_hide_text(&self.buf) {
-                self.scan_json_view();
+            match view_kind {
+                ViewKind::Structured(format) => {
+                    if let Err(e) = format.decode(&self.buf, &mut self.view) {
+                        outcome.note = Some(format!("{} not fully decoded: {e}", format.name()));
+                    }
+                    self.scan_view();
+                }
+                ViewKind::Json if json_string::may_hide_text(&self.buf) => {
+                    json_string::unescape(&self.buf, &mut self.view);
+                    self.scan_view();
+                }
+                ViewKind::Utf16 => {
+                    utf16::extract(&self.buf, &mut self.view);
+                    self.scan_view();
+                }
+                _ => {}
             }
             outcome.allowed_inline += self.emit(pos, own_from..own_to, path, outcome.exposure, out);
             if eof {
@@ -149,10 +213,10 @@ impl<'e> BlobScanner<'e> {
         self.scratch.file_candidates()
     }
 
-    /// Scans the JSON-unescaped view of the current chunk and adds what only it reveals to
-    /// the chunk's matches, with offsets mapped back to the chunk.
-    fn scan_json_view(&mut self) {
-        json_string::unescape(&self.buf, &mut self.view);
+    /// Scans the decoded view of the current chunk and adds what only it reveals to the
+    /// chunk's matches, with offsets mapped back to the chunk. A secret that both the raw bytes
+    /// and the view show is reported once.
+    fn scan_view(&mut self) {
         if !self.view.changed() {
             return;
         }
@@ -256,7 +320,12 @@ impl<'e> BlobScanner<'e> {
             title: Arc::from(rule.title.as_str()),
             severity,
             confidence: m.confidence,
-            remediation: Arc::from(remediation_for(severity, exposure, &remediation)),
+            remediation: Arc::from(remediation_for(
+                severity,
+                exposure,
+                rule.redact,
+                &remediation,
+            )),
             path: Arc::clone(path),
             line,
             column,

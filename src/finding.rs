@@ -110,9 +110,15 @@ impl Finding {
     }
 }
 
-/// The remediation to show: a secret above medium that is already public says so first.
-pub fn remediation_for(severity: Severity, exposure: Exposure, remediation: &str) -> String {
-    if exposure.is_public() && severity >= Severity::High {
+/// The remediation to show: a secret (not a flag or a name) of high severity or more that is
+/// already public says so first.
+pub fn remediation_for(
+    severity: Severity,
+    exposure: Exposure,
+    secret: bool,
+    remediation: &str,
+) -> String {
+    if secret && exposure.is_public() && severity >= Severity::High {
         format!(
             "Already public ({exposure}): assume it is compromised and rotate it now, with the \
              shortest expiry on the old key. {remediation}"

@@ -414,6 +414,9 @@ impl FileContext<'_> {
         }
         self.stats.scanned(outcome.bytes);
         self.stats.allowed_inline(outcome.allowed_inline);
+        if let Some(note) = outcome.note {
+            self.stats.warn(path.to_string(), note);
+        }
         if let Some(e) = outcome.error {
             self.stats.warn(
                 path.to_string(),
@@ -459,7 +462,12 @@ impl FileContext<'_> {
                     title: Arc::from(rule.title.as_str()),
                     severity,
                     confidence: rule.confidence,
-                    remediation: Arc::from(remediation_for(severity, exposure, &rule.remediation)),
+                    remediation: Arc::from(remediation_for(
+                        severity,
+                        exposure,
+                        true,
+                        &rule.remediation,
+                    )),
                     path: Arc::clone(path),
                     line: 1,
                     column: 1,

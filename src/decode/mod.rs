@@ -2,15 +2,20 @@
 //! later DEX strings, binary XML, UTF-16). A [`View`] holds the decoded bytes and maps each
 //! offset back to the blob, so findings point at the right line of the original file.
 
+pub mod axml;
+pub mod build;
+pub mod dex;
 pub mod json_string;
+pub mod plist;
+pub mod utf16;
 
 /// Decoded bytes with a map back to offsets in the bytes they came from.
 #[derive(Debug, Default)]
 pub struct View {
     pub bytes: Vec<u8>,
-    /// `(view offset, source offset)` checkpoints, ascending; between two checkpoints offsets
-    /// advance together.
-    checkpoints: Vec<(usize, usize)>,
+    /// `(view offset, source offset, stride)` checkpoints, ascending; after a checkpoint each
+    /// view byte stands for `stride` source bytes (2 for text decoded from UTF-16).
+    checkpoints: Vec<(usize, usize, usize)>,
 }
 
 impl View {
@@ -26,15 +31,74 @@ impl View {
 
     /// Records that view offset `view` corresponds to source offset `source`.
     pub fn checkpoint(&mut self, view: usize, source: usize) {
-        self.checkpoints.push((view, source));
+        self.checkpoints.push((view, source, 1));
+    }
+
+    /// Appends `text` and a newline; `text` came from source offset `source`, one byte per
+    /// byte.
+    pub fn push_text(&mut self, text: &[u8], source: usize) {
+        self.push_text_strided(text, source, 1);
+    }
+
+    /// Like [`View::push_text`] for text whose characters took `stride` bytes each in the
+    /// source (2 for UTF-16).
+    pub fn push_text_strided(&mut self, text: &[u8], source: usize, stride: usize) {
+        self.checkpoints.push((self.bytes.len(), source, stride));
+        self.bytes.extend_from_slice(text);
+        self.bytes.push(b'\n');
     }
 
     /// The source offset of view offset `at`.
     pub fn source_offset(&self, at: usize) -> usize {
-        let i = self.checkpoints.partition_point(|&(v, _)| v <= at);
+        let i = self.checkpoints.partition_point(|&(v, _, _)| v <= at);
         match i.checked_sub(1).map(|i| self.checkpoints[i]) {
-            Some((v, s)) => s + (at - v),
+            Some((v, s, stride)) => s + (at - v) * stride,
             None => at,
+        }
+    }
+}
+
+/// Formats whose text can only be read by parsing the whole blob.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Structured {
+    Dex,
+    BinaryXml,
+    ResourceTable,
+    BinaryPlist,
+}
+
+impl Structured {
+    /// Recognises a structured format by its first bytes.
+    pub fn detect(head: &[u8]) -> Option<Structured> {
+        if dex::is_dex(head) {
+            Some(Structured::Dex)
+        } else if axml::is_binary_xml(head) {
+            Some(Structured::BinaryXml)
+        } else if axml::is_resource_table(head) {
+            Some(Structured::ResourceTable)
+        } else if plist::is_binary_plist(head) {
+            Some(Structured::BinaryPlist)
+        } else {
+            None
+        }
+    }
+
+    /// Decodes a whole blob into `view`.
+    pub fn decode(self, data: &[u8], view: &mut View) -> Result<(), String> {
+        view.clear();
+        match self {
+            Structured::Dex => dex::decode(data, view),
+            Structured::BinaryXml | Structured::ResourceTable => axml::decode(data, view),
+            Structured::BinaryPlist => plist::decode(data, view),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Structured::Dex => "DEX",
+            Structured::BinaryXml => "Android binary XML",
+            Structured::ResourceTable => "Android resource table",
+            Structured::BinaryPlist => "binary plist",
         }
     }
 }
