@@ -165,6 +165,7 @@ pub fn scan(config: &ScanConfig, engine: &Engine) -> Result<ScanOutcome> {
         baseline_paths: &baseline_paths,
         seen_baseline_paths: Mutex::new(HashSet::new()),
         limits: config.limits,
+        threads: config.walk.threads,
     };
     let mut notice = None;
 
@@ -328,6 +329,8 @@ struct FileContext<'a> {
     baseline_paths: &'a HashSet<String>,
     seen_baseline_paths: Mutex<HashSet<String>>,
     limits: Limits,
+    /// Threads for the members of one zip.
+    threads: usize,
 }
 
 impl FileContext<'_> {
@@ -347,6 +350,9 @@ impl FileContext<'_> {
             }
         };
         if let Some(kind) = peek_archive(&mut f) {
+            if kind == archive::Kind::Zip && self.threads > 1 {
+                return self.scan_zip_parallel(scanner, file.path, &mut f, &file.shown);
+            }
             return self.scan_archive(scanner, &mut f, kind, &file.shown);
         }
         let tracked = || {
@@ -387,6 +393,56 @@ impl FileContext<'_> {
         };
         ArchiveReader::new(self.limits, &mut sink).read_file(shown, kind, file);
         sink.found
+    }
+
+    /// A zip's central directory allows random access: members are inflated and scanned by
+    /// several threads, each with its own handle on the file and every n-th member. Each part
+    /// gets an equal share of the archive's limits.
+    fn scan_zip_parallel(
+        &self,
+        scanner: &mut BlobScanner<'_>,
+        fs_path: &Path,
+        file: &mut std::fs::File,
+        shown: &str,
+    ) -> Vec<Finding> {
+        self.stats
+            .archives
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let parts = self.threads;
+        let mut limits = self.limits;
+        limits.max_archive_bytes /= parts as u64;
+        limits.max_entries = limits.max_entries.div_ceil(parts as u64);
+        std::thread::scope(|scope| {
+            let helpers: Vec<_> = (1..parts)
+                .filter_map(|part| {
+                    let mut f = walk::open_regular(fs_path).ok()?;
+                    Some(scope.spawn(move || {
+                        let mut scanner = BlobScanner::new(self.engine);
+                        let mut sink = Members {
+                            ctx: self,
+                            scanner: &mut scanner,
+                            found: Vec::new(),
+                        };
+                        ArchiveReader::new(limits, &mut sink)
+                            .read_zip_part(shown, &mut f, part, parts);
+                        sink.found
+                    }))
+                })
+                .collect();
+            let mut sink = Members {
+                ctx: self,
+                scanner,
+                found: Vec::new(),
+            };
+            ArchiveReader::new(limits, &mut sink).read_zip_part(shown, file, 0, parts);
+            let mut found = sink.found;
+            for h in helpers {
+                if let Ok(more) = h.join() {
+                    found.extend(more);
+                }
+            }
+            found
+        })
     }
 
     /// Scans one blob shown as `shown`; `explicit` blobs are scanned even if they look like
@@ -568,6 +624,7 @@ mod tests {
             baseline_paths: &none,
             seen_baseline_paths: Mutex::new(HashSet::new()),
             limits: Limits::default(),
+            threads: 1,
         };
         let dir = tempfile::tempdir().expect("tempdir");
         let gone = dir.path().join("gone.env");

@@ -150,10 +150,38 @@ impl<'s> ArchiveReader<'s> {
         }
     }
 
-    fn zip_seekable<R: Read + Seek>(&mut self, path: &str, mut reader: R, depth: usize) {
+    /// Reads every `parts`-th member of the zip at `path`, starting with member `part`
+    /// (several readers share one zip; part 0 also handles a zip without a central directory).
+    pub fn read_zip_part(
+        &mut self,
+        path: &str,
+        file: &mut std::fs::File,
+        part: usize,
+        parts: usize,
+    ) {
+        self.top = path.to_string();
+        if part > 0 && zip::ZipArchive::new(&mut *file).is_err() {
+            return;
+        }
+        let _ = file.seek(SeekFrom::Start(0));
+        self.zip_members(path, file, 1, part, parts.max(1));
+    }
+
+    fn zip_seekable<R: Read + Seek>(&mut self, path: &str, reader: R, depth: usize) {
+        self.zip_members(path, reader, depth, 0, 1);
+    }
+
+    fn zip_members<R: Read + Seek>(
+        &mut self,
+        path: &str,
+        mut reader: R,
+        depth: usize,
+        part: usize,
+        parts: usize,
+    ) {
         match zip::ZipArchive::new(&mut reader) {
             Ok(mut archive) => {
-                for i in 0..archive.len() {
+                for i in (part..archive.len()).step_by(parts) {
                     if !self.count_entry(path) {
                         return;
                     }
