@@ -58,9 +58,18 @@ pub fn write_summary(
         writeln!(err, "sealant: {notice}")?;
     }
     let s = &outcome.summary;
+    let members = if s.archives > 0 {
+        format!(
+            ", {} of them in {}",
+            s.archive_members,
+            plural(s.archives, "archive")
+        )
+    } else {
+        String::new()
+    };
     writeln!(
         err,
-        "sealant: scanned {} ({}) in {:.2} s",
+        "sealant: scanned {}{members} ({}) in {:.2} s",
         plural(s.files_scanned, "file"),
         human_bytes(s.bytes_scanned),
         s.duration().as_secs_f64()
