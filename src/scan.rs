@@ -15,7 +15,7 @@ use crate::blob::BlobScanner;
 use crate::diagnostics::{Skip, Stats, Warning};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::finding::{Finding, Severity, remediation_for};
+use crate::finding::{Finding, Severity};
 use crate::policy::{BaselineEntry, Policy};
 use crate::rules::file_rules::{FileFacts, FileRule};
 use crate::rules::scope::Scope;
@@ -513,27 +513,7 @@ impl FileContext<'_> {
         for &i in candidates {
             let rule = &self.engine.file_rules()[i as usize];
             if let Some(severity) = rule.check(&candidate, true, facts) {
-                out.push(Finding {
-                    rule_id: Arc::from(rule.id.as_str()),
-                    title: Arc::from(rule.title.as_str()),
-                    severity,
-                    confidence: rule.confidence,
-                    remediation: Arc::from(remediation_for(
-                        severity,
-                        exposure,
-                        true,
-                        &rule.remediation,
-                    )),
-                    path: Arc::clone(path),
-                    line: 1,
-                    column: 1,
-                    byte_offset: 0,
-                    secret: String::new(),
-                    documented: false,
-                    exposure,
-                    detail: None,
-                    redact: false,
-                });
+                out.push(rule.finding(severity, Arc::clone(path), exposure));
             }
         }
     }

@@ -228,15 +228,26 @@ fn gzip_bzip2_and_xz_streams() {
 fn bad_crc_and_encrypted_members_are_warnings() {
     let dir = tempdir();
     let mut z = zip_bytes(&[
-        ("flipped.txt", b"some stored text that will be corrupted", false),
+        (
+            "flipped.txt",
+            b"some stored text that will be corrupted",
+            false,
+        ),
         ("locked.txt", b"secret", false),
         ("fine.txt", LIVE_KEY.as_bytes(), false),
     ]);
     // Corrupt one byte of flipped.txt's stored data: its CRC no longer matches.
-    let data = z.windows(9).position(|w| w == b"some stor").expect("stored data");
+    let data = z
+        .windows(9)
+        .position(|w| w == b"some stor")
+        .expect("stored data");
     z[data] = b'S';
     // Mark locked.txt encrypted (general-purpose flag bit 0) in both of its headers.
-    let local = z.windows(10).position(|w| w == b"locked.txt").expect("local name") - 30;
+    let local = z
+        .windows(10)
+        .position(|w| w == b"locked.txt")
+        .expect("local name")
+        - 30;
     z[local + 6] |= 1;
     let central = z
         .windows(4)
@@ -251,5 +262,8 @@ fn bad_crc_and_encrypted_members_are_warnings() {
     let w = warnings(&v);
     assert!(w.contains("mixed.zip!flipped.txt"), "{w}");
     assert!(w.contains("mixed.zip!locked.txt"), "{w}");
-    assert_eq!(summary_rows(&v), vec!["critical stripe.secret-key.live mixed.zip!fine.txt:1 source"]);
+    assert_eq!(
+        summary_rows(&v),
+        vec!["critical stripe.secret-key.live mixed.zip!fine.txt:1 source"]
+    );
 }

@@ -7,13 +7,13 @@
 
 use crate::decode::View;
 
-const RES_STRING_POOL: u16 = 0x0001;
-const RES_TABLE: u16 = 0x0002;
-const RES_XML: u16 = 0x0003;
-const RES_XML_START_ELEMENT: u16 = 0x0102;
-const RES_TABLE_PACKAGE: u16 = 0x0200;
-const UTF8_FLAG: u32 = 0x100;
-const TYPE_INT_BOOLEAN: u8 = 0x12;
+pub(crate) const RES_STRING_POOL: u16 = 0x0001;
+pub(crate) const RES_TABLE: u16 = 0x0002;
+pub(crate) const RES_XML: u16 = 0x0003;
+pub(crate) const RES_XML_START_ELEMENT: u16 = 0x0102;
+pub(crate) const RES_TABLE_PACKAGE: u16 = 0x0200;
+pub(crate) const UTF8_FLAG: u32 = 0x100;
+pub(crate) const TYPE_INT_BOOLEAN: u8 = 0x12;
 /// Chunks nest this deep at most in real files; deeper is hostile.
 const MAX_NESTING: usize = 8;
 

@@ -3,13 +3,10 @@
 //! instead of committing binaries.
 #![doc(hidden)]
 
-const RES_STRING_POOL: u16 = 0x0001;
-const RES_TABLE: u16 = 0x0002;
-const RES_XML: u16 = 0x0003;
-const RES_XML_START_ELEMENT: u16 = 0x0102;
-const RES_TABLE_PACKAGE: u16 = 0x0200;
-const UTF8_FLAG: u32 = 0x100;
-const TYPE_INT_BOOLEAN: u8 = 0x12;
+use crate::decode::axml::{
+    RES_STRING_POOL, RES_TABLE, RES_TABLE_PACKAGE, RES_XML, RES_XML_START_ELEMENT,
+    TYPE_INT_BOOLEAN, UTF8_FLAG,
+};
 
 /// A minimal DEX: header with the string table fields, then the strings.
 pub fn dex(strings: &[&str]) -> Vec<u8> {

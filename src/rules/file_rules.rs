@@ -5,7 +5,9 @@ use globset::Candidate;
 
 use crate::error::{Error, Result};
 use crate::exposure::{self, Exposure};
-use crate::finding::{Confidence, Severity};
+use std::sync::Arc;
+
+use crate::finding::{Confidence, Finding, Severity, remediation_for};
 use crate::rules::model::FileRuleSpec;
 use crate::rules::scope::Scope;
 
@@ -106,6 +108,27 @@ impl FileRule {
         } else {
             self.severity
         })
+    }
+
+    /// The finding for a file this rule reports: it points at the file's start and has no
+    /// secret of its own (what the file holds is reported by content rules).
+    pub fn finding(&self, severity: Severity, path: Arc<str>, exposure: Exposure) -> Finding {
+        Finding {
+            rule_id: Arc::from(self.id.as_str()),
+            title: Arc::from(self.title.as_str()),
+            severity,
+            confidence: self.confidence,
+            remediation: Arc::from(remediation_for(severity, exposure, true, &self.remediation)),
+            path,
+            line: 1,
+            column: 1,
+            byte_offset: 0,
+            secret: String::new(),
+            documented: false,
+            exposure,
+            detail: None,
+            redact: false,
+        }
     }
 
     /// Whether the rule reports an example path (exposure judged from the path; tracked by git
