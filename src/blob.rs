@@ -13,7 +13,7 @@ use crate::finding::{Finding, Severity, remediation_for};
 /// Bytes read and searched at a time.
 pub const CHUNK_SIZE: usize = 8 * 1024 * 1024;
 /// Largest blob decoded whole (DEX, binary XML, resource tables, binary plists).
-pub const DECODE_LIMIT: usize = 64 * 1024 * 1024;
+pub const DECODE_LIMIT: usize = 32 * 1024 * 1024;
 
 /// Which decoded view a blob gets besides its raw bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

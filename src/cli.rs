@@ -105,7 +105,7 @@ pub struct ScanArgs {
     /// Print no summary or warnings on stderr.
     #[arg(short, long)]
     pub quiet: bool,
-    /// Archives nested deeper than this are not opened [default: 8].
+    /// Archives nested deeper than this are not opened [default: 8; at most 256].
     #[arg(long, value_name = "N", help_heading = "Archive limits")]
     pub max_archive_depth: Option<usize>,
     /// Bytes inflated from one archive member at most [default: 256 MiB].
@@ -292,7 +292,7 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
 fn limits(args: &ScanArgs, project: &ProjectConfig) -> Limits {
     let mut l = Limits::default().with_config(&project.limits);
     if let Some(v) = args.max_archive_depth {
-        l.max_depth = v;
+        l.max_depth = v.min(crate::source::archive::MAX_DEPTH_CEILING);
     }
     if let Some(v) = args.max_entry_bytes {
         l.max_entry_bytes = v;

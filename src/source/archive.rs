@@ -39,11 +39,14 @@ impl Default for Limits {
     }
 }
 
+/// Deeper nesting is refused whatever the settings: each level is a frame on the stack.
+pub const MAX_DEPTH_CEILING: usize = 256;
+
 impl Limits {
     /// The defaults overridden by the project config's `[limits]`.
     pub fn with_config(mut self, c: &LimitsConfig) -> Limits {
         if let Some(v) = c.max_archive_depth {
-            self.max_depth = v;
+            self.max_depth = v.min(MAX_DEPTH_CEILING);
         }
         if let Some(v) = c.max_entry_bytes {
             self.max_entry_bytes = v;
@@ -285,12 +288,16 @@ impl<'s> ArchiveReader<'s> {
                     .warn(path, format!("bad zstd stream: {e}; not opened")),
             },
             Kind::Xz => {
-                // lzma-rs decompresses into a writer: pipe it through a bounded buffer.
-                let mut out = BoundedVec::new(self.member_budget());
+                // lzma-rs decompresses into a writer: collect into a buffer bounded like a
+                // nested archive held in memory.
+                let mut out = BoundedVec::new(self.member_budget().min(MAX_NESTED_IN_MEMORY));
                 let mut input = io::BufReader::new(reader);
                 let result = lzma_rs::xz_decompress(&mut input, &mut out);
                 if out.overflowed {
-                    self.limit_hit(path, "inflates past the member size limit; read in part");
+                    self.limit_hit(
+                        path,
+                        "xz stream inflates past 64 MiB (or the member limit); read in part",
+                    );
                 } else if let Err(e) = result {
                     self.sink
                         .warn(path, format!("bad xz stream: {e}; read in part"));
