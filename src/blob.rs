@@ -9,6 +9,7 @@ use crate::decode::{Structured, View, json_string, utf16};
 use crate::engine::{Engine, RawMatch, Scratch};
 use crate::exposure::{self, Exposure};
 use crate::finding::{Finding, Severity, remediation_for};
+use crate::source::archive;
 
 /// Bytes read and searched at a time.
 pub const CHUNK_SIZE: usize = 8 * 1024 * 1024;
@@ -50,6 +51,8 @@ pub struct BlobOutcome {
     pub error: Option<io::Error>,
     /// The first chunk was judged not worth scanning by the caller's check (media files).
     pub skipped: bool,
+    /// The blob is an archive (when the caller asked to be told): nothing was scanned.
+    pub archive: Option<archive::Kind>,
     /// Where the blob ends up, judged from its path and first chunk.
     pub exposure: Exposure,
     /// Findings dropped because their line carries a `sealant:allow` comment.
@@ -113,11 +116,14 @@ impl<'e> BlobScanner<'e> {
 
     /// Reads `reader` to the end and appends its findings to `out`, labelled with `path`.
     /// `skip` sees the first chunk and may decline the blob (e.g. an image found by content).
+    /// With `archives`, a blob that starts like an archive is not scanned but reported in
+    /// [`BlobOutcome::archive`], so the caller can open it.
     pub fn scan(
         &mut self,
         reader: &mut dyn Read,
         path: &Arc<str>,
         skip: &dyn Fn(&[u8]) -> bool,
+        archives: bool,
         out: &mut Vec<Finding>,
     ) -> BlobOutcome {
         let mut outcome = BlobOutcome::default();
@@ -136,6 +142,10 @@ impl<'e> BlobScanner<'e> {
             };
             if first {
                 first = false;
+                if archives && let Some(kind) = archive::detect(&self.buf) {
+                    outcome.archive = Some(kind);
+                    return outcome;
+                }
                 if skip(&self.buf) {
                     outcome.skipped = true;
                     return outcome;
@@ -364,7 +374,7 @@ mod tests {
         let mut s = BlobScanner::with_chunk_size(engine, chunk);
         let mut out = Vec::new();
         let path: Arc<str> = Arc::from("t");
-        let outcome = s.scan(&mut &data[..], &path, &|_| false, &mut out);
+        let outcome = s.scan(&mut &data[..], &path, &|_| false, false, &mut out);
         assert_eq!(outcome.bytes, data.len() as u64);
         out
     }

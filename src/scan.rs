@@ -185,14 +185,15 @@ pub fn scan(config: &ScanConfig, engine: &Engine) -> Result<ScanOutcome> {
         if read_stdin {
             let mut scanner = BlobScanner::new(engine);
             let no = || false;
-            keep(ctx.scan_blob(
+            let (found, _) = ctx.scan_blob(
                 &mut scanner,
                 &mut std::io::stdin().lock(),
                 STDIN_PATH.to_string(),
-                Origin::Named,
+                Origin::Stdin,
                 &no,
                 &no,
-            ));
+            );
+            keep(found);
         }
         ctx.tracked = tracked_files(engine, &roots);
         let ctx = &ctx;
@@ -271,14 +272,15 @@ fn scan_staged(ctx: &FileContext<'_>, keep: &dyn Fn(Vec<Finding>)) -> Result<Opt
             }
             let sibling = || top.join(file.path).with_extension("").is_file();
             // A staged file is one git is about to track.
-            keep(ctx.scan_blob(
+            let (found, _) = ctx.scan_blob(
                 &mut scanner,
                 file.content,
                 file.path.to_string(),
-                Origin::Found,
+                Origin::Staged,
                 &yes,
                 &sibling,
-            ));
+            );
+            keep(found);
         },
         &mut |path, why| ctx.stats.warn(path, why),
     )?;
@@ -349,30 +351,38 @@ impl FileContext<'_> {
                 return Vec::new();
             }
         };
-        if let Some(kind) = peek_archive(&mut f) {
-            if kind == archive::Kind::Zip && self.threads > 1 {
-                return self.scan_zip_parallel(scanner, file.path, &mut f, &file.shown);
-            }
-            return self.scan_archive(scanner, &mut f, kind, &file.shown);
-        }
         let tracked = || {
             file.path
                 .canonicalize()
                 .is_ok_and(|p| self.tracked.contains(&p))
         };
         let sibling = || file.path.with_extension("").is_file();
-        self.scan_blob(
+        let origin = if file.explicit {
+            Origin::Named
+        } else {
+            Origin::Found
+        };
+        let (found, archive) = self.scan_blob(
             scanner,
             &mut f,
-            file.shown,
-            if file.explicit {
-                Origin::Named
-            } else {
-                Origin::Found
-            },
+            file.shown.clone(),
+            origin,
             &tracked,
             &sibling,
-        )
+        );
+        let Some(kind) = archive else {
+            return found;
+        };
+        use std::io::{Seek, SeekFrom};
+        if let Err(e) = f.seek(SeekFrom::Start(0)) {
+            self.stats
+                .warn(file.shown, format!("cannot reread archive: {e}"));
+            return found;
+        }
+        if kind == archive::Kind::Zip && self.threads > 1 {
+            return self.scan_zip_parallel(scanner, file.path, &mut f, &file.shown);
+        }
+        self.scan_archive(scanner, &mut f, kind, &file.shown)
     }
 
     /// Opens an archive and scans its members (recursively); nothing is extracted to disk.
@@ -455,18 +465,27 @@ impl FileContext<'_> {
         origin: Origin,
         tracked: &dyn Fn() -> bool,
         sibling: &dyn Fn() -> bool,
-    ) -> Vec<Finding> {
+    ) -> (Vec<Finding>, Option<archive::Kind>) {
         let mut local = Vec::new();
         let path: Arc<str> = Arc::from(shown);
         if origin == Origin::Member && media::has_media_extension(Path::new(path.as_ref())) {
             self.stats.skip(Skip::Media);
-            return local;
+            return (local, None);
         }
-        let skip_media = |head: &[u8]| origin != Origin::Named && media::has_media_magic(head);
-        let outcome = scanner.scan(reader, &path, &skip_media, &mut local);
+        let skip_media = |head: &[u8]| origin.skips_media() && media::has_media_magic(head);
+        let outcome = scanner.scan(
+            reader,
+            &path,
+            &skip_media,
+            origin.opens_archives(),
+            &mut local,
+        );
+        if outcome.archive.is_some() {
+            return (local, outcome.archive);
+        }
         if outcome.skipped {
             self.stats.skip(Skip::Media);
-            return local;
+            return (local, None);
         }
         self.stats.scanned(outcome.bytes);
         self.stats.allowed_inline(outcome.allowed_inline);
@@ -492,7 +511,7 @@ impl FileContext<'_> {
             sibling_exists: sibling,
         };
         self.check_file_rules(&path, &facts, scanner.file_rule_candidates(), &mut local);
-        local
+        (local, None)
     }
 
     /// Findings about the file itself: its name and place.
@@ -522,12 +541,29 @@ impl FileContext<'_> {
 /// Where a blob came from, for what may be skipped and what file rules may ask.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Origin {
-    /// Named on the command line (or standard input): scanned whatever it looks like.
+    /// A file named on the command line: scanned whatever it looks like.
     Named,
-    /// Found by the walk or in the git index.
+    /// A file found by the walk.
     Found,
+    /// Standard input.
+    Stdin,
+    /// A blob in the git index.
+    Staged,
     /// A member of an archive.
     Member,
+}
+
+impl Origin {
+    /// Images and fonts are passed over unless the user named them.
+    fn skips_media(self) -> bool {
+        !matches!(self, Origin::Named | Origin::Stdin)
+    }
+
+    /// Files on disk are opened as archives when they are ones (members were already looked
+    /// at by the archive reader; streams cannot be reread).
+    fn opens_archives(self) -> bool {
+        matches!(self, Origin::Named | Origin::Found)
+    }
 }
 
 /// Hands archive members to the blob scanner.
@@ -540,7 +576,7 @@ struct Members<'c, 's, 'e> {
 impl MemberSink for Members<'_, '_, '_> {
     fn member(&mut self, path: &str, content: &mut dyn std::io::Read) {
         let no = || false;
-        let found = self.ctx.scan_blob(
+        let (found, _) = self.ctx.scan_blob(
             self.scanner,
             content,
             path.to_string(),
@@ -558,23 +594,6 @@ impl MemberSink for Members<'_, '_, '_> {
     fn warn(&mut self, path: &str, message: String) {
         self.ctx.stats.warn(path, message);
     }
-}
-
-/// Whether a file starts like an archive; the file is rewound either way.
-fn peek_archive(f: &mut std::fs::File) -> Option<archive::Kind> {
-    use std::io::{Read, Seek, SeekFrom};
-    let mut head = [0u8; archive::HEAD_LEN];
-    let mut n = 0;
-    while n < head.len() {
-        match f.read(&mut head[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(_) => break,
-        }
-    }
-    let kind = archive::detect(&head[..n]);
-    f.seek(SeekFrom::Start(0)).ok()?;
-    kind
 }
 
 fn open_error_message(e: &std::io::Error) -> String {

@@ -267,3 +267,25 @@ fn bad_crc_and_encrypted_members_are_warnings() {
         vec!["critical stripe.secret-key.live mixed.zip!fine.txt:1 source"]
     );
 }
+
+#[test]
+fn crx3_extensions_are_read_after_their_header() {
+    let dir = tempdir();
+    let zip = zip_bytes(&[(
+        "background.js",
+        format!("const k='{RESTRICTED_KEY}';").as_bytes(),
+        true,
+    )]);
+    let header = vec![0x12u8; 37]; // the signed header (protobuf), opaque to sealant
+    let mut crx = b"Cr24".to_vec();
+    crx.extend_from_slice(&3u32.to_le_bytes());
+    crx.extend_from_slice(&(header.len() as u32).to_le_bytes());
+    crx.extend_from_slice(&header);
+    crx.extend_from_slice(&zip);
+    write(dir.path(), "extension.crx", &crx);
+    let (v, _) = json_scan(dir.path(), &[]);
+    assert_eq!(
+        summary_rows(&v),
+        vec!["critical stripe.restricted-key.live extension.crx!background.js:1 source"]
+    );
+}
