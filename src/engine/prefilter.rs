@@ -172,8 +172,16 @@ fn choose_anchors(keywords: &[Vec<u8>]) -> Vec<Vec<u8>> {
 /// The substrings of `kw` that may serve as its anchor: the keyword itself, and substrings of
 /// 4 to `MAX_ANCHOR` bytes that are not made of letters only.
 fn candidates(kw: &[u8]) -> impl Iterator<Item = &[u8]> {
-    let subs = (4..=MAX_ANCHOR.min(kw.len())).flat_map(move |len| kw.windows(len));
-    std::iter::once(kw).chain(subs.filter(|s| !s.iter().all(u8::is_ascii_alphabetic)))
+    let subs = (3..=MAX_ANCHOR.min(kw.len())).flat_map(move |len| kw.windows(len));
+    std::iter::once(kw).chain(subs.filter(|s| {
+        // Three bytes only with punctuation in them (`://`, `_v1`); longer ones with anything
+        // but letters alone.
+        if s.len() == 3 {
+            s.iter().any(|b| !b.is_ascii_alphanumeric())
+        } else {
+            !s.iter().all(u8::is_ascii_alphabetic)
+        }
+    }))
 }
 
 /// Expected occurrences per gigabyte of source code, taking bytes as independent.
