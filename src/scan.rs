@@ -183,17 +183,7 @@ pub fn scan(config: &ScanConfig, engine: &Engine) -> Result<ScanOutcome> {
             check_root(root)?;
         }
         if read_stdin {
-            let mut scanner = BlobScanner::new(engine);
-            let no = || false;
-            let (found, _) = ctx.scan_blob(
-                &mut scanner,
-                &mut std::io::stdin().lock(),
-                STDIN_PATH.to_string(),
-                Origin::Stdin,
-                &no,
-                &no,
-            );
-            keep(found);
+            keep(ctx.scan_stdin());
         }
         ctx.tracked = tracked_files(engine, &roots);
         let ctx = &ctx;
@@ -403,6 +393,44 @@ impl FileContext<'_> {
         };
         ArchiveReader::new(self.limits, &mut sink).read_file(shown, kind, file);
         sink.found
+    }
+
+    /// Scans standard input: an archive piped in (`cat app.apk | sealant scan -`) is opened
+    /// as a stream, anything else scanned as it comes.
+    fn scan_stdin(&self) -> Vec<Finding> {
+        use std::io::{BufRead, Read};
+        let mut scanner = BlobScanner::new(self.engine);
+        let mut input = std::io::BufReader::with_capacity(1 << 16, std::io::stdin().lock());
+        let head = match input.fill_buf() {
+            Ok(head) => head,
+            Err(e) => {
+                self.stats.warn(STDIN_PATH, format!("read error: {e}"));
+                return Vec::new();
+            }
+        };
+        if let Some(kind) = archive::detect(head) {
+            self.stats
+                .archives
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let mut sink = Members {
+                ctx: self,
+                scanner: &mut scanner,
+                found: Vec::new(),
+            };
+            let mut reader: &mut dyn Read = &mut input;
+            ArchiveReader::new(self.limits, &mut sink).read_stream(STDIN_PATH, kind, &mut reader);
+            return sink.found;
+        }
+        let no = || false;
+        let (found, _) = self.scan_blob(
+            &mut scanner,
+            &mut input,
+            STDIN_PATH.to_string(),
+            Origin::Stdin,
+            &no,
+            &no,
+        );
+        found
     }
 
     /// A zip's central directory allows random access: members are inflated and scanned by

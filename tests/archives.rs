@@ -289,3 +289,32 @@ fn crx3_extensions_are_read_after_their_header() {
         vec!["critical stripe.restricted-key.live extension.crx!background.js:1 source"]
     );
 }
+
+#[test]
+fn archives_piped_to_standard_input() {
+    let dir = tempdir();
+    let apk = zip_bytes(&[(
+        "assets/app.json",
+        format!("{{\"k\":\"{LIVE_KEY}\"}}").as_bytes(),
+        true,
+    )]);
+    let out = run_with_stdin(dir.path(), &["scan", "--format", "json", "-"], &apk);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(
+        summary_rows(&v),
+        vec!["critical stripe.secret-key.live <stdin>!assets/app.json:1 source"]
+    );
+    let tgz = gz_bytes(&tar_bytes(
+        &[("site/.env", format!("K={RESTRICTED_KEY}\n").as_bytes())],
+        &[],
+    ));
+    let out = run_with_stdin(dir.path(), &["scan", "--format", "json", "-"], &tgz);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(
+        summary_rows(&v),
+        vec![
+            "high env-file.exposed <stdin>!<stdin>.decompressed!site/.env:1 source",
+            "critical stripe.restricted-key.live <stdin>!<stdin>.decompressed!site/.env:1 source",
+        ]
+    );
+}

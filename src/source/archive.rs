@@ -153,6 +153,28 @@ impl<'s> ArchiveReader<'s> {
         }
     }
 
+    /// Reads an archive arriving as a stream (standard input): a zip is read from its local
+    /// headers, since a stream cannot seek to the central directory.
+    pub fn read_stream(&mut self, path: &str, kind: Kind, reader: &mut dyn Read) {
+        self.top = path.to_string();
+        match kind {
+            Kind::Zip => self.zip_stream(path, reader, 1),
+            Kind::Crx3 => {
+                let mut header = [0u8; 12];
+                if reader.read_exact(&mut header).is_err() {
+                    self.sink
+                        .warn(path, "truncated CRX header; not opened".to_string());
+                    return;
+                }
+                let len = u32::from_le_bytes([header[8], header[9], header[10], header[11]]);
+                if io::copy(&mut reader.take(u64::from(len)), &mut io::sink()).is_ok() {
+                    self.zip_stream(path, reader, 1);
+                }
+            }
+            _ => self.stream(path, kind, reader, 1),
+        }
+    }
+
     /// Reads every `parts`-th member of the zip at `path`, starting with member `part`
     /// (several readers share one zip; part 0 also handles a zip without a central directory).
     pub fn read_zip_part(
