@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::config::ProjectConfig;
+use crate::config::{LimitsConfig, ProjectConfig};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::finding::Severity;
@@ -290,23 +290,16 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
 
 /// Archive limits: defaults, then the config's `[limits]`, then flags.
 fn limits(args: &ScanArgs, project: &ProjectConfig) -> Limits {
-    let mut l = Limits::default().with_config(&project.limits);
-    if let Some(v) = args.max_archive_depth {
-        l.max_depth = v.min(crate::source::archive::MAX_DEPTH_CEILING);
-    }
-    if let Some(v) = args.max_entry_bytes {
-        l.max_entry_bytes = v;
-    }
-    if let Some(v) = args.max_archive_bytes {
-        l.max_archive_bytes = v;
-    }
-    if let Some(v) = args.max_inflate_ratio {
-        l.max_inflate_ratio = v;
-    }
-    if let Some(v) = args.max_archive_entries {
-        l.max_entries = v;
-    }
-    l
+    let flags = LimitsConfig {
+        max_archive_depth: args.max_archive_depth,
+        max_entry_bytes: args.max_entry_bytes,
+        max_archive_bytes: args.max_archive_bytes,
+        max_inflate_ratio: args.max_inflate_ratio,
+        max_archive_entries: args.max_archive_entries,
+    };
+    Limits::default()
+        .with_config(&project.limits)
+        .with_config(&flags)
 }
 
 /// The project config: `--config`, else `.sealant.toml` at the first scan root, else at the

@@ -28,6 +28,8 @@ pub struct FileRuleSpec {
     pub severity: Severity,
     #[serde(default)]
     pub confidence: Confidence,
+    // The scope keys below repeat `RuleSpec`'s: serde cannot `flatten` a shared struct into
+    // one that denies unknown fields, and typos must stay errors.
     /// Globs the blob's path must match (`**/config/app.php`); `*` does not cross `/`.
     #[serde(default)]
     pub paths: Vec<String>,

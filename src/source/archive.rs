@@ -43,7 +43,7 @@ impl Default for Limits {
 pub const MAX_DEPTH_CEILING: usize = 256;
 
 impl Limits {
-    /// The defaults overridden by the project config's `[limits]`.
+    /// These limits overridden by what `c` sets (the project config's `[limits]`, or flags).
     pub fn with_config(mut self, c: &LimitsConfig) -> Limits {
         if let Some(v) = c.max_archive_depth {
             self.max_depth = v.min(MAX_DEPTH_CEILING);
@@ -160,14 +160,10 @@ impl<'s> ArchiveReader<'s> {
         match kind {
             Kind::Zip => self.zip_stream(path, reader, 1),
             Kind::Crx3 => {
-                let mut header = [0u8; 12];
-                if reader.read_exact(&mut header).is_err() {
-                    self.sink
-                        .warn(path, "truncated CRX header; not opened".to_string());
+                let Some(len) = self.crx_header(path, reader) else {
                     return;
-                }
-                let len = u32::from_le_bytes([header[8], header[9], header[10], header[11]]);
-                if io::copy(&mut reader.take(u64::from(len)), &mut io::sink()).is_ok() {
+                };
+                if io::copy(&mut reader.take(len), &mut io::sink()).is_ok() {
                     self.zip_stream(path, reader, 1);
                 }
             }
@@ -269,15 +265,25 @@ impl<'s> ArchiveReader<'s> {
         }
     }
 
-    fn crx<R: Read + Seek>(&mut self, path: &str, mut reader: R, depth: usize) {
+    /// Reads a CRX file's fixed header; returns the length of the signed header that follows
+    /// (the zip starts after it).
+    fn crx_header(&mut self, path: &str, reader: &mut dyn Read) -> Option<u64> {
         let mut header = [0u8; 12];
         if reader.read_exact(&mut header).is_err() {
             self.sink
                 .warn(path, "truncated CRX header; not opened".to_string());
-            return;
+            return None;
         }
-        let len = u32::from_le_bytes([header[8], header[9], header[10], header[11]]);
-        match reader.seek(SeekFrom::Start(12 + u64::from(len))) {
+        Some(u64::from(u32::from_le_bytes([
+            header[8], header[9], header[10], header[11],
+        ])))
+    }
+
+    fn crx<R: Read + Seek>(&mut self, path: &str, mut reader: R, depth: usize) {
+        let Some(len) = self.crx_header(path, &mut reader) else {
+            return;
+        };
+        match reader.seek(SeekFrom::Start(12 + len)) {
             Ok(start) => {
                 let rest = OffsetReader {
                     inner: reader,
