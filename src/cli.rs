@@ -342,28 +342,34 @@ fn run_rules(args: RulesArgs) -> Result<i32> {
     }
     let set = RuleSet::load(&args.rule_files)?;
     let mut out = io::stdout().lock();
+    // Content rules, then file rules (about a file's name and place), as one list.
+    let file_rules = set.file_rules.iter().map(|r| (r, "file"));
     let written = match args.format {
-        Format::Text => set.rules.iter().try_for_each(|r| {
-            let off = if r.enabled {
-                ""
-            } else {
-                "  (off by default: --enable)"
-            };
-            writeln!(
-                out,
-                "{:<36} {:<9} {}{off}",
-                r.id,
-                r.severity.as_str(),
-                r.title
-            )
-        }),
+        Format::Text => {
+            let content = set.rules.iter().map(|r| {
+                let off = if r.enabled {
+                    ""
+                } else {
+                    "  (off by default: --enable)"
+                };
+                (r.id.as_str(), r.severity, r.title.as_str(), off)
+            });
+            let files = file_rules
+                .map(|(r, _)| (r.id.as_str(), r.severity, r.title.as_str(), "  (file rule)"));
+            content
+                .chain(files)
+                .try_for_each(|(id, severity, title, note)| {
+                    writeln!(out, "{id:<36} {:<9} {title}{note}", severity.as_str())
+                })
+        }
         Format::Json => {
-            let list: Vec<serde_json::Value> = set
+            let mut list: Vec<serde_json::Value> = set
                 .rules
                 .iter()
                 .map(|r| {
                     serde_json::json!({
                         "id": r.id,
+                        "kind": "content",
                         "title": r.title,
                         "severity": r.severity,
                         "confidence": r.confidence,
@@ -374,6 +380,18 @@ fn run_rules(args: RulesArgs) -> Result<i32> {
                     })
                 })
                 .collect();
+            list.extend(file_rules.map(|(r, kind)| {
+                serde_json::json!({
+                    "id": r.id,
+                    "kind": kind,
+                    "title": r.title,
+                    "severity": r.severity,
+                    "confidence": r.confidence,
+                    "remediation": r.remediation,
+                    "enabled": true,
+                    "source": r.source,
+                })
+            }));
             serde_json::to_writer_pretty(&mut out, &list)
                 .map_err(io::Error::other)
                 .and_then(|_| writeln!(out))

@@ -196,5 +196,11 @@ fn rules_list_marks_rules_that_are_off() {
         .unwrap_or_default();
     assert!(generic.contains("off by default"), "{text}");
     let count = text.lines().count();
-    assert!(count >= 60, "{count} rules");
+    assert!(count >= 80, "{count} rules");
+    // File rules are listed too.
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("env-file.committed") && l.ends_with("(file rule)")),
+        "{text}"
+    );
 }
