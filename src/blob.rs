@@ -368,7 +368,7 @@ mod tests {
     use super::*;
     use crate::rules::RuleSet;
 
-    const KEY: &str = "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";
+    const KEY: &str = "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"; // sealant:allow test key
 
     fn scan(engine: &Engine, chunk: usize, data: &[u8]) -> Vec<Finding> {
         let mut s = BlobScanner::with_chunk_size(engine, chunk);
