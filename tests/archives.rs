@@ -200,7 +200,7 @@ fn unsupported_compression_is_a_warning_naming_the_member() {
 }
 
 #[test]
-fn gzip_bzip2_and_xz_streams() {
+fn gzip_bzip2_xz_and_zstd_streams() {
     let dir = tempdir();
     write(
         dir.path(),
@@ -213,11 +213,17 @@ fn gzip_bzip2_and_xz_streams() {
     let mut xz = Vec::new();
     lzma_rs::xz_compress(&mut std::io::Cursor::new(format!("{TEST_KEY}\n")), &mut xz).expect("xz");
     write(dir.path(), "notes.txt.xz", &xz);
+    let zst = ruzstd::encoding::compress_to_vec(
+        std::io::Cursor::new(format!("token={PUBLISHABLE_KEY}\n")),
+        ruzstd::encoding::CompressionLevel::Fastest,
+    );
+    write(dir.path(), "cache.json.zst", &zst);
     let (v, _) = json_scan(dir.path(), &[]);
     assert_eq!(
         summary_rows(&v),
         vec![
             "critical stripe.secret-key.live bundle.js.gz!bundle.js:1 source",
+            "info stripe.publishable-key.live cache.json.zst!cache.json:1 source",
             "critical stripe.restricted-key.live dump.sql.bz2!dump.sql:1 source",
             "low stripe.secret-key.test notes.txt.xz!notes.txt:1 source",
         ]
