@@ -235,7 +235,8 @@ impl<'e> BlobScanner<'e> {
             .find(&self.view.bytes, &mut self.scratch, &mut self.view_matches);
         let mut added = false;
         for m in &self.view_matches {
-            let map = |at: usize| self.view.source_offset(at);
+            // Clamped: a match may run into the newline the view puts after each string.
+            let map = |at: usize| self.view.source_offset(at).min(self.buf.len());
             let start = map(m.secret_start);
             let known = self
                 .matches

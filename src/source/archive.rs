@@ -613,6 +613,78 @@ fn strip_compression_ext(name: &str) -> String {
 mod tests {
     use super::*;
 
+    struct Sink {
+        members: usize,
+    }
+
+    impl MemberSink for Sink {
+        fn member(&mut self, _path: &str, content: &mut dyn Read) {
+            self.members += 1;
+            let _ = io::copy(content, &mut io::sink());
+        }
+        fn warn(&mut self, _path: &str, _message: String) {}
+    }
+
+    fn sample_zip() -> Vec<u8> {
+        use std::io::Write;
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, method) in [
+            ("a.txt", zip::CompressionMethod::Deflated),
+            ("b.bin", zip::CompressionMethod::Stored),
+        ] {
+            let opts = zip::write::SimpleFileOptions::default().compression_method(method);
+            w.start_file(name, opts).expect("member");
+            w.write_all(&b"some text sk_live_ and more text ".repeat(20))
+                .expect("write");
+        }
+        w.finish().expect("zip").into_inner()
+    }
+
+    /// Mutated zips, tars and gzip streams never panic the reader, and members stay within
+    /// the limits.
+    #[test]
+    fn mutated_archives_never_panic() {
+        use std::io::Write;
+        let zip = sample_zip();
+        let mut tar = tar::Builder::new(Vec::new());
+        let mut h = tar::Header::new_gnu();
+        h.set_size(zip.len() as u64);
+        h.set_cksum();
+        tar.append_data(&mut h, "inner.zip", zip.as_slice())
+            .expect("tar");
+        let tar = tar.into_inner().expect("tar");
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&tar).expect("gz");
+        let gz = gz.finish().expect("gz");
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for seed in [&zip, &tar, &gz] {
+            for _ in 0..300 {
+                let mut data = seed.clone();
+                for _ in 0..(next() % 6 + 1) {
+                    let at = (next() as usize) % data.len();
+                    data[at] = next() as u8;
+                }
+                let mut sink = Sink { members: 0 };
+                let limits = Limits {
+                    max_entries: 50,
+                    ..Limits::default()
+                };
+                let mut reader = ArchiveReader::new(limits, &mut sink);
+                if let Some(kind) = detect(&data) {
+                    reader.read_stream("t", kind, &mut data.as_slice());
+                    reader.zip_seekable("t", Cursor::new(&data), 1);
+                }
+                assert!(sink.members <= 2 * 50 + 2);
+            }
+        }
+    }
+
     #[test]
     fn kinds_by_magic() {
         assert_eq!(detect(b"PK\x03\x04rest"), Some(Kind::Zip));
