@@ -1,333 +1,46 @@
-//! A whole scan: standard input, the filesystem walk or the git index feed blobs to blob
-//! scanners (one per thread); findings pass the project's policy (allowlist, baseline) and are
-//! gathered with warnings and counters into a [`ScanOutcome`] in a deterministic order.
+//! Scanning one blob of a scan — a file from the walk, an archive and its members, standard
+//! input, a staged blob — and the findings about a file's name and place (file rules).
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use globset::Candidate;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-
-use serde::Serialize;
 
 use crate::blob::BlobScanner;
-use crate::diagnostics::{Skip, Stats, Warning};
+use crate::diagnostics::{Skip, Stats};
 use crate::engine::Engine;
-use crate::error::{Error, Result};
-use crate::finding::{Finding, Severity};
-use crate::policy::{BaselineEntry, Policy};
-use crate::rules::file_rules::{FileFacts, FileRule};
+use crate::finding::Finding;
+use crate::rules::file_rules::FileFacts;
 use crate::rules::scope::Scope;
+use crate::scan::STDIN_PATH;
 use crate::source::archive::{self, ArchiveReader, Limits, MemberSink};
-use crate::source::git;
 use crate::source::media;
-use crate::source::walk::{self, WalkOptions, WalkedFile};
-
-/// The name standard input goes by in reports.
-pub const STDIN_PATH: &str = "<stdin>";
-
-/// What to scan and how.
-#[derive(Debug, Default)]
-pub struct ScanConfig {
-    /// Files and directories to scan; `-` is standard input; empty means the current directory.
-    pub paths: Vec<PathBuf>,
-    /// Scan what is staged in the git index instead of `paths`.
-    pub staged: bool,
-    pub walk: WalkOptions,
-    /// Globs of paths not to scan (the project config's `skip-paths`).
-    pub skip_paths: Vec<String>,
-    /// Allowlist and baseline.
-    pub policy: Policy,
-    /// What archives may cost.
-    pub limits: Limits,
-}
-
-/// Everything a scan produced.
-#[derive(Debug)]
-pub struct ScanOutcome {
-    /// Ordered by path, then byte offset, then rule id.
-    pub findings: Vec<Finding>,
-    /// Ordered by path, then message.
-    pub warnings: Vec<Warning>,
-    pub summary: Summary,
-    /// Baseline entries whose file was scanned but whose finding no longer occurs.
-    pub stale: Vec<BaselineEntry>,
-    /// Something the user must be told although nothing went wrong (e.g. nothing staged).
-    pub notice: Option<String>,
-}
-
-/// Counters for the end-of-scan summary.
-#[derive(Debug, Clone, Serialize)]
-pub struct Summary {
-    /// Files and archive members read.
-    pub files_scanned: u64,
-    /// Archives opened (top-level and nested files counted as archives, not as files).
-    pub archives: u64,
-    /// Of `files_scanned`, how many were archive members.
-    pub archive_members: u64,
-    pub bytes_scanned: u64,
-    pub duration_ms: u64,
-    pub findings: FindingCounts,
-    pub warnings: u64,
-    pub skipped: SkipCounts,
-    pub suppressed: SuppressedCounts,
-    /// Baseline entries that no longer occur.
-    pub baseline_stale: u64,
-}
-
-/// Findings a rule matched but the project accepts.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct SuppressedCounts {
-    /// On a line carrying a `sealant:allow` comment.
-    pub inline: u64,
-    /// Values allowlisted in the project config.
-    pub allowlist: u64,
-    /// Recorded in the baseline file.
-    pub baseline: u64,
-}
-
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct FindingCounts {
-    pub critical: u64,
-    pub high: u64,
-    pub medium: u64,
-    pub low: u64,
-    pub info: u64,
-}
-
-impl FindingCounts {
-    pub fn get(&self, s: Severity) -> u64 {
-        match s {
-            Severity::Critical => self.critical,
-            Severity::High => self.high,
-            Severity::Medium => self.medium,
-            Severity::Low => self.low,
-            Severity::Info => self.info,
-        }
-    }
-
-    fn add(&mut self, s: Severity) {
-        let c = match s {
-            Severity::Critical => &mut self.critical,
-            Severity::High => &mut self.high,
-            Severity::Medium => &mut self.medium,
-            Severity::Low => &mut self.low,
-            Severity::Info => &mut self.info,
-        };
-        *c += 1;
-    }
-
-    pub fn total(&self) -> u64 {
-        Severity::ALL.iter().map(|s| self.get(*s)).sum()
-    }
-}
-
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct SkipCounts {
-    /// Images, fonts, audio, video.
-    pub media: u64,
-    /// Symbolic links not followed.
-    pub symlinks: u64,
-    /// FIFOs, sockets, devices.
-    pub special: u64,
-    /// Paths the project config's `skip-paths` leaves out.
-    pub config: u64,
-}
-
-impl Summary {
-    pub fn duration(&self) -> Duration {
-        Duration::from_millis(self.duration_ms)
-    }
-}
-
-/// Runs a scan. Fails (exit code 2) only when the scan cannot run at all: a path on the
-/// command line that does not exist or cannot be read, `--staged` outside a git work tree.
-/// Problems with single files become warnings in the outcome.
-pub fn scan(config: &ScanConfig, engine: &Engine) -> Result<ScanOutcome> {
-    let started = Instant::now();
-    let stats = Stats::default();
-    let found: Mutex<Vec<Finding>> = Mutex::new(Vec::new());
-    let keep = |mut local: Vec<Finding>| {
-        if !local.is_empty()
-            && let Ok(mut all) = found.lock()
-        {
-            all.append(&mut local);
-        }
-    };
-    let skip = Scope::new(&config.skip_paths, &[], &[], &[], "skip-paths")?;
-    let baseline_paths = config.policy.baseline_paths();
-    let mut ctx = FileContext {
-        engine,
-        stats: &stats,
-        tracked: HashSet::new(),
-        skip: (!config.skip_paths.is_empty()).then_some(skip),
-        baseline_paths: &baseline_paths,
-        seen_baseline_paths: Mutex::new(HashSet::new()),
-        limits: config.limits,
-        threads: config.walk.threads,
-    };
-    let mut notice = None;
-
-    if config.staged {
-        notice = scan_staged(&ctx, &keep)?;
-    } else {
-        let paths = if config.paths.is_empty() {
-            vec![PathBuf::from(".")]
-        } else {
-            config.paths.clone()
-        };
-        let read_stdin = paths.iter().any(|p| p == Path::new("-"));
-        let roots: Vec<PathBuf> = paths.into_iter().filter(|p| p != Path::new("-")).collect();
-        for root in &roots {
-            check_root(root)?;
-        }
-        if read_stdin {
-            keep(ctx.scan_stdin());
-        }
-        ctx.tracked = tracked_files(engine, &roots);
-        let ctx = &ctx;
-        walk::walk(&roots, &config.walk, &stats, || {
-            let mut scanner = BlobScanner::new(engine);
-            let keep = &keep;
-            move |file: WalkedFile<'_>| keep(ctx.scan_file(&mut scanner, file))
-        });
-    }
-
-    let mut findings = found.into_inner().unwrap_or_default();
-    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
-    let seen = ctx.seen_baseline_paths.into_inner().unwrap_or_default();
-    let applied = config.policy.apply(&mut findings, &seen);
-    let warnings = stats.take_warnings();
-    let mut counts = FindingCounts::default();
-    for f in &findings {
-        counts.add(f.severity);
-    }
-    let load = |c: &std::sync::atomic::AtomicU64| c.load(std::sync::atomic::Ordering::Relaxed);
-    let summary = Summary {
-        files_scanned: load(&stats.files),
-        archives: load(&stats.archives),
-        archive_members: load(&stats.archive_members),
-        bytes_scanned: load(&stats.bytes),
-        duration_ms: started.elapsed().as_millis() as u64,
-        findings: counts,
-        warnings: warnings.len() as u64,
-        skipped: SkipCounts {
-            media: load(&stats.skipped_media),
-            symlinks: load(&stats.skipped_symlinks),
-            special: load(&stats.skipped_special),
-            config: load(&stats.skipped_config),
-        },
-        suppressed: SuppressedCounts {
-            inline: load(&stats.allowed_inline),
-            allowlist: applied.allowlisted,
-            baseline: applied.baselined,
-        },
-        baseline_stale: applied.stale.len() as u64,
-    };
-    Ok(ScanOutcome {
-        findings,
-        warnings,
-        summary,
-        stale: applied.stale,
-        notice,
-    })
-}
-
-/// Scans what is staged in the index of the work tree around the current directory. Returns a
-/// notice when nothing is staged.
-fn scan_staged(ctx: &FileContext<'_>, keep: &dyn Fn(Vec<Finding>)) -> Result<Option<String>> {
-    let Some(top) = git::toplevel(Path::new(".")) else {
-        return Err(Error::new(
-            "--staged scans the git index, but this is not inside a git work tree \
-             (or git is not installed); run it from your repository, or scan paths instead",
-        ));
-    };
-    let paths = git::staged_paths(&top)?;
-    if paths.is_empty() {
-        return Ok(Some(
-            "nothing is staged (git add files first); nothing was scanned".to_string(),
-        ));
-    }
-    let mut scanner = BlobScanner::new(ctx.engine);
-    let yes = || true;
-    git::read_staged(
-        &top,
-        &paths,
-        &mut |file| {
-            if media::has_media_extension(Path::new(file.path)) {
-                ctx.stats.skip(Skip::Media);
-                return;
-            }
-            let sibling = || top.join(file.path).with_extension("").is_file();
-            // A staged file is one git is about to track.
-            let (found, _) = ctx.scan_blob(
-                &mut scanner,
-                file.content,
-                file.path.to_string(),
-                Origin::Staged,
-                &yes,
-                &sibling,
-            );
-            keep(found);
-        },
-        &mut |path, why| ctx.stats.warn(path, why),
-    )?;
-    Ok(None)
-}
-
-/// Canonical paths of tracked files that file rules ask about (`git_tracked`).
-fn tracked_files(engine: &Engine, roots: &[PathBuf]) -> HashSet<PathBuf> {
-    let git_rules: Vec<&FileRule> = engine
-        .file_rules()
-        .iter()
-        .filter(|r| r.git_tracked)
-        .collect();
-    if git_rules.is_empty() {
-        return HashSet::new();
-    }
-    git::tracked_files(roots, &|rel| {
-        git_rules
-            .iter()
-            .any(|r| r.applies_to_name(&Candidate::new(rel)))
-    })
-}
-
-/// A root named on the command line must exist and, if a directory, be listable.
-fn check_root(root: &Path) -> Result<()> {
-    let md = std::fs::metadata(root)
-        .map_err(|e| Error::new(format!("cannot scan '{}': {e}", root.display())))?;
-    if md.is_dir() {
-        std::fs::read_dir(root).map_err(|e| {
-            Error::new(format!(
-                "cannot scan '{}': {e} (check the directory's permissions)",
-                root.display()
-            ))
-        })?;
-    }
-    Ok(())
-}
+use crate::source::walk::{self, WalkedFile};
 
 /// What scanning one file needs besides the file.
-struct FileContext<'a> {
-    engine: &'a Engine,
-    stats: &'a Stats,
+pub(super) struct FileContext<'a> {
+    pub(super) engine: &'a Engine,
+    pub(super) stats: &'a Stats,
     /// Canonical paths of files git tracks (only those file rules ask about).
-    tracked: HashSet<PathBuf>,
+    pub(super) tracked: HashSet<PathBuf>,
     /// The project's `skip-paths`.
-    skip: Option<Scope>,
+    pub(super) skip: Option<Scope>,
     /// Paths the baseline mentions, and those of them this scan read.
-    baseline_paths: &'a HashSet<String>,
-    seen_baseline_paths: Mutex<HashSet<String>>,
-    limits: Limits,
+    pub(super) baseline_paths: &'a HashSet<String>,
+    pub(super) seen_baseline_paths: Mutex<HashSet<String>>,
+    pub(super) limits: Limits,
     /// Threads for the members of one zip.
-    threads: usize,
+    pub(super) threads: usize,
 }
 
 impl FileContext<'_> {
     /// Scans one file found by the walk; problems become warnings in `stats`.
-    fn scan_file(&self, scanner: &mut BlobScanner<'_>, file: WalkedFile<'_>) -> Vec<Finding> {
+    pub(super) fn scan_file(
+        &self,
+        scanner: &mut BlobScanner<'_>,
+        file: WalkedFile<'_>,
+    ) -> Vec<Finding> {
         if let Some(skip) = &self.skip
             && skip.applies(&Candidate::new(&file.shown), b"")
         {
@@ -397,7 +110,7 @@ impl FileContext<'_> {
 
     /// Scans standard input: an archive piped in (`cat app.apk | sealant scan -`) is opened
     /// as a stream, anything else scanned as it comes.
-    fn scan_stdin(&self) -> Vec<Finding> {
+    pub(super) fn scan_stdin(&self) -> Vec<Finding> {
         use std::io::{BufRead, Read};
         let mut scanner = BlobScanner::new(self.engine);
         let mut input = std::io::BufReader::with_capacity(1 << 16, std::io::stdin().lock());
@@ -485,7 +198,7 @@ impl FileContext<'_> {
 
     /// Scans one blob shown as `shown`; `explicit` blobs are scanned even if they look like
     /// media. `tracked` and `sibling` answer file rules' questions about the blob's file.
-    fn scan_blob(
+    pub(super) fn scan_blob(
         &self,
         scanner: &mut BlobScanner<'_>,
         reader: &mut dyn std::io::Read,
@@ -568,7 +281,7 @@ impl FileContext<'_> {
 
 /// Where a blob came from, for what may be skipped and what file rules may ask.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Origin {
+pub(super) enum Origin {
     /// A file named on the command line: scanned whatever it looks like.
     Named,
     /// A file found by the walk.
