@@ -248,3 +248,24 @@ fn pre_commit_framework_manifest() {
     assert!(text.contains("entry: sealant scan --staged"), "{text}");
     assert!(text.contains("pass_filenames: false"), "{text}");
 }
+
+#[test]
+fn staged_archives_are_opened() {
+    let dir = repo();
+    let jar = zip_bytes(&[(
+        "config/app.properties",
+        format!("stripe={LIVE_KEY}\n").as_bytes(),
+        true,
+    )]);
+    write(dir.path(), "libs/payments.jar", &jar);
+    git_ok(dir.path(), &["add", "libs/payments.jar"]);
+    let (v, out) = json_scan(dir.path(), &["--staged"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert_eq!(
+        rule_paths(&v),
+        vec![(
+            "stripe.secret-key.live".to_string(),
+            "libs/payments.jar!config/app.properties".to_string()
+        )]
+    );
+}

@@ -108,6 +108,26 @@ impl FileContext<'_> {
         sink.found
     }
 
+    /// Opens an archive held in memory (a staged blob) and scans its members.
+    pub(super) fn scan_archive_bytes(
+        &self,
+        scanner: &mut BlobScanner<'_>,
+        data: &[u8],
+        kind: archive::Kind,
+        shown: &str,
+    ) -> Vec<Finding> {
+        self.stats
+            .archives
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut sink = Members {
+            ctx: self,
+            scanner,
+            found: Vec::new(),
+        };
+        ArchiveReader::new(self.limits, &mut sink).read_bytes(shown, kind, data);
+        sink.found
+    }
+
     /// Scans standard input: an archive piped in (`cat app.apk | sealant scan -`) is opened
     /// as a stream, anything else scanned as it comes.
     pub(super) fn scan_stdin(&self) -> Vec<Finding> {

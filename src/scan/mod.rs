@@ -21,7 +21,7 @@ use crate::finding::{Finding, Severity};
 use crate::policy::{BaselineEntry, Policy};
 use crate::rules::file_rules::FileRule;
 use crate::rules::scope::Scope;
-use crate::source::archive::Limits;
+use crate::source::archive::{self, Limits};
 use crate::source::git;
 use crate::source::media;
 use crate::source::walk::{self, WalkOptions, WalkedFile};
@@ -238,6 +238,10 @@ pub fn scan(config: &ScanConfig, engine: &Engine) -> Result<ScanOutcome> {
     })
 }
 
+/// Staged files up to this size are read into memory, so that archives among them can be
+/// opened; larger ones are scanned as a stream.
+const STAGED_ARCHIVE_MAX: u64 = 64 * 1024 * 1024;
+
 /// Scans what is staged in the index of the work tree around the current directory. Returns a
 /// notice when nothing is staged.
 fn scan_staged(ctx: &FileContext<'_>, keep: &dyn Fn(Vec<Finding>)) -> Result<Option<String>> {
@@ -264,7 +268,30 @@ fn scan_staged(ctx: &FileContext<'_>, keep: &dyn Fn(Vec<Finding>)) -> Result<Opt
                 return;
             }
             let sibling = || top.join(file.path).with_extension("").is_file();
-            // A staged file is one git is about to track.
+            // A staged archive (a jar, an apk) is opened like one on disk, from memory.
+            if file.size <= STAGED_ARCHIVE_MAX {
+                let mut data = Vec::new();
+                if let Err(e) = file.content.read_to_end(&mut data) {
+                    ctx.stats
+                        .warn(file.path, format!("cannot read from the index: {e}"));
+                    return;
+                }
+                if let Some(kind) = archive::detect(&data) {
+                    keep(ctx.scan_archive_bytes(&mut scanner, &data, kind, file.path));
+                    return;
+                }
+                // A staged file is one git is about to track.
+                let (found, _) = ctx.scan_blob(
+                    &mut scanner,
+                    &mut data.as_slice(),
+                    file.path.to_string(),
+                    Origin::Staged,
+                    &yes,
+                    &sibling,
+                );
+                keep(found);
+                return;
+            }
             let (found, _) = ctx.scan_blob(
                 &mut scanner,
                 file.content,

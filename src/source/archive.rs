@@ -153,6 +153,16 @@ impl<'s> ArchiveReader<'s> {
         }
     }
 
+    /// Reads an archive held in memory.
+    pub fn read_bytes(&mut self, path: &str, kind: Kind, data: &[u8]) {
+        self.top = path.to_string();
+        match kind {
+            Kind::Zip => self.zip_seekable(path, Cursor::new(data), 1),
+            Kind::Crx3 => self.crx(path, Cursor::new(data), 1),
+            _ => self.stream(path, kind, &mut &data[..], 1),
+        }
+    }
+
     /// Reads an archive arriving as a stream (standard input): a zip is read from its local
     /// headers, since a stream cannot seek to the central directory.
     pub fn read_stream(&mut self, path: &str, kind: Kind, reader: &mut dyn Read) {
