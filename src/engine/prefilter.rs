@@ -37,8 +37,7 @@ pub struct Prefilter {
 
 #[derive(Debug)]
 struct Group {
-    /// Teddy where the CPU has SSSE3/AVX2 (Rabin-Karp otherwise).
-    searcher: packed::Searcher,
+    searcher: Searcher,
     /// For each anchor of the group: (keyword, offset of the anchor in the keyword) pairs to
     /// confirm on a hit, including those of anchors that are prefixes of it (leftmost-longest
     /// search reports only the longest anchor starting at a byte).
@@ -66,13 +65,10 @@ impl Prefilter {
                     list
                 })
                 .collect();
-            let searcher = packed::Config::new()
-                .match_kind(MatchKind::LeftmostLongest)
-                .builder()
-                .extend(chunk)
-                .build()
-                .ok_or_else(|| Error::new("cannot build the keyword searcher"))?;
-            groups.push(Group { searcher, confirm });
+            groups.push(Group {
+                searcher: Searcher::new(chunk)?,
+                confirm,
+            });
         }
         Ok(Prefilter { keywords, groups })
     }
@@ -87,18 +83,18 @@ impl Prefilter {
         for group in &self.groups {
             let mut at = 0;
             while at < hay.len() {
-                let Some(hit) = group.searcher.find_in(hay, Span::from(at..hay.len())) else {
+                let Some((pattern, hit_start)) = group.searcher.find(hay, at) else {
                     break;
                 };
-                for &(ki, off) in &group.confirm[hit.pattern().as_usize()] {
-                    let Some(start) = hit.start().checked_sub(off) else {
+                for &(ki, off) in &group.confirm[pattern] {
+                    let Some(start) = hit_start.checked_sub(off) else {
                         continue;
                     };
                     if hay[start..].starts_with(&self.keywords[ki as usize]) {
                         out.push(KeywordHit { start, keyword: ki });
                     }
                 }
-                at = hit.start() + 1;
+                at = hit_start + 1;
             }
         }
         out[first..].sort_unstable();
@@ -111,6 +107,44 @@ impl Prefilter {
             }
         }
         out.truncate(kept);
+    }
+}
+
+/// One group's searcher: Teddy (SIMD) where the CPU and the patterns allow it, else a plain
+/// Aho-Corasick automaton, slower but available everywhere.
+#[derive(Debug)]
+enum Searcher {
+    Packed(packed::Searcher),
+    Automaton(aho_corasick::AhoCorasick),
+}
+
+impl Searcher {
+    fn new(patterns: &[Vec<u8>]) -> Result<Searcher> {
+        let packed = packed::Config::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .builder()
+            .extend(patterns)
+            .build();
+        if let Some(p) = packed {
+            return Ok(Searcher::Packed(p));
+        }
+        aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(patterns)
+            .map(Searcher::Automaton)
+            .map_err(|e| Error::new(format!("cannot build the keyword searcher: {e}")))
+    }
+
+    /// The leftmost-longest anchor at or after `at`: (pattern index, start).
+    fn find(&self, hay: &[u8], at: usize) -> Option<(usize, usize)> {
+        match self {
+            Searcher::Packed(p) => p
+                .find_in(hay, Span::from(at..hay.len()))
+                .map(|m| (m.pattern().as_usize(), m.start())),
+            Searcher::Automaton(a) => a
+                .find(aho_corasick::Input::new(hay).span(at..hay.len()))
+                .map(|m| (m.pattern().as_usize(), m.start())),
+        }
     }
 }
 
@@ -261,6 +295,24 @@ mod tests {
                 (2, "cde".to_string())
             ]
         );
+    }
+
+    #[test]
+    fn both_searchers_find_the_same() {
+        let pats: Vec<Vec<u8>> = ["sk_live_", "ghp_", "://"]
+            .map(|p| p.as_bytes().to_vec())
+            .into();
+        let packed = Searcher::new(&pats).expect("builds");
+        let automaton = Searcher::Automaton(
+            aho_corasick::AhoCorasick::builder()
+                .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+                .build(&pats)
+                .expect("builds"),
+        );
+        let hay = b"x https://a ghp_1 sk_live_2";
+        for at in 0..hay.len() {
+            assert_eq!(packed.find(hay, at), automaton.find(hay, at), "at {at}");
+        }
     }
 
     #[test]
