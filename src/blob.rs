@@ -288,7 +288,14 @@ impl<'e> BlobScanner<'e> {
                 allowed += 1;
                 continue;
             }
-            out.push(self.finding(m, pos, lines + 1, offset - line_start + 1, path, exposure));
+            let mut f = self.finding(m, pos, lines + 1, offset - line_start + 1, path, exposure);
+            // UTF-16 column, as SARIF counts by default; from the chunk when the line starts in
+            // it (else the byte column stands in).
+            if let Some(from) = line_start.checked_sub(pos.offset) {
+                let before = &self.buf[from as usize..m.secret_start];
+                f.column_utf16 = utf16_units(before) + 1;
+            }
+            out.push(f);
         }
         allowed
     }
@@ -340,6 +347,7 @@ impl<'e> BlobScanner<'e> {
             path: Arc::clone(path),
             line,
             column,
+            column_utf16: column,
             byte_offset: pos.offset + m.secret_start as u64,
             secret: match m.view_span {
                 Some((s, e)) => String::from_utf8_lossy(&self.view.bytes[s..e]).into_owned(),
@@ -351,6 +359,18 @@ impl<'e> BlobScanner<'e> {
             redact: rule.redact,
         }
     }
+}
+
+/// UTF-16 code units that `bytes` (UTF-8, or not) would take: invalid bytes count one each.
+fn utf16_units(bytes: &[u8]) -> u64 {
+    bytes
+        .iter()
+        .map(|&b| match b {
+            0x80..=0xBF => 0, // continuation bytes
+            0xF0..=0xF7 => 2, // four-byte sequences are surrogate pairs
+            _ => 1,
+        })
+        .sum()
 }
 
 /// Reads into `buf` until it holds `cap` bytes or the reader ends; returns whether it ended.
@@ -415,5 +435,7 @@ mod tests {
         let f = scan(&engine, CHUNK_SIZE, data.as_bytes());
         assert_eq!(f.len(), 1);
         assert_eq!((f[0].line, f[0].column, f[0].byte_offset), (2, 7, 8));
+        // `bé x=`: 5 characters before the key, 6 bytes.
+        assert_eq!(f[0].column_utf16, 6);
     }
 }

@@ -83,6 +83,8 @@ pub struct Finding {
     pub line: u64,
     /// 1-based column of the secret's first byte, counted in bytes.
     pub column: u64,
+    /// The same column counted in UTF-16 code units (SARIF's default unit).
+    pub column_utf16: u64,
     /// 0-based offset of the secret's first byte in the blob.
     pub byte_offset: u64,
     /// The full secret. Reports print [`redact`]ed forms unless asked otherwise.

@@ -187,7 +187,7 @@ fn result(f: &Finding, rule_index: Option<usize>, opts: ReportOptions) -> SarifR
     let (start_line, start_column) = if member.is_some() {
         (None, None)
     } else {
-        (Some(f.line as i64), Some(f.column as i64))
+        (Some(f.line as i64), Some(f.column_utf16 as i64))
     };
     let location = Location {
         physical_location: Some(PhysicalLocation {

@@ -122,6 +122,7 @@ impl FileRule {
             path,
             line: 1,
             column: 1,
+            column_utf16: 1,
             byte_offset: 0,
             secret: String::new(),
             documented: false,
