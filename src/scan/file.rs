@@ -88,6 +88,29 @@ impl FileContext<'_> {
         self.scan_archive(scanner, &mut f, kind, &file.shown)
     }
 
+    /// Runs `read` over an archive reader whose members go to `scanner`; returns their
+    /// findings. Every way of opening an archive goes through here.
+    fn read_archive(
+        &self,
+        scanner: &mut BlobScanner<'_>,
+        limits: Limits,
+        read: impl FnOnce(&mut ArchiveReader<'_>),
+    ) -> Vec<Finding> {
+        let mut sink = Members {
+            ctx: self,
+            scanner,
+            found: Vec::new(),
+        };
+        read(&mut ArchiveReader::new(limits, &mut sink));
+        sink.found
+    }
+
+    fn count_archive(&self) {
+        self.stats
+            .archives
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// Opens an archive and scans its members (recursively); nothing is extracted to disk.
     fn scan_archive(
         &self,
@@ -96,16 +119,8 @@ impl FileContext<'_> {
         kind: archive::Kind,
         shown: &str,
     ) -> Vec<Finding> {
-        self.stats
-            .archives
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let mut sink = Members {
-            ctx: self,
-            scanner,
-            found: Vec::new(),
-        };
-        ArchiveReader::new(self.limits, &mut sink).read_file(shown, kind, file);
-        sink.found
+        self.count_archive();
+        self.read_archive(scanner, self.limits, |r| r.read_file(shown, kind, file))
     }
 
     /// Opens an archive held in memory (a staged blob) and scans its members.
@@ -116,16 +131,8 @@ impl FileContext<'_> {
         kind: archive::Kind,
         shown: &str,
     ) -> Vec<Finding> {
-        self.stats
-            .archives
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let mut sink = Members {
-            ctx: self,
-            scanner,
-            found: Vec::new(),
-        };
-        ArchiveReader::new(self.limits, &mut sink).read_bytes(shown, kind, data);
-        sink.found
+        self.count_archive();
+        self.read_archive(scanner, self.limits, |r| r.read_bytes(shown, kind, data))
     }
 
     /// Scans standard input: an archive piped in (`cat app.apk | sealant scan -`) is opened
@@ -142,17 +149,11 @@ impl FileContext<'_> {
             }
         };
         if let Some(kind) = archive::detect(head) {
-            self.stats
-                .archives
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let mut sink = Members {
-                ctx: self,
-                scanner: &mut scanner,
-                found: Vec::new(),
-            };
+            self.count_archive();
             let mut reader: &mut dyn Read = &mut input;
-            ArchiveReader::new(self.limits, &mut sink).read_stream(STDIN_PATH, kind, &mut reader);
-            return sink.found;
+            return self.read_archive(&mut scanner, self.limits, |r| {
+                r.read_stream(STDIN_PATH, kind, &mut reader)
+            });
         }
         let no = || false;
         let (found, _) = self.scan_blob(
@@ -176,40 +177,39 @@ impl FileContext<'_> {
         file: &mut std::fs::File,
         shown: &str,
     ) -> Vec<Finding> {
-        self.stats
-            .archives
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.count_archive();
         let parts = self.threads;
         let mut limits = self.limits;
         limits.max_archive_bytes /= parts as u64;
         limits.max_entries = limits.max_entries.div_ceil(parts as u64);
         std::thread::scope(|scope| {
-            let helpers: Vec<_> = (1..parts)
-                .filter_map(|part| {
-                    let mut f = walk::open_regular(fs_path).ok()?;
-                    Some(scope.spawn(move || {
+            let mut helpers = Vec::new();
+            // Parts whose helper cannot open the file are read here instead: none is skipped.
+            let mut own_parts = vec![0];
+            for part in 1..parts {
+                match walk::open_regular(fs_path) {
+                    Ok(mut f) => helpers.push(scope.spawn(move || {
                         let mut scanner = BlobScanner::new(self.engine);
-                        let mut sink = Members {
-                            ctx: self,
-                            scanner: &mut scanner,
-                            found: Vec::new(),
-                        };
-                        ArchiveReader::new(limits, &mut sink)
-                            .read_zip_part(shown, &mut f, part, parts);
-                        sink.found
-                    }))
-                })
-                .collect();
-            let mut sink = Members {
-                ctx: self,
-                scanner,
-                found: Vec::new(),
-            };
-            ArchiveReader::new(limits, &mut sink).read_zip_part(shown, file, 0, parts);
-            let mut found = sink.found;
+                        self.read_archive(&mut scanner, limits, |r| {
+                            r.read_zip_part(shown, &mut f, part, parts)
+                        })
+                    })),
+                    Err(_) => own_parts.push(part),
+                }
+            }
+            let mut found = Vec::new();
+            for part in own_parts {
+                found.extend(self.read_archive(scanner, limits, |r| {
+                    r.read_zip_part(shown, file, part, parts)
+                }));
+            }
             for h in helpers {
-                if let Ok(more) = h.join() {
-                    found.extend(more);
+                match h.join() {
+                    Ok(more) => found.extend(more),
+                    Err(_) => self.stats.warn(
+                        shown,
+                        "a reader thread failed; part of this zip was not scanned",
+                    ),
                 }
             }
             found
