@@ -10,6 +10,7 @@ use crate::engine::{Engine, RawMatch, Scratch};
 use crate::exposure::{self, Exposure};
 use crate::finding::{Finding, Severity, remediation_for};
 use crate::source::archive;
+use crate::source::root::BlobName;
 
 /// Bytes read and searched at a time.
 pub const CHUNK_SIZE: usize = 8 * 1024 * 1024;
@@ -57,6 +58,8 @@ pub struct BlobOutcome {
     pub exposure: Exposure,
     /// Findings dropped because their line carries a `sealant:allow` comment.
     pub allowed_inline: u64,
+    /// Values a rule's filter dropped as fake (placeholders, low entropy, default values).
+    pub filtered: u64,
     /// Something the user should know about this blob (a format not fully decoded).
     pub note: Option<String>,
 }
@@ -114,14 +117,14 @@ impl<'e> BlobScanner<'e> {
         }
     }
 
-    /// Reads `reader` to the end and appends its findings to `out`, labelled with `path`.
+    /// Reads `reader` to the end and appends its findings to `out`, labelled with `name`.
     /// `skip` sees the first chunk and may decline the blob (e.g. an image found by content).
     /// With `archives`, a blob that starts like an archive is not scanned but reported in
     /// [`BlobOutcome::archive`], so the caller can open it.
     pub fn scan(
         &mut self,
         reader: &mut dyn Read,
-        path: &Arc<str>,
+        name: &BlobName,
         skip: &dyn Fn(&[u8]) -> bool,
         archives: bool,
         out: &mut Vec<Finding>,
@@ -150,9 +153,14 @@ impl<'e> BlobScanner<'e> {
                     outcome.skipped = true;
                     return outcome;
                 }
-                outcome.exposure = exposure::classify(path, &self.buf);
-                self.engine.prepare(path, &self.buf, &mut self.scratch);
-                view_kind = ViewKind::choose(path, &self.buf);
+                outcome.exposure = if name.third_party {
+                    Exposure::Source
+                } else {
+                    exposure::classify(&name.exposure_path(), &self.buf)
+                };
+                self.engine
+                    .prepare(&name.canonical, &self.buf, &mut self.scratch);
+                view_kind = ViewKind::choose(&name.canonical, &self.buf);
                 if let ViewKind::Structured(format) = view_kind
                     && !eof
                 {
@@ -185,6 +193,9 @@ impl<'e> BlobScanner<'e> {
             self.matches.clear();
             self.engine
                 .find(&self.buf, &mut self.scratch, &mut self.matches);
+            outcome.filtered += (self.scratch.rejected.iter())
+                .filter(|(_, at)| (own_from..own_to).contains(at))
+                .count() as u64;
             match view_kind {
                 ViewKind::Structured(format) => {
                     if let Err(e) = format.decode(&self.buf, &mut self.view) {
@@ -202,7 +213,7 @@ impl<'e> BlobScanner<'e> {
                 }
                 _ => {}
             }
-            outcome.allowed_inline += self.emit(pos, own_from..own_to, path, outcome.exposure, out);
+            outcome.allowed_inline += self.emit(pos, own_from..own_to, name, outcome.exposure, out);
             if eof {
                 return outcome;
             }
@@ -265,7 +276,7 @@ impl<'e> BlobScanner<'e> {
         &self,
         pos: Position,
         owned: std::ops::Range<usize>,
-        path: &Arc<str>,
+        name: &BlobName,
         exposure: Exposure,
         out: &mut Vec<Finding>,
     ) -> u64 {
@@ -288,7 +299,7 @@ impl<'e> BlobScanner<'e> {
                 allowed += 1;
                 continue;
             }
-            let mut f = self.finding(m, pos, lines + 1, offset - line_start + 1, path, exposure);
+            let mut f = self.finding(m, pos, lines + 1, offset - line_start + 1, name, exposure);
             // UTF-16 column, as SARIF counts by default; from the chunk when the line starts in
             // it (else the byte column stands in).
             if let Some(from) = line_start.checked_sub(pos.offset) {
@@ -314,7 +325,7 @@ impl<'e> BlobScanner<'e> {
         pos: Position,
         line: u64,
         column: u64,
-        path: &Arc<str>,
+        name: &BlobName,
         exposure: Exposure,
     ) -> Finding {
         let rule = self.engine.rule(m.rule);
@@ -344,7 +355,9 @@ impl<'e> BlobScanner<'e> {
                 rule.redact,
                 &remediation,
             )),
-            path: Arc::clone(path),
+            path: Arc::clone(&name.shown),
+            canonical: Arc::clone(&name.canonical),
+            occurrence: 0,
             line,
             column,
             column_utf16: column,
@@ -394,8 +407,13 @@ mod tests {
     fn scan(engine: &Engine, chunk: usize, data: &[u8]) -> Vec<Finding> {
         let mut s = BlobScanner::with_chunk_size(engine, chunk);
         let mut out = Vec::new();
-        let path: Arc<str> = Arc::from("t");
-        let outcome = s.scan(&mut &data[..], &path, &|_| false, false, &mut out);
+        let outcome = s.scan(
+            &mut &data[..],
+            &BlobName::plain("t"),
+            &|_| false,
+            false,
+            &mut out,
+        );
         assert_eq!(outcome.bytes, data.len() as u64);
         out
     }

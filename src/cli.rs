@@ -23,6 +23,15 @@ Exit codes:
   2  the scan could not run (bad arguments, unreadable path, invalid rule or config file,
      --staged outside a git repository)";
 
+/// What a blocked commit is told (pre-commit hook, `--staged`).
+const BLOCKED: &str = "\
+sealant: commit blocked: the staged content holds the secrets above. Either
+  - remove the secret, read it from the environment or a secret manager, and `git add` again;
+  - if it is not a secret (a test value), mark its line with a comment: sealant:allow <reason>;
+  - accept it as known: sealant scan --write-baseline .sealant-baseline.json, and commit that;
+  - or commit anyway, deliberately: git commit --no-verify.
+  If this key was ever pushed or shared, rotate it: deleting it does not un-leak it.";
+
 /// sealant: find leaked secrets (Stripe keys first) in code, bundles and build artifacts.
 #[derive(Debug, Parser)]
 #[command(name = "sealant", version, after_help = EXIT_CODES)]
@@ -55,7 +64,9 @@ pub struct ScanArgs {
     pub paths: Vec<PathBuf>,
     /// Scan what is staged in the git index (the staged content, not the working tree), for a
     /// pre-commit hook.
-    #[arg(long, conflicts_with = "paths")]
+    /// With PATHS, the index's content of just those paths (as the pre-commit framework passes
+    /// them).
+    #[arg(long)]
     pub staged: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ScanFormat::Text)]
@@ -210,7 +221,7 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
         .cloned()
         .collect();
     let engine = Engine::new(rules.select(&enable, &disable)?)?;
-    let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
+    let baseline = find_baseline(&args, &project)?;
     let policy = Policy::new(&project.allowlist, baseline, &project.name())?;
     let fail_on = match (args.fail_on, &project.fail_on) {
         (Some(f), _) => f,
@@ -228,11 +239,18 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
             no_ignore: args.no_ignore,
             follow: args.follow,
             threads,
-            strip_dot_slash: args.paths.is_empty(),
         },
         staged: args.staged,
         paths: args.paths,
         skip_paths: project.skip_paths,
+        config_dir: project.source.as_deref().and_then(Path::parent).map(|d| {
+            if d.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                d
+            }
+            .to_path_buf()
+        }),
         policy,
         limits,
     };
@@ -269,7 +287,21 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
     let written = match args.format {
         ScanFormat::Text => report::text::write_findings(&mut out, &outcome.findings, opts),
         ScanFormat::Json => report::json::write(&mut out, &outcome, opts),
-        ScanFormat::Sarif => report::sarif::write(&mut out, &outcome, &engine, opts),
+        ScanFormat::Sarif => {
+            let include_info = fail_on.0 == Some(Severity::Info);
+            report::sarif::write(&mut out, &outcome, &engine, opts, include_info).map(|o| {
+                if o.over_limit > 0 && !args.quiet {
+                    eprintln!(
+                        "sealant: warning: SARIF holds the {} most severe findings; {} more are \
+                         left out (GitHub accepts at most {} results per run; the JSON report \
+                         has all)",
+                        report::sarif::MAX_RESULTS,
+                        o.over_limit,
+                        report::sarif::MAX_RESULTS
+                    );
+                }
+            })
+        }
     }
     .and_then(|_| out.flush());
     ignore_broken_pipe(written)?;
@@ -285,6 +317,9 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
         Some(level) => outcome.findings.iter().any(|f| f.severity >= level),
         None => false,
     };
+    if failed && args.staged && !args.quiet {
+        eprintln!("{BLOCKED}");
+    }
     Ok(i32::from(failed))
 }
 
@@ -302,35 +337,74 @@ fn limits(args: &ScanArgs, project: &ProjectConfig) -> Limits {
         .with_config(&flags)
 }
 
-/// The project config: `--config`, else `.sealant.toml` at the first scan root, else at the
-/// repository root.
+/// The file a repository keeps its baseline in, at its root, picked up by every mode (tree,
+/// `--staged`, history) without a flag.
+pub const DEFAULT_BASELINE: &str = ".sealant-baseline.json";
+
+/// The baseline in force: `--baseline FILE` (it must exist), else the config's `baseline`
+/// (relative to the config file), else `.sealant-baseline.json` at the repository root (or
+/// the scan root outside a repository). Only a file named on the command line must exist: a
+/// CI snippet that names the default works on a new repository's first run.
+fn find_baseline(args: &ScanArgs, project: &ProjectConfig) -> Result<Option<Baseline>> {
+    if let Some(path) = &args.baseline {
+        return Baseline::load(path).map(Some);
+    }
+    let candidate = match (&project.baseline, &project.source) {
+        (Some(b), Some(source)) => source.parent().unwrap_or(Path::new(".")).join(b),
+        (Some(b), None) => PathBuf::from(b),
+        (None, _) => {
+            let first = args
+                .paths
+                .iter()
+                .find(|p| p.as_path() != Path::new("-") && !args.staged)
+                .map(|p| {
+                    if p.is_dir() {
+                        p.clone()
+                    } else {
+                        p.parent().map(Path::to_path_buf).unwrap_or_default()
+                    }
+                })
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or_else(|| PathBuf::from("."));
+            crate::source::git::toplevel(&first)
+                .unwrap_or(first)
+                .join(DEFAULT_BASELINE)
+        }
+    };
+    if candidate.is_file() {
+        Baseline::load(&candidate).map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
+/// The project config: `--config`, else the nearest `.sealant.toml` at or above the first scan
+/// root (the current directory for `--staged`), up to the repository root — or, outside a
+/// repository, up to the filesystem root — so that every spelling of a root finds the same one.
 fn find_config(args: &ScanArgs) -> Result<ProjectConfig> {
-    let mut dirs = Vec::new();
     let first = args.paths.iter().find(|p| p.as_path() != Path::new("-"));
-    match first {
+    let dir = match first {
         Some(p) if !args.staged => {
-            let dir = if p.is_dir() {
+            if p.is_dir() {
                 p.clone()
             } else {
                 p.parent().map(Path::to_path_buf).unwrap_or_default()
-            };
-            let dir = if dir.as_os_str().is_empty() {
-                PathBuf::from(".")
-            } else {
-                dir
-            };
-            if let Some(top) = crate::source::git::toplevel(&dir) {
-                dirs.push(dir);
-                dirs.push(top);
-            } else {
-                dirs.push(dir);
             }
         }
-        _ => {
-            dirs.push(PathBuf::from("."));
-            if let Some(top) = crate::source::git::toplevel(Path::new(".")) {
-                dirs.push(top);
-            }
+        _ => PathBuf::from("."),
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        dir
+    };
+    let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
+    let top = crate::source::git::toplevel(&dir).and_then(|t| std::fs::canonicalize(t).ok());
+    let mut dirs = Vec::new();
+    for d in dir.ancestors() {
+        dirs.push(d.to_path_buf());
+        if top.as_deref() == Some(d) {
+            break;
         }
     }
     ProjectConfig::find(args.config.as_deref(), &dirs)
@@ -393,7 +467,7 @@ fn run_rules(args: RulesArgs) -> Result<i32> {
                 })
             }));
             serde_json::to_writer_pretty(&mut out, &list)
-                .map_err(io::Error::other)
+                .map_err(crate::report::json_io)
                 .and_then(|_| writeln!(out))
         }
     };

@@ -25,9 +25,13 @@ pub struct ProjectConfig {
     /// Rule ids or id prefixes not to run.
     #[serde(default)]
     pub disable: Vec<String>,
-    /// Globs of paths not to scan (`**/testdata/**`, `docs/*.md`).
+    /// Globs of paths not to scan (`**/testdata/**`, `docs/*.md`), matched on paths relative to
+    /// the repository root.
     #[serde(default)]
     pub skip_paths: Vec<String>,
+    /// The baseline file every mode uses, relative to this file (default:
+    /// `.sealant-baseline.json` at the repository root). A missing file is no error.
+    pub baseline: Option<String>,
     #[serde(default)]
     pub allowlist: AllowlistConfig,
     #[serde(default)]

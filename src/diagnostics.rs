@@ -39,6 +39,8 @@ pub struct Stats {
     pub skipped_special: AtomicU64,
     pub skipped_config: AtomicU64,
     pub allowed_inline: AtomicU64,
+    /// Values dropped as placeholders by rules' filters.
+    pub filtered: AtomicU64,
     warnings: Mutex<Vec<Warning>>,
 }
 
@@ -62,6 +64,13 @@ impl Stats {
     pub fn allowed_inline(&self, n: u64) {
         if n > 0 {
             self.allowed_inline.fetch_add(n, Ordering::Relaxed);
+        }
+    }
+
+    /// Counts values rules' filters dropped as fake.
+    pub fn filtered(&self, n: u64) {
+        if n > 0 {
+            self.filtered.fetch_add(n, Ordering::Relaxed);
         }
     }
 

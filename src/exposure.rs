@@ -66,6 +66,14 @@ const WEB_ROOTS: &[&str] = &[
 ];
 const MOBILE_PACKAGES: &[&str] = &[".apk", ".aab", ".ipa", ".xapk", ".apks"];
 const BUNDLE_EXTENSIONS: &[&str] = &[".js", ".mjs", ".cjs", ".css", ".map"];
+/// Compiler output that no web server serves from `build/` or `target/` (Gradle, Maven, Cargo,
+/// C): judged by its place like source, never as a public bundle.
+const COMPILED_EXTENSIONS: &[&str] = &[
+    ".class", ".jar", ".o", ".obj", ".a", ".so", ".dylib", ".dll", ".rlib", ".rmeta", ".pyc",
+    ".dex",
+];
+/// Directories that hold other people's packages: registry caches and vendored trees.
+const PACKAGE_STORES: &[&str] = &["third_party", "third-party", "thirdparty", "external"];
 
 /// Classifies a blob by its path (archive members as `outer.apk!inner/path`) and, when the path
 /// says nothing, by whether `head` (its first bytes) looks like a minified bundle.
@@ -79,8 +87,26 @@ pub fn classify(path: &str, head: &[u8]) -> Exposure {
     }
     let parts: Vec<&str> = last.split('/').collect();
     let mut dirs = &parts[..parts.len().saturating_sub(1)];
+    if COMPILED_EXTENSIONS.iter().any(|ext| last.ends_with(ext)) {
+        return Exposure::Source;
+    }
     // Inside a third-party package, only directories above it say where files are served.
-    if let Some(i) = dirs.iter().position(|d| THIRD_PARTY_DIRS.contains(d)) {
+    let third_party = |d: &&str| {
+        THIRD_PARTY_DIRS.contains(d)
+            || PACKAGE_STORES.contains(d)
+            || d.ends_with(".dist-info")
+            || d.ends_with(".egg-info")
+    };
+    let registry_cache = dirs.windows(2).any(|w| {
+        matches!(
+            w,
+            [".cargo", "registry"] | [".m2", "repository"] | [".gradle", "caches"] | [".npm", _]
+        )
+    });
+    if registry_cache {
+        return Exposure::Source;
+    }
+    if let Some(i) = dirs.iter().position(third_party) {
         dirs = &dirs[..i];
         if !dirs
             .iter()
@@ -101,7 +127,8 @@ pub fn classify(path: &str, head: &[u8]) -> Exposure {
             Exposure::WebRoot
         };
     }
-    if is_bundle_file && looks_minified(head) {
+    // A source map is one long JSON line whatever it maps: its content says nothing.
+    if is_bundle_file && !last.ends_with(".map") && looks_minified(head) {
         return Exposure::PublicBundle;
     }
     Exposure::Source
@@ -151,6 +178,33 @@ mod tests {
         );
         assert_eq!(
             classify("public/vendor/jquery/jquery.js", b""),
+            Exposure::PublicBundle
+        );
+    }
+
+    #[test]
+    fn packages_and_compiler_output_are_not_bundles() {
+        let min = format!("{{\"version\":3,\"mappings\":\"{}\"}}", "AAAA,".repeat(800));
+        assert_eq!(
+            classify("lib/index.js.map", min.as_bytes()),
+            Exposure::Source
+        );
+        assert_eq!(
+            classify("app/build/classes/Main.class", b""),
+            Exposure::Source
+        );
+        assert_eq!(classify("target/classes/App.class", b""), Exposure::Source);
+        assert_eq!(classify("third_party/lib/dist/x.js", b""), Exposure::Source);
+        assert_eq!(
+            classify("home/u/.cargo/registry/src/x/dist/a.js", b""),
+            Exposure::Source
+        );
+        assert_eq!(
+            classify("usr/lib/python3/site-packages/foo/static/a.js", b""),
+            Exposure::Source
+        );
+        assert_eq!(
+            classify("build/static/js/main.js", b""),
             Exposure::PublicBundle
         );
     }

@@ -77,8 +77,14 @@ pub struct Finding {
     pub severity: Severity,
     pub confidence: Confidence,
     pub remediation: Arc<str>,
-    /// Path as given on the command line (archive members later: `outer.zip!inner/file`).
+    /// Path as given on the command line (archive members: `outer.zip!inner/file`).
     pub path: Arc<str>,
+    /// The same path as every decision sees it: relative to the repository root (see
+    /// `source::root`). Fingerprints, baselines and SARIF use it.
+    pub canonical: Arc<str>,
+    /// How many findings of the same rule and secret come before this one in the same blob
+    /// (0 for the first): copies of one secret in one file get distinct fingerprints.
+    pub occurrence: u32,
     /// 1-based line of the secret's first byte.
     pub line: u64,
     /// 1-based column of the secret's first byte, counted in bytes.
@@ -100,10 +106,18 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// Stable identity of a finding: the same rule, path and secret give the same fingerprint
-    /// wherever the line moves. It is a SHA-256 digest, so it does not reveal the secret.
+    /// Stable identity of a finding: the same rule, canonical path and secret give the same
+    /// fingerprint wherever the line moves and however the path was typed. It is a SHA-256
+    /// digest, so it does not reveal the secret.
+    /// A second copy of the same secret in the same blob has its own fingerprint (stable under
+    /// line moves: it counts copies, not lines).
     pub fn fingerprint(&self) -> String {
-        fingerprint(&self.rule_id, &self.path, &self.secret)
+        fingerprint(
+            &self.rule_id,
+            &self.canonical,
+            &self.secret,
+            self.occurrence,
+        )
     }
 
     /// Ordering used for all output: by path, then position, then rule.
@@ -130,8 +144,9 @@ pub fn remediation_for(
     }
 }
 
-/// See [`Finding::fingerprint`].
-pub fn fingerprint(rule_id: &str, path: &str, secret: &str) -> String {
+/// See [`Finding::fingerprint`]. The first occurrence keeps the digest of earlier versions, so
+/// existing baselines stay valid.
+pub fn fingerprint(rule_id: &str, path: &str, secret: &str, occurrence: u32) -> String {
     let mut h = Sha256::new();
     h.update(b"sealant-fingerprint-v1\0");
     h.update(rule_id.as_bytes());
@@ -139,6 +154,10 @@ pub fn fingerprint(rule_id: &str, path: &str, secret: &str) -> String {
     h.update(path.as_bytes());
     h.update([0]);
     h.update(secret.as_bytes());
+    if occurrence > 0 {
+        h.update([0]);
+        h.update(occurrence.to_le_bytes());
+    }
     let digest = h.finalize();
     digest[..16].iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -185,11 +204,12 @@ mod tests {
 
     #[test]
     fn fingerprint_depends_on_rule_path_and_secret_only() {
-        let a = fingerprint("r", "p", "s1");
-        assert_eq!(a, fingerprint("r", "p", "s1"));
-        assert_ne!(a, fingerprint("r", "p", "s2"));
-        assert_ne!(a, fingerprint("r", "q", "s1"));
-        assert_ne!(a, fingerprint("t", "p", "s1"));
+        let a = fingerprint("r", "p", "s1", 0);
+        assert_eq!(a, fingerprint("r", "p", "s1", 0));
+        assert_ne!(a, fingerprint("r", "p", "s2", 0));
+        assert_ne!(a, fingerprint("r", "q", "s1", 0));
+        assert_ne!(a, fingerprint("t", "p", "s1", 0));
+        assert_ne!(a, fingerprint("r", "p", "s1", 1));
         assert_eq!(a.len(), 32);
         assert!(!a.contains("s1"));
     }

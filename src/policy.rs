@@ -42,7 +42,7 @@ impl Baseline {
                 .map(|f| BaselineEntry {
                     fingerprint: f.fingerprint(),
                     rule_id: f.rule_id.to_string(),
-                    path: f.path.to_string(),
+                    path: f.canonical.to_string(),
                     line: f.line,
                     title: f.title.to_string(),
                 })
@@ -53,12 +53,20 @@ impl Baseline {
     pub fn load(path: &Path) -> Result<Baseline> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| Error::new(format!("cannot read baseline {}: {e}", path.display())))?;
-        serde_json::from_str(&text).map_err(|e| {
+        let mut baseline: Baseline = serde_json::from_str(&text).map_err(|e| {
             Error::new(format!(
                 "invalid baseline {}: {e} (write one with `sealant scan --write-baseline FILE`)",
                 path.display()
             ))
-        })
+        })?;
+        // Paths are canonical (relative to the repository root); older baselines may spell
+        // them with a leading `./`.
+        for e in &mut baseline.findings {
+            while let Some(rest) = e.path.strip_prefix("./") {
+                e.path = rest.to_string();
+            }
+        }
+        Ok(baseline)
     }
 
     pub fn write(&self, path: &Path) -> Result<()> {

@@ -25,8 +25,8 @@ fn key_three_archives_deep_and_env_in_archive() {
     assert_eq!(
         summary_rows(&v),
         vec![
-            "high env-file.exposed release.tgz!release.tar!release/app.zip!config/.env:1 source",
-            "critical stripe.secret-key.live release.tgz!release.tar!release/app.zip!lib/pay.jar!config/stripe.properties:1 source",
+            "high env-file.exposed release.tgz!release/app.zip!config/.env:1 source",
+            "critical stripe.secret-key.live release.tgz!release/app.zip!lib/pay.jar!config/stripe.properties:1 source",
         ]
     );
     assert_eq!(v["findings"][1]["column"], 12);
@@ -319,8 +319,8 @@ fn archives_piped_to_standard_input() {
     assert_eq!(
         summary_rows(&v),
         vec![
-            "high env-file.exposed <stdin>!<stdin>.decompressed!site/.env:1 source",
-            "critical stripe.restricted-key.live <stdin>!<stdin>.decompressed!site/.env:1 source",
+            "high env-file.exposed <stdin>!site/.env:1 source",
+            "critical stripe.restricted-key.live <stdin>!site/.env:1 source",
         ]
     );
 }

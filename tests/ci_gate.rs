@@ -60,16 +60,33 @@ fn sarif_log_has_what_code_scanning_needs() {
             .is_some_and(|t| t.contains(&"security".into()))
     );
     let results = run["results"].as_array().expect("results");
-    assert_eq!(results.len(), 12);
+    // The two publishable keys (info) are left out: code scanning would raise them as alerts.
+    assert_eq!(results.len(), 8);
+    assert_eq!(run["properties"]["omittedInfoFindings"], 2);
+    assert!(
+        results
+            .iter()
+            .all(|r| r["ruleId"] != "stripe.publishable-key.live")
+    );
+    // With --fail-on info they are in, as notes whose rule carries no security severity.
+    let (all, _) = sarif(dir.path(), &["--fail-on", "info", "vite-app"]);
+    let all_run = &all["runs"][0];
+    assert_eq!(all_run["results"].as_array().map(Vec::len), Some(10));
+    let pk = all_run["tool"]["driver"]["rules"]
+        .as_array()
+        .and_then(|rs| rs.iter().find(|r| r["id"] == "stripe.publishable-key.live"))
+        .expect("publishable rule listed");
+    assert!(pk["properties"]["security-severity"].is_null(), "{pk}");
     let r = results
         .iter()
         .find(|r| r["ruleId"] == "stripe.secret-key.live")
         .expect("a live key result");
     assert_eq!(r["level"], "error");
     let loc = &r["locations"][0]["physicalLocation"];
+    // Outside a git work tree the scan root is the base of URIs (in a repository, its root).
     assert_eq!(
         loc["artifactLocation"]["uri"],
-        "vite-app/dist/assets/index-7f3a9c.js"
+        "dist/assets/index-7f3a9c.js"
     );
     assert_eq!(loc["artifactLocation"]["uriBaseId"], "%SRCROOT%");
     assert_eq!(loc["region"]["startLine"], 1);
@@ -113,6 +130,8 @@ fn sarif_passes_microsofts_validator() {
             .args(["validate", "--output"])
             .arg(dir.path().join(format!("{file}.validation")))
             .arg(dir.path().join(file))
+            // GitHub's rules too (a region on every result, …), as code scanning applies them.
+            .args(["--rule-kind", "Sarif", "Gh"])
             .output()
             .expect("validator runs");
         let said = format!(
@@ -137,8 +156,37 @@ fn sarif_passes_microsofts_validator() {
             .iter()
             .any(|l| l.contains(": error "))
     );
+    // ...and GitHub's rules are on: a result without a region is a warning.
+    write(
+        dir.path(),
+        "noregion.sarif",
+        r#"{"version":"2.1.0","$schema":"https://json.schemastore.org/sarif-2.1.0.json","runs":[{"tool":{"driver":{"name":"x","rules":[{"id":"r","shortDescription":{"text":"R."},"fullDescription":{"text":"R."},"help":{"text":"R."}}]}},"results":[{"ruleId":"r","message":{"text":"m."},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"a.txt"}}}]}]}]}"#,
+    );
+    assert!(
+        validate("noregion.sarif")
+            .iter()
+            .any(|l| l.contains("SARIF2017")),
+    );
     // ...and finds neither errors nor warnings in ours (a real scan: content and file rules,
-    // public exposure, a source map).
+    // public exposure, a source map, an APK and a tgz whose members have no region of their
+    // own).
+    write(
+        dir.path(),
+        "app.apk",
+        zip_bytes(&[(
+            "assets/config.json",
+            format!("{{\"k\":\"{LIVE_KEY}\"}}").as_bytes(),
+            true,
+        )]),
+    );
+    write(
+        dir.path(),
+        "site.tgz",
+        gz_bytes(&tar_bytes(
+            &[("site/.env", format!("K={RESTRICTED_KEY}\n").as_bytes())],
+            &[],
+        )),
+    );
     let out = run(
         dir.path(),
         &["scan", "--format", "sarif", "--output", "report.sarif", "."],

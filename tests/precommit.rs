@@ -143,8 +143,6 @@ fn nothing_staged_and_no_repository_are_said_clearly() {
         "{}",
         stderr(&out)
     );
-    // --staged and paths do not mix.
-    assert_eq!(code(&run(dir.path(), &["scan", "--staged", "src"])), 2);
 }
 
 #[test]
@@ -246,7 +244,54 @@ fn pre_commit_framework_manifest() {
         .expect("manifest at the repo root");
     assert!(text.contains("- id: sealant"), "{text}");
     assert!(text.contains("entry: sealant scan --staged"), "{text}");
-    assert!(text.contains("pass_filenames: false"), "{text}");
+    // pre-commit passes the files: the staged ones on a commit, every tracked one under
+    // `pre-commit run --all-files`.
+    assert!(text.contains("pass_filenames: true"), "{text}");
+}
+
+/// What the pre-commit framework runs under `--all-files`: the hook's entry with every tracked
+/// file. A live key committed long ago (nothing staged now) must fail the hook.
+#[test]
+fn pre_commit_all_files_scans_the_files_it_is_given() {
+    let dir = repo();
+    write(
+        dir.path(),
+        "config/settings.py",
+        &format!("KEY = '{LIVE_KEY}'\n").into_bytes(),
+    );
+    write(dir.path(), "README.md", b"hello\n");
+    git_ok(dir.path(), &["add", "."]);
+    git_ok(dir.path(), &["commit", "-qm", "old"]);
+    // Nothing staged: the plain hook passes, as it should on a commit that adds nothing.
+    assert_eq!(code(&run(dir.path(), &["scan", "--staged"])), 0);
+    let listed = git_out(dir.path(), &["ls-files"], b"");
+    let files = String::from_utf8_lossy(&listed.stdout).into_owned();
+    let mut args = vec!["scan", "--staged", "--format", "json"];
+    args.extend(files.lines());
+    let out = run(dir.path(), &args);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(
+        rule_paths(&v),
+        vec![(
+            "stripe.secret-key.live".to_string(),
+            "config/settings.py".to_string()
+        )]
+    );
+    // From a subdirectory, paths are relative to it, as pre-commit would not pass them but a
+    // user might.
+    let out = run(
+        &dir.path().join("config"),
+        &["scan", "--staged", "settings.py"],
+    );
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    // A blocked commit says what to do.
+    assert!(
+        stderr(&out).contains("git commit --no-verify"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("sealant:allow"), "{}", stderr(&out));
 }
 
 #[test]

@@ -74,6 +74,8 @@ pub struct Scratch {
     path_matches: Vec<u32>,
     /// File rules whose `paths` match the current blob.
     file_candidates: Vec<u32>,
+    /// Rules and offsets (in the haystack last searched) of values a filter dropped as fake.
+    pub rejected: Vec<(u32, usize)>,
 }
 
 impl Scratch {
@@ -253,11 +255,15 @@ impl Engine {
         }
         let first = out.len();
         scratch.touched.sort_unstable();
+        scratch.rejected.clear();
         for &ri in &scratch.touched {
             let rule = &self.rules[ri as usize];
             let info = scratch.info[ri as usize];
             for &(ws, we) in &scratch.windows[ri as usize] {
-                confirm(rule, ri, info, &hay[..we], ws, out);
+                if rule.silenced(&hay[ws..we]) {
+                    continue;
+                }
+                confirm(rule, ri, info, &hay[..we], ws, out, &mut scratch.rejected);
             }
             scratch.windows[ri as usize].clear();
         }
@@ -300,12 +306,36 @@ impl Engine {
             kept += 1;
         }
         out.truncate(kept);
+        // The name a value is assigned to is part of that finding: a rule that flags the name
+        // alone (`VITE_STRIPE_SECRET_KEY`) adds nothing beside it (one line, one finding).
+        let names: Vec<(usize, usize)> = out[first..]
+            .iter()
+            .filter(|m| m.inner.is_some())
+            .filter_map(|m| m.name)
+            .collect();
+        if !names.is_empty() {
+            out.retain(|m| {
+                m.inner.is_some()
+                    || !names
+                        .iter()
+                        .any(|&(s, e)| m.secret_start >= s && m.secret_end <= e)
+            });
+        }
     }
 }
 
 /// Runs `rule`'s regex over `hay[start..]` (the bytes before `start` serve as look-behind
 /// context for `\b`) and records every match.
-fn confirm(rule: &Rule, ri: u32, info: bool, hay: &[u8], start: usize, out: &mut Vec<RawMatch>) {
+/// Values a filter drops go to `rejected` (their offsets), to be counted.
+fn confirm(
+    rule: &Rule,
+    ri: u32,
+    info: bool,
+    hay: &[u8],
+    start: usize,
+    out: &mut Vec<RawMatch>,
+    rejected: &mut Vec<(u32, usize)>,
+) {
     // A regex that does not compile (over the size limit) matches nothing; `rules check`
     // reports it.
     let Ok(regex) = rule.regex() else { return };
@@ -326,7 +356,14 @@ fn confirm(rule: &Rule, ri: u32, info: bool, hay: &[u8], start: usize, out: &mut
         if secret_end == secret_start {
             continue;
         }
-        if let Some(j) = rule.judge(&caps) {
+        let j = match rule.judge(&caps) {
+            Ok(j) => j,
+            Err(_) => {
+                rejected.push((ri, secret_start));
+                continue;
+            }
+        };
+        {
             out.push(RawMatch {
                 rule: ri,
                 match_start: whole.start(),

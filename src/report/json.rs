@@ -73,6 +73,6 @@ pub fn write(out: &mut dyn Write, outcome: &ScanOutcome, opts: ReportOptions) ->
         stale_baseline: &outcome.stale,
         notice: outcome.notice.as_deref(),
     };
-    serde_json::to_writer_pretty(&mut *out, &report).map_err(io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *out, &report).map_err(crate::report::json_io)?;
     writeln!(out)
 }

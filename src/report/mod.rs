@@ -27,3 +27,12 @@ impl ReportOptions {
         }
     }
 }
+
+/// A JSON encoding error as the I/O error it wraps, if any, so that a closed pipe stays a
+/// closed pipe (`sealant scan --format json | head`).
+pub(crate) fn json_io(e: serde_json::Error) -> std::io::Error {
+    match e.io_error_kind() {
+        Some(kind) => std::io::Error::new(kind, e),
+        None => std::io::Error::other(e),
+    }
+}

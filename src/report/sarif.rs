@@ -31,13 +31,42 @@ struct RuleInfo<'a> {
     remediation: &'a str,
 }
 
-/// Writes the SARIF log followed by a newline.
+/// GitHub code scanning rejects a run with more results than this.
+pub const MAX_RESULTS: usize = 25_000;
+
+/// What [`write`] left out of the log.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Omitted {
+    /// `info` findings (publishable keys, documented examples), left out unless the scan fails
+    /// on `info`: code scanning would raise them as alerts.
+    pub info: usize,
+    /// Findings past [`MAX_RESULTS`] (the least severe).
+    pub over_limit: usize,
+}
+
+/// Writes the SARIF log followed by a newline. `include_info` keeps `info` findings (as
+/// `note` results without a security severity). Returns what was left out.
 pub fn write(
     out: &mut dyn Write,
     outcome: &ScanOutcome,
     engine: &Engine,
     opts: ReportOptions,
-) -> io::Result<()> {
+    include_info: bool,
+) -> io::Result<Omitted> {
+    let mut omitted = Omitted::default();
+    let mut findings: Vec<&Finding> = outcome
+        .findings
+        .iter()
+        .filter(|f| include_info || f.severity > Severity::Info)
+        .collect();
+    omitted.info = outcome.findings.len() - findings.len();
+    if findings.len() > MAX_RESULTS {
+        // Most severe first; the report order within a severity.
+        findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+        omitted.over_limit = findings.len() - MAX_RESULTS;
+        findings.truncate(MAX_RESULTS);
+        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    }
     let mut infos: Vec<RuleInfo<'_>> = engine
         .rules()
         .iter()
@@ -59,12 +88,11 @@ pub fn write(
     // Only the rules that have results, in a stable order, indexed for `ruleIndex`.
     let mut used: Vec<&RuleInfo<'_>> = infos
         .iter()
-        .filter(|r| outcome.findings.iter().any(|f| *f.rule_id == *r.id))
+        .filter(|r| findings.iter().any(|f| *f.rule_id == *r.id))
         .collect();
     used.sort_by_key(|r| r.id);
     let rules: Vec<ReportingDescriptor> = used.iter().map(|r| descriptor(r)).collect();
-    let results: Vec<SarifResult> = outcome
-        .findings
+    let results: Vec<SarifResult> = findings
         .iter()
         .map(|f| {
             let index = used.iter().position(|r| *r.id == *f.rule_id);
@@ -78,17 +106,37 @@ pub fn write(
         .information_uri(INFORMATION_URI)
         .rules(rules)
         .build();
-    let run = Run::builder()
+    let mut run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
         .results(results)
         .build();
+    let mut props = BTreeMap::new();
+    if omitted.info > 0 {
+        props.insert("omittedInfoFindings".to_string(), json!(omitted.info));
+    }
+    if omitted.over_limit > 0 {
+        props.insert(
+            "omittedOverLimit".to_string(),
+            json!(format!(
+                "{} least severe findings left out: GitHub accepts at most {MAX_RESULTS} results                  per run (see the JSON report for all)",
+                omitted.over_limit
+            )),
+        );
+    }
+    if !props.is_empty() {
+        run.properties = Some(PropertyBag {
+            tags: None,
+            additional_properties: props,
+        });
+    }
     let log = Sarif::builder()
         .schema(serde_sarif::sarif::SCHEMA_URL)
         .version(json!("2.1.0"))
         .runs(vec![run])
         .build();
-    serde_json::to_writer_pretty(&mut *out, &log).map_err(io::Error::other)?;
-    writeln!(out)
+    serde_json::to_writer_pretty(&mut *out, &log).map_err(crate::report::json_io)?;
+    writeln!(out)?;
+    Ok(omitted)
 }
 
 fn level(s: Severity) -> ResultLevel {
@@ -113,10 +161,13 @@ fn security_severity(s: Severity) -> &'static str {
 fn descriptor(r: &RuleInfo<'_>) -> ReportingDescriptor {
     let family = r.id.split('.').next().unwrap_or(r.id);
     let mut extra = BTreeMap::new();
-    extra.insert(
-        "security-severity".to_string(),
-        json!(security_severity(r.severity)),
-    );
+    // `info` rules (publishable keys) would become "Low" security alerts: none for them.
+    if r.severity > Severity::Info {
+        extra.insert(
+            "security-severity".to_string(),
+            json!(security_severity(r.severity)),
+        );
+    }
     extra.insert("sealant-severity".to_string(), json!(r.severity.as_str()));
     extra.insert("precision".to_string(), json!(precision(r.confidence)));
     let markdown = format!(
@@ -164,9 +215,9 @@ fn result(f: &Finding, rule_index: Option<usize>, opts: ReportOptions) -> SarifR
     }
     // Archive members (`outer.zip!inner/file`) point at the outer file; the chain goes in the
     // message and properties.
-    let (file, member) = match f.path.split_once('!') {
+    let (file, member) = match f.canonical.split_once('!') {
         Some((outer, inner)) => (outer, Some(inner)),
-        None => (f.path.as_ref(), None),
+        None => (f.canonical.as_ref(), None),
     };
     if let Some(m) = member {
         message.push_str(&format!(" [in archive member {m}]"));
@@ -180,21 +231,25 @@ fn result(f: &Finding, rule_index: Option<usize>, opts: ReportOptions) -> SarifR
     }
     props.insert("path".to_string(), json!(f.path.as_ref()));
     if let Some(m) = member {
+        // The region points at the outer file; where in the member the secret sits goes here.
         props.insert("archiveMember".to_string(), json!(m));
+        props.insert("memberLine".to_string(), json!(f.line));
+        props.insert("memberByteOffset".to_string(), json!(f.byte_offset));
     }
     let mut fingerprints = BTreeMap::new();
     fingerprints.insert("sealant/v1".to_string(), f.fingerprint());
+    // Inside an archive the outer file has no meaningful line: its first line stands in.
     let (start_line, start_column) = if member.is_some() {
-        (None, None)
+        (1, 1)
     } else {
-        (Some(f.line as i64), Some(f.column_utf16 as i64))
+        (f.line as i64, f.column_utf16 as i64)
     };
     let location = Location {
         physical_location: Some(PhysicalLocation {
             artifact_location: Some(artifact(file)),
-            region: start_line.map(|l| Region {
-                start_line: Some(l),
-                start_column,
+            region: Some(Region {
+                start_line: Some(start_line),
+                start_column: Some(start_column),
                 ..Default::default()
             }),
             ..Default::default()

@@ -98,13 +98,14 @@ pub fn write_summary(
         writeln!(err, "sealant: skipped {}", skipped.join(", "))?;
     }
     let sup = &s.suppressed;
-    let suppressed = sup.inline + sup.allowlist + sup.baseline;
+    let suppressed = sup.inline + sup.allowlist + sup.baseline + sup.placeholder;
     if suppressed > 0 {
         let mut why = Vec::new();
         for (n, how) in [
             (sup.inline, "by sealant:allow comments"),
             (sup.allowlist, "by the config's allowlist"),
             (sup.baseline, "by the baseline"),
+            (sup.placeholder, "placeholder or default values"),
         ] {
             if n > 0 {
                 why.push(format!("{n} {how}"));

@@ -44,18 +44,28 @@ pub fn check_examples(engine: &Engine, require_two: bool) -> Vec<String> {
             engine.prepare(path, text.as_bytes(), &mut scratch);
             engine.find_all(text.as_bytes(), &mut scratch, &mut hits);
             // A finding downgraded to info (a development file) does not count.
-            hits.iter().any(|m| m.rule as usize == index && !m.info)
+            let matched = hits.iter().any(|m| m.rule as usize == index && !m.info);
+            let filtered = (scratch.rejected.iter()).any(|&(r, _)| r as usize == index);
+            (matched, filtered)
         };
         for ex in &rule.examples {
-            if !matches(ex) {
+            let (matched, filtered) = matches(ex);
+            if !matched {
+                // The regex matched, but a filter judged the value fake: say so.
+                let why = if !filtered {
+                    ""
+                } else {
+                    " (the regex matches, but the placeholder filter drops the value as fake: \
+                     use a random-looking value, or set placeholder_check = false)"
+                };
                 problems.push(format!(
-                    "{}: {}: example is not matched: {ex:?}",
+                    "{}: {}: example is not matched{why}: {ex:?}",
                     rule.source, rule.id
                 ));
             }
         }
         for ex in &rule.negative_examples {
-            if matches(ex) {
+            if matches(ex).0 {
                 problems.push(format!(
                     "{}: {}: negative example is matched: {ex:?}",
                     rule.source, rule.id

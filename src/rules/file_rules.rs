@@ -10,6 +10,7 @@ use std::sync::Arc;
 use crate::finding::{Confidence, Finding, Severity, remediation_for};
 use crate::rules::model::FileRuleSpec;
 use crate::rules::scope::Scope;
+use crate::source::root::BlobName;
 
 #[derive(Debug)]
 pub struct FileRule {
@@ -112,14 +113,16 @@ impl FileRule {
 
     /// The finding for a file this rule reports: it points at the file's start and has no
     /// secret of its own (what the file holds is reported by content rules).
-    pub fn finding(&self, severity: Severity, path: Arc<str>, exposure: Exposure) -> Finding {
+    pub fn finding(&self, severity: Severity, name: &BlobName, exposure: Exposure) -> Finding {
         Finding {
             rule_id: Arc::from(self.id.as_str()),
             title: Arc::from(self.title.as_str()),
             severity,
             confidence: self.confidence,
             remediation: Arc::from(remediation_for(severity, exposure, true, &self.remediation)),
-            path,
+            path: Arc::clone(&name.shown),
+            canonical: Arc::clone(&name.canonical),
+            occurrence: 0,
             line: 1,
             column: 1,
             column_utf16: 1,

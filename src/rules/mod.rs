@@ -39,6 +39,9 @@ pub struct Rule {
     /// nothing for rules whose keywords never occur.
     pub pattern: String,
     compiled: OnceLock<Compiled>,
+    /// `unless`: a regex that, matching in the same blob, silences the rule (compiled when
+    /// first needed).
+    unless: Option<(String, OnceLock<Option<Regex>>)>,
     pub window_before: usize,
     pub window_after: usize,
     min_entropy: Option<f64>,
@@ -96,6 +99,18 @@ impl Compiled {
     }
 }
 
+/// Why a rule dropped a regex match: a filter judged the value fake (counted in the summary as
+/// `suppressed: placeholder`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rejection {
+    /// Repeated or ascending characters, placeholder words.
+    Placeholder,
+    /// Below the rule's `min_entropy`.
+    LowEntropy,
+    /// Contains one of the rule's stopwords (a default password).
+    Stopword,
+}
+
 /// What a rule makes of a regex match it accepts as a credential.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Judgement {
@@ -141,6 +156,14 @@ impl Rule {
             .build()
             .parse(&spec.regex)
             .map_err(|e| Error::new(format!("{here}: regex does not parse: {e}")))?;
+        if let Some(u) = &spec.unless {
+            regex_syntax::ParserBuilder::new()
+                .unicode(false)
+                .utf8(false)
+                .build()
+                .parse(u)
+                .map_err(|e| Error::new(format!("{here}: unless does not parse: {e}")))?;
+        }
         Ok(Rule {
             stopwords: spec
                 .stopwords
@@ -169,6 +192,7 @@ impl Rule {
             confidence: spec.confidence,
             pattern: spec.regex,
             compiled: OnceLock::new(),
+            unless: spec.unless.map(|u| (u, OnceLock::new())),
             window_before: spec.window_before,
             window_after: spec.window_after,
             min_entropy: spec.min_entropy,
@@ -201,7 +225,25 @@ impl Rule {
 
     /// Compiles the regex now (for `rules check` and tests, which want every error up front).
     pub fn compile_now(&self) -> Result<()> {
+        if let Some((u, _)) = &self.unless {
+            Compiled::new(u).map_err(|e| {
+                Error::new(format!(
+                    "{}: rule '{}': unless does not compile: {e}",
+                    self.source, self.id
+                ))
+            })?;
+        }
         self.compiled().map(|_| ()).map_err(Error::new)
+    }
+
+    /// Whether the rule's `unless` regex matches `hay` (the rule then reports nothing there).
+    pub fn silenced(&self, hay: &[u8]) -> bool {
+        let Some((pattern, cell)) = &self.unless else {
+            return false;
+        };
+        cell.get_or_init(|| Compiled::new(pattern).ok().map(|c| c.regex))
+            .as_ref()
+            .is_some_and(|r| r.is_match(hay))
     }
 
     /// Byte range of the secret within the haystack the captures came from.
@@ -219,21 +261,25 @@ impl Rule {
 
     /// Decides whether a match is a credential (`Some`) or a placeholder, default value or
     /// low-entropy string (`None`).
-    pub fn judge(&self, caps: &Captures<'_>) -> Option<Judgement> {
-        let c = self.compiled().ok()?;
-        let secret = caps.get(c.secret_group)?;
+    pub fn judge(&self, caps: &Captures<'_>) -> std::result::Result<Judgement, Rejection> {
+        let Ok(c) = self.compiled() else {
+            return Err(Rejection::Placeholder);
+        };
+        let Some(secret) = caps.get(c.secret_group) else {
+            return Err(Rejection::Placeholder);
+        };
         let body = c
             .body_group
             .and_then(|g| caps.get(g))
             .unwrap_or(secret)
             .as_bytes();
         if self.placeholder_check && placeholder::looks_like_placeholder(body) {
-            return None;
+            return Err(Rejection::Placeholder);
         }
         if let Some(min) = self.min_entropy
             && placeholder::shannon_entropy(body) < min
         {
-            return None;
+            return Err(Rejection::LowEntropy);
         }
         if !self.stopwords.is_empty() {
             let lower = body.to_ascii_lowercase();
@@ -242,14 +288,14 @@ impl Rule {
                 .iter()
                 .any(|w| memchr::memmem::find(&lower, w).is_some())
             {
-                return None;
+                return Err(Rejection::Stopword);
             }
         }
         let confidence = match self.checksum {
             Some(c) if !c.verify(body) => Confidence::Low,
             _ => self.confidence,
         };
-        Some(Judgement {
+        Ok(Judgement {
             confidence,
             documented: self.documented.iter().any(|d| d == secret.as_bytes()),
         })

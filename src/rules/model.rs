@@ -102,6 +102,11 @@ pub struct RuleSpec {
     /// Regex over bytes. The secret is the group named `secret` (else group 1, else the whole
     /// match); placeholder checks look at the group named `body` (else the secret).
     pub regex: String,
+    /// A regex that, where it matches in the rule's window (the whole file for a rule limited
+    /// by `paths` without keywords), means the rule reports nothing there (e.g. WordPress
+    /// debug output turned off with `WP_DEBUG_DISPLAY` false).
+    #[serde(default)]
+    pub unless: Option<String>,
     /// How far before a keyword hit a match may start (bytes).
     #[serde(default = "default_before")]
     pub window_before: usize,

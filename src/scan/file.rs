@@ -16,6 +16,7 @@ use crate::rules::scope::Scope;
 use crate::scan::STDIN_PATH;
 use crate::source::archive::{self, ArchiveReader, Limits, MemberSink};
 use crate::source::media;
+use crate::source::root::BlobName;
 use crate::source::walk::{self, WalkedFile};
 
 /// What scanning one file needs besides the file.
@@ -24,7 +25,7 @@ pub(super) struct FileContext<'a> {
     pub(super) stats: &'a Stats,
     /// Canonical paths of files git tracks (only those file rules ask about).
     pub(super) tracked: HashSet<PathBuf>,
-    /// The project's `skip-paths`.
+    /// The project's `skip-paths` (matched on canonical paths).
     pub(super) skip: Option<Scope>,
     /// Paths the baseline mentions, and those of them this scan read.
     pub(super) baseline_paths: &'a HashSet<String>,
@@ -42,7 +43,7 @@ impl FileContext<'_> {
         file: WalkedFile<'_>,
     ) -> Vec<Finding> {
         if let Some(skip) = &self.skip
-            && skip.applies(&Candidate::new(&file.shown), b"")
+            && skip.applies(&Candidate::new(file.name.canonical.as_ref()), b"")
         {
             self.stats.skip(Skip::Config);
             return Vec::new();
@@ -50,7 +51,8 @@ impl FileContext<'_> {
         let mut f = match walk::open_regular(file.path) {
             Ok(f) => f,
             Err(e) => {
-                self.stats.warn(file.shown, open_error_message(&e));
+                self.stats
+                    .warn(file.name.shown.as_ref(), open_error_message(&e));
                 return Vec::new();
             }
         };
@@ -65,27 +67,23 @@ impl FileContext<'_> {
         } else {
             Origin::Found
         };
-        let (found, archive) = self.scan_blob(
-            scanner,
-            &mut f,
-            file.shown.clone(),
-            origin,
-            &tracked,
-            &sibling,
-        );
+        let (found, archive) =
+            self.scan_blob(scanner, &mut f, &file.name, origin, &tracked, &sibling);
         let Some(kind) = archive else {
             return found;
         };
         use std::io::{Seek, SeekFrom};
         if let Err(e) = f.seek(SeekFrom::Start(0)) {
-            self.stats
-                .warn(file.shown, format!("cannot reread archive: {e}"));
+            self.stats.warn(
+                file.name.shown.as_ref(),
+                format!("cannot reread archive: {e}"),
+            );
             return found;
         }
         if kind == archive::Kind::Zip && self.threads > 1 {
-            return self.scan_zip_parallel(scanner, file.path, &mut f, &file.shown);
+            return self.scan_zip_parallel(scanner, file.path, &mut f, &file.name);
         }
-        self.scan_archive(scanner, &mut f, kind, &file.shown)
+        self.scan_archive(scanner, &mut f, kind, &file.name)
     }
 
     /// Runs `read` over an archive reader whose members go to `scanner`; returns their
@@ -93,12 +91,14 @@ impl FileContext<'_> {
     fn read_archive(
         &self,
         scanner: &mut BlobScanner<'_>,
+        outer: &BlobName,
         limits: Limits,
         read: impl FnOnce(&mut ArchiveReader<'_>),
     ) -> Vec<Finding> {
         let mut sink = Members {
             ctx: self,
             scanner,
+            outer,
             found: Vec::new(),
         };
         read(&mut ArchiveReader::new(limits, &mut sink));
@@ -117,10 +117,12 @@ impl FileContext<'_> {
         scanner: &mut BlobScanner<'_>,
         file: &mut std::fs::File,
         kind: archive::Kind,
-        shown: &str,
+        name: &BlobName,
     ) -> Vec<Finding> {
         self.count_archive();
-        self.read_archive(scanner, self.limits, |r| r.read_file(shown, kind, file))
+        self.read_archive(scanner, name, self.limits, |r| {
+            r.read_file(&name.shown, kind, file)
+        })
     }
 
     /// Opens an archive held in memory (a staged blob) and scans its members.
@@ -129,10 +131,12 @@ impl FileContext<'_> {
         scanner: &mut BlobScanner<'_>,
         data: &[u8],
         kind: archive::Kind,
-        shown: &str,
+        name: &BlobName,
     ) -> Vec<Finding> {
         self.count_archive();
-        self.read_archive(scanner, self.limits, |r| r.read_bytes(shown, kind, data))
+        self.read_archive(scanner, name, self.limits, |r| {
+            r.read_bytes(&name.shown, kind, data)
+        })
     }
 
     /// Scans standard input: an archive piped in (`cat app.apk | sealant scan -`) is opened
@@ -148,22 +152,16 @@ impl FileContext<'_> {
                 return Vec::new();
             }
         };
+        let name = BlobName::plain(STDIN_PATH);
         if let Some(kind) = archive::detect(head) {
             self.count_archive();
             let mut reader: &mut dyn Read = &mut input;
-            return self.read_archive(&mut scanner, self.limits, |r| {
+            return self.read_archive(&mut scanner, &name, self.limits, |r| {
                 r.read_stream(STDIN_PATH, kind, &mut reader)
             });
         }
         let no = || false;
-        let (found, _) = self.scan_blob(
-            &mut scanner,
-            &mut input,
-            STDIN_PATH.to_string(),
-            Origin::Stdin,
-            &no,
-            &no,
-        );
+        let (found, _) = self.scan_blob(&mut scanner, &mut input, &name, Origin::Stdin, &no, &no);
         found
     }
 
@@ -175,9 +173,10 @@ impl FileContext<'_> {
         scanner: &mut BlobScanner<'_>,
         fs_path: &Path,
         file: &mut std::fs::File,
-        shown: &str,
+        name: &BlobName,
     ) -> Vec<Finding> {
         self.count_archive();
+        let shown: &str = &name.shown;
         let parts = self.threads;
         let mut limits = self.limits;
         limits.max_archive_bytes /= parts as u64;
@@ -190,7 +189,7 @@ impl FileContext<'_> {
                 match walk::open_regular(fs_path) {
                     Ok(mut f) => helpers.push(scope.spawn(move || {
                         let mut scanner = BlobScanner::new(self.engine);
-                        self.read_archive(&mut scanner, limits, |r| {
+                        self.read_archive(&mut scanner, name, limits, |r| {
                             r.read_zip_part(shown, &mut f, part, parts)
                         })
                     })),
@@ -199,7 +198,7 @@ impl FileContext<'_> {
             }
             let mut found = Vec::new();
             for part in own_parts {
-                found.extend(self.read_archive(scanner, limits, |r| {
+                found.extend(self.read_archive(scanner, name, limits, |r| {
                     r.read_zip_part(shown, file, part, parts)
                 }));
             }
@@ -216,19 +215,19 @@ impl FileContext<'_> {
         })
     }
 
-    /// Scans one blob shown as `shown`; `explicit` blobs are scanned even if they look like
+    /// Scans one blob named `name`; `explicit` blobs are scanned even if they look like
     /// media. `tracked` and `sibling` answer file rules' questions about the blob's file.
     pub(super) fn scan_blob(
         &self,
         scanner: &mut BlobScanner<'_>,
         reader: &mut dyn std::io::Read,
-        shown: String,
+        name: &BlobName,
         origin: Origin,
         tracked: &dyn Fn() -> bool,
         sibling: &dyn Fn() -> bool,
     ) -> (Vec<Finding>, Option<archive::Kind>) {
         let mut local = Vec::new();
-        let path: Arc<str> = Arc::from(shown);
+        let path: &Arc<str> = &name.shown;
         if origin == Origin::Member && media::has_media_extension(Path::new(path.as_ref())) {
             self.stats.skip(Skip::Media);
             return (local, None);
@@ -236,7 +235,7 @@ impl FileContext<'_> {
         let skip_media = |head: &[u8]| origin.skips_media() && media::has_media_magic(head);
         let outcome = scanner.scan(
             reader,
-            &path,
+            name,
             &skip_media,
             origin.opens_archives(),
             &mut local,
@@ -250,6 +249,7 @@ impl FileContext<'_> {
         }
         self.stats.scanned(outcome.bytes);
         self.stats.allowed_inline(outcome.allowed_inline);
+        self.stats.filtered(outcome.filtered);
         if let Some(note) = outcome.note {
             self.stats.warn(path.to_string(), note);
         }
@@ -259,26 +259,26 @@ impl FileContext<'_> {
                 format!("read error after {} bytes: {e}", outcome.bytes),
             );
         }
-        if self.baseline_paths.contains(path.as_ref())
+        if self.baseline_paths.contains(name.canonical.as_ref())
             && let Ok(mut seen) = self.seen_baseline_paths.lock()
         {
-            seen.insert(path.to_string());
+            seen.insert(name.canonical.to_string());
         }
         let facts = FileFacts {
-            path: &path,
+            path: &name.canonical,
             exposure: outcome.exposure,
             in_archive: origin == Origin::Member,
             tracked,
             sibling_exists: sibling,
         };
-        self.check_file_rules(&path, &facts, scanner.file_rule_candidates(), &mut local);
+        self.check_file_rules(name, &facts, scanner.file_rule_candidates(), &mut local);
         (local, None)
     }
 
     /// Findings about the file itself: its name and place.
     fn check_file_rules(
         &self,
-        path: &Arc<str>,
+        name: &BlobName,
         facts: &FileFacts<'_>,
         candidates: &[u32],
         out: &mut Vec<Finding>,
@@ -287,13 +287,14 @@ impl FileContext<'_> {
             return;
         }
         // Globs look at an archive member's own path, after the last `!`.
-        let inner = path.rsplit('!').next().unwrap_or(path);
+        let canonical: &str = &name.canonical;
+        let inner = canonical.rsplit('!').next().unwrap_or(canonical);
         let candidate = Candidate::new(inner);
         let exposure = facts.exposure;
         for &i in candidates {
             let rule = &self.engine.file_rules()[i as usize];
             if let Some(severity) = rule.check(&candidate, true, facts) {
-                out.push(rule.finding(severity, Arc::clone(path), exposure));
+                out.push(rule.finding(severity, name, exposure));
             }
         }
     }
@@ -331,6 +332,8 @@ impl Origin {
 struct Members<'c, 's, 'e> {
     ctx: &'c FileContext<'c>,
     scanner: &'s mut BlobScanner<'e>,
+    /// The top-level archive: members' canonical names extend its canonical name.
+    outer: &'c BlobName,
     found: Vec<Finding>,
 }
 
@@ -340,7 +343,7 @@ impl MemberSink for Members<'_, '_, '_> {
         let (found, _) = self.ctx.scan_blob(
             self.scanner,
             content,
-            path.to_string(),
+            &self.outer.member(path),
             Origin::Member,
             &no,
             &no,
@@ -392,7 +395,7 @@ mod tests {
             &mut scanner,
             WalkedFile {
                 path: &gone,
-                shown: "gone.env".to_string(),
+                name: BlobName::plain("gone.env"),
                 explicit: false,
             },
         );

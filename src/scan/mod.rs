@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use globset::Candidate;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -24,6 +24,7 @@ use crate::rules::scope::Scope;
 use crate::source::archive::{self, Limits};
 use crate::source::git;
 use crate::source::media;
+use crate::source::root::{BlobName, Root};
 use crate::source::walk::{self, WalkOptions, WalkedFile};
 use file::{FileContext, Origin};
 
@@ -38,8 +39,12 @@ pub struct ScanConfig {
     /// Scan what is staged in the git index instead of `paths`.
     pub staged: bool,
     pub walk: WalkOptions,
-    /// Globs of paths not to scan (the project config's `skip-paths`).
+    /// Globs of paths not to scan (the project config's `skip-paths`), matched on canonical
+    /// paths.
     pub skip_paths: Vec<String>,
+    /// The directory of the project config in use: the base of canonical paths outside a git
+    /// work tree.
+    pub config_dir: Option<PathBuf>,
     /// Allowlist and baseline.
     pub policy: Policy,
     /// What archives may cost.
@@ -88,6 +93,9 @@ pub struct SuppressedCounts {
     pub allowlist: u64,
     /// Recorded in the baseline file.
     pub baseline: u64,
+    /// Values a rule matched but judged fake: placeholders (`sk_live_xxxx…`), values below a
+    /// rule's entropy, default passwords.
+    pub placeholder: u64,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -173,7 +181,7 @@ pub fn scan(config: &ScanConfig, engine: &Engine) -> Result<ScanOutcome> {
     let mut notice = None;
 
     if config.staged {
-        notice = scan_staged(&ctx, &keep)?;
+        notice = scan_staged(&ctx, &config.paths, &keep)?;
     } else {
         let paths = if config.paths.is_empty() {
             vec![PathBuf::from(".")]
@@ -181,14 +189,19 @@ pub fn scan(config: &ScanConfig, engine: &Engine) -> Result<ScanOutcome> {
             config.paths.clone()
         };
         let read_stdin = paths.iter().any(|p| p == Path::new("-"));
-        let roots: Vec<PathBuf> = paths.into_iter().filter(|p| p != Path::new("-")).collect();
-        for root in &roots {
+        let given: Vec<PathBuf> = paths.into_iter().filter(|p| p != Path::new("-")).collect();
+        for root in &given {
             check_root(root)?;
         }
+        let implicit = config.paths.is_empty();
+        let roots: Vec<Root> = given
+            .iter()
+            .map(|g| Root::resolve(g, config.config_dir.as_deref(), implicit))
+            .collect();
         if read_stdin {
             keep(ctx.scan_stdin());
         }
-        ctx.tracked = tracked_files(engine, &roots);
+        ctx.tracked = tracked_files(engine, &given);
         let ctx = &ctx;
         walk::walk(&roots, &config.walk, &stats, || {
             let mut scanner = BlobScanner::new(engine);
@@ -200,6 +213,7 @@ pub fn scan(config: &ScanConfig, engine: &Engine) -> Result<ScanOutcome> {
     let mut findings = found.into_inner().unwrap_or_default();
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
+    number_occurrences(&mut findings);
     let seen = ctx.seen_baseline_paths.into_inner().unwrap_or_default();
     let applied = config.policy.apply(&mut findings, &seen);
     let warnings = stats.take_warnings();
@@ -226,6 +240,7 @@ pub fn scan(config: &ScanConfig, engine: &Engine) -> Result<ScanOutcome> {
             inline: load(&stats.allowed_inline),
             allowlist: applied.allowlisted,
             baseline: applied.baselined,
+            placeholder: load(&stats.filtered),
         },
         baseline_stale: applied.stale.len() as u64,
     };
@@ -238,20 +253,67 @@ pub fn scan(config: &ScanConfig, engine: &Engine) -> Result<ScanOutcome> {
     })
 }
 
+/// Numbers the copies of one secret under one rule in one blob, in report order (findings
+/// are sorted by path and offset, so copies of a blob are adjacent by path).
+pub fn number_occurrences(findings: &mut [Finding]) {
+    let mut seen: std::collections::HashMap<(Arc<str>, Arc<str>, String), u32> =
+        std::collections::HashMap::new();
+    for f in findings.iter_mut() {
+        if f.secret.is_empty() {
+            continue;
+        }
+        let n = seen
+            .entry((
+                Arc::clone(&f.canonical),
+                Arc::clone(&f.rule_id),
+                f.secret.clone(),
+            ))
+            .or_insert(0);
+        f.occurrence = *n;
+        *n += 1;
+    }
+}
+
 /// Staged files up to this size are read into memory, so that archives among them can be
 /// opened; larger ones are scanned as a stream.
 const STAGED_ARCHIVE_MAX: u64 = 64 * 1024 * 1024;
 
 /// Scans what is staged in the index of the work tree around the current directory. Returns a
 /// notice when nothing is staged.
-fn scan_staged(ctx: &FileContext<'_>, keep: &dyn Fn(Vec<Finding>)) -> Result<Option<String>> {
+/// With `only` (paths given on the command line, as the pre-commit framework passes them),
+/// the index's content of exactly those paths is scanned, changed or not (`pre-commit run
+/// --all-files` passes every tracked file).
+fn scan_staged(
+    ctx: &FileContext<'_>,
+    only: &[PathBuf],
+    keep: &dyn Fn(Vec<Finding>),
+) -> Result<Option<String>> {
     let Some(top) = git::toplevel(Path::new(".")) else {
         return Err(Error::new(
             "--staged scans the git index, but this is not inside a git work tree \
              (or git is not installed); run it from your repository, or scan paths instead",
         ));
     };
-    let paths = git::staged_paths(&top)?;
+    let paths = if only.is_empty() {
+        git::staged_paths(&top)?
+    } else {
+        let top_abs = std::fs::canonicalize(&top).unwrap_or_else(|_| top.clone());
+        let here = std::env::current_dir()
+            .ok()
+            .and_then(|d| std::fs::canonicalize(d).ok())
+            .unwrap_or_else(|| top_abs.clone());
+        only.iter()
+            .map(|p| {
+                let rel = here.join(p);
+                let rel = rel.strip_prefix(&top_abs).unwrap_or(p);
+                rel.components()
+                    .filter(|c| !matches!(c, std::path::Component::CurDir))
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join("/")
+            })
+            .collect()
+    };
     if paths.is_empty() {
         return Ok(Some(
             "nothing is staged (git add files first); nothing was scanned".to_string(),
@@ -268,6 +330,8 @@ fn scan_staged(ctx: &FileContext<'_>, keep: &dyn Fn(Vec<Finding>)) -> Result<Opt
                 return;
             }
             let sibling = || top.join(file.path).with_extension("").is_file();
+            // Staged paths are relative to the work tree's top: already canonical.
+            let name = BlobName::plain(file.path);
             // A staged archive (a jar, an apk) is opened like one on disk, from memory.
             if file.size <= STAGED_ARCHIVE_MAX {
                 let mut data = Vec::new();
@@ -277,14 +341,14 @@ fn scan_staged(ctx: &FileContext<'_>, keep: &dyn Fn(Vec<Finding>)) -> Result<Opt
                     return;
                 }
                 if let Some(kind) = archive::detect(&data) {
-                    keep(ctx.scan_archive_bytes(&mut scanner, &data, kind, file.path));
+                    keep(ctx.scan_archive_bytes(&mut scanner, &data, kind, &name));
                     return;
                 }
                 // A staged file is one git is about to track.
                 let (found, _) = ctx.scan_blob(
                     &mut scanner,
                     &mut data.as_slice(),
-                    file.path.to_string(),
+                    &name,
                     Origin::Staged,
                     &yes,
                     &sibling,
@@ -295,7 +359,7 @@ fn scan_staged(ctx: &FileContext<'_>, keep: &dyn Fn(Vec<Finding>)) -> Result<Opt
             let (found, _) = ctx.scan_blob(
                 &mut scanner,
                 file.content,
-                file.path.to_string(),
+                &name,
                 Origin::Staged,
                 &yes,
                 &sibling,
@@ -332,6 +396,13 @@ fn check_root(root: &Path) -> Result<()> {
         std::fs::read_dir(root).map_err(|e| {
             Error::new(format!(
                 "cannot scan '{}': {e} (check the directory's permissions)",
+                root.display()
+            ))
+        })?;
+    } else if md.is_file() {
+        walk::open_regular(root).map_err(|e| {
+            Error::new(format!(
+                "cannot scan '{}': {e} (check the file's permissions)",
                 root.display()
             ))
         })?;

@@ -355,7 +355,7 @@ impl<'s> ArchiveReader<'s> {
     fn decompressed(&mut self, path: &str, reader: &mut dyn Read, depth: usize) {
         let inner = strip_compression_ext(path.rsplit('!').next().unwrap_or(path));
         let compressed_hint = 0;
-        self.member(path, &inner, reader, compressed_hint, depth);
+        self.member_of(path, &inner, reader, compressed_hint, depth, true);
     }
 
     fn tar(&mut self, path: &str, reader: &mut dyn Read, depth: usize) {
@@ -399,10 +399,25 @@ impl<'s> ArchiveReader<'s> {
         compressed: u64,
         depth: usize,
     ) {
+        self.member_of(outer, name, reader, compressed, depth, false);
+    }
+
+    /// [`Self::member`]; with `stream`, the member is the content of a compression stream
+    /// (`outer` is `x.tgz`): a tar inside is one hop with its stream (`x.tgz!package/a.js`,
+    /// not `x.tgz!x.tar!package/a.js`), anything else keeps its inner name (`a.js.gz!a.js`).
+    fn member_of(
+        &mut self,
+        outer: &str,
+        name: &str,
+        reader: &mut dyn Read,
+        compressed: u64,
+        depth: usize,
+        stream: bool,
+    ) {
         if self.exhausted {
             return;
         }
-        let chain = format!("{outer}!{name}");
+        let mut chain = format!("{outer}!{name}");
         let budget = self.member_budget();
         let mut limited = Limited {
             inner: reader,
@@ -418,7 +433,11 @@ impl<'s> ArchiveReader<'s> {
                 .warn(&chain, format!("cannot read member: {e}; skipped"));
             return;
         }
-        match detect(&head) {
+        let kind = detect(&head);
+        if stream && kind == Some(Kind::Tar) {
+            chain = outer.to_string();
+        }
+        match kind {
             Some(kind) if depth >= self.limits.max_depth => {
                 self.sink.warn(
                     &chain,

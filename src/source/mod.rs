@@ -3,4 +3,5 @@
 pub mod archive;
 pub mod git;
 pub mod media;
+pub mod root;
 pub mod walk;

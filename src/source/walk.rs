@@ -8,12 +8,13 @@
 
 use std::fs::{File, OpenOptions};
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use ignore::{WalkBuilder, WalkState};
 
 use crate::diagnostics::{Skip, Stats};
 use crate::source::media;
+use crate::source::root::{BlobName, Root};
 
 /// How to walk.
 #[derive(Debug, Clone, Default)]
@@ -24,16 +25,14 @@ pub struct WalkOptions {
     pub follow: bool,
     /// Worker threads (at least 1).
     pub threads: usize,
-    /// Show paths without the leading `./` (when the root was the implicit current directory).
-    pub strip_dot_slash: bool,
 }
 
 /// A file the walk hands to the visitor.
 #[derive(Debug)]
 pub struct WalkedFile<'a> {
     pub path: &'a Path,
-    /// The path as reports show it.
-    pub shown: String,
+    /// The path as reports show it, and as decisions see it.
+    pub name: BlobName,
     /// Named on the command line rather than found in a directory.
     pub explicit: bool,
 }
@@ -41,7 +40,7 @@ pub struct WalkedFile<'a> {
 /// Walks `roots` on `opts.threads` threads. `make_visitor` is called once per thread; the
 /// visitor it returns is called for each file that thread finds. Walk errors and skipped
 /// entries go to `stats`.
-pub fn walk<F, V>(roots: &[PathBuf], opts: &WalkOptions, stats: &Stats, make_visitor: F)
+pub fn walk<F, V>(roots: &[Root], opts: &WalkOptions, stats: &Stats, make_visitor: F)
 where
     F: Fn() -> V + Sync,
     V: FnMut(WalkedFile<'_>) + Send,
@@ -49,9 +48,9 @@ where
     let Some((first, rest)) = roots.split_first() else {
         return;
     };
-    let mut builder = WalkBuilder::new(first);
+    let mut builder = WalkBuilder::new(&first.given);
     for root in rest {
-        builder.add(root);
+        builder.add(&root.given);
     }
     builder
         .standard_filters(!opts.no_ignore)
@@ -65,19 +64,20 @@ where
             let entry = match entry {
                 Ok(entry) => entry,
                 Err(err) => {
-                    let (path, message) = describe(&err, opts);
+                    let (path, message) = describe(&err, roots);
                     stats.warn(path, message);
                     return WalkState::Continue;
                 }
             };
             let path = entry.path();
-            let shown = || display_path(path, opts);
+            let name = || root_of(roots, path).name(path);
+            let shown = || name().shown.to_string();
             if entry.depth() == 0 {
                 // A root: follow it if it is a link, scan it whatever its name.
                 match std::fs::metadata(path) {
                     Ok(md) if md.is_file() => visit(WalkedFile {
                         path,
-                        shown: shown(),
+                        name: name(),
                         explicit: true,
                     }),
                     Ok(md) if md.is_dir() => {}
@@ -113,7 +113,7 @@ where
             }
             visit(WalkedFile {
                 path,
-                shown: shown(),
+                name: name(),
                 explicit: false,
             });
             WalkState::Continue
@@ -138,25 +138,32 @@ pub fn open_regular(path: &Path) -> io::Result<File> {
     Ok(file)
 }
 
+/// The root `path` was found under: the longest root it starts with.
+fn root_of<'r>(roots: &'r [Root], path: &Path) -> &'r Root {
+    roots
+        .iter()
+        .filter(|r| path.starts_with(&r.given))
+        .max_by_key(|r| r.given.as_os_str().len())
+        .unwrap_or(&roots[0])
+}
+
 /// The path as the user should see it: as given on the command line, without the `./` that
 /// the implicit root adds.
-fn display_path(path: &Path, opts: &WalkOptions) -> String {
-    let shown = path.to_string_lossy();
-    match shown.strip_prefix("./") {
-        Some(rest) if opts.strip_dot_slash => rest.to_string(),
-        _ => shown.into_owned(),
-    }
+fn display_path(path: &Path, roots: &[Root]) -> String {
+    root_of(roots, path).name(path).shown.to_string()
 }
 
 /// Splits a walk error into the path it concerns and a message for the user.
-fn describe(err: &ignore::Error, opts: &WalkOptions) -> (String, String) {
+fn describe(err: &ignore::Error, roots: &[Root]) -> (String, String) {
     match err {
-        ignore::Error::WithPath { path, err } => (display_path(path, opts), describe(err, opts).1),
+        ignore::Error::WithPath { path, err } => {
+            (display_path(path, roots), describe(err, roots).1)
+        }
         ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
-            describe(err, opts)
+            describe(err, roots)
         }
         ignore::Error::Loop { ancestor, child } => (
-            display_path(child, opts),
+            display_path(child, roots),
             format!(
                 "symbolic link loop (points to its ancestor {}); not followed",
                 ancestor.display()
