@@ -257,7 +257,7 @@ fn pre_commit_all_files_scans_the_files_it_is_given() {
     write(
         dir.path(),
         "config/settings.py",
-        &format!("KEY = '{LIVE_KEY}'\n").into_bytes(),
+        format!("KEY = '{LIVE_KEY}'\n"),
     );
     write(dir.path(), "README.md", b"hello\n");
     git_ok(dir.path(), &["add", "."]);
