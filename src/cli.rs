@@ -162,6 +162,8 @@ pub enum ScanFormat {
     Json,
     /// SARIF 2.1.0 (GitHub code scanning).
     Sarif,
+    /// GitLab secret-detection report (`artifacts: reports: secret_detection`).
+    Gitlab,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -287,6 +289,7 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
     let written = match args.format {
         ScanFormat::Text => report::text::write_findings(&mut out, &outcome.findings, opts),
         ScanFormat::Json => report::json::write(&mut out, &outcome, opts),
+        ScanFormat::Gitlab => report::gitlab::write(&mut out, &outcome, opts),
         ScanFormat::Sarif => {
             let include_info = fail_on.0 == Some(Severity::Info);
             report::sarif::write(&mut out, &outcome, &engine, opts, include_info).map(|o| {

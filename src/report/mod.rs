@@ -2,6 +2,7 @@
 //!
 //! Every format redacts secrets unless `show_secrets` is set.
 
+pub mod gitlab;
 pub mod json;
 pub mod sarif;
 pub mod text;

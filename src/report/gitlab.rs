@@ -1,0 +1,148 @@
+//! GitLab's secret-detection report (`artifacts: reports: secret_detection`), so that merge
+//! requests and the vulnerability report show sealant's findings. The layout follows GitLab's
+//! published security report schema (secret-detection-report-format.json, version 15): a
+//! `scan` block naming the analyzer and scanner, and one vulnerability per finding with its
+//! identifiers and location (file, lines, commit). Secrets are redacted as everywhere.
+
+use std::io::{self, Write};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde_json::json;
+
+use crate::finding::{Finding, Severity};
+use crate::report::ReportOptions;
+use crate::scan::ScanOutcome;
+
+/// The schema version the report declares.
+pub const SCHEMA_VERSION: &str = "15.0.7";
+
+/// A commit id for findings not tied to a commit (a tree scan), as GitLab's own analyzer
+/// writes it.
+const NO_COMMIT: &str = "0000000";
+
+/// Writes the report followed by a newline.
+pub fn write(out: &mut dyn Write, outcome: &ScanOutcome, opts: ReportOptions) -> io::Result<()> {
+    let end = SystemTime::now();
+    let start = end.checked_sub(outcome.summary.duration()).unwrap_or(end);
+    let tool = json!({
+        "id": "sealant",
+        "name": "sealant",
+        "version": env!("CARGO_PKG_VERSION"),
+        "vendor": { "name": "sealant" },
+    });
+    let vulnerabilities: Vec<serde_json::Value> = outcome
+        .findings
+        .iter()
+        .map(|f| vulnerability(f, opts))
+        .collect();
+    let report = json!({
+        "version": SCHEMA_VERSION,
+        "scan": {
+            "analyzer": tool,
+            "scanner": tool,
+            "type": "secret_detection",
+            "start_time": timestamp(start),
+            "end_time": timestamp(end),
+            "status": "success",
+        },
+        "vulnerabilities": vulnerabilities,
+    });
+    serde_json::to_writer_pretty(&mut *out, &report).map_err(crate::report::json_io)?;
+    writeln!(out)
+}
+
+fn vulnerability(f: &Finding, opts: ReportOptions) -> serde_json::Value {
+    let secret = opts.secret(f);
+    let mut description = f.title.to_string();
+    if !secret.is_empty() {
+        description.push_str(&format!(": {secret}"));
+    }
+    if f.exposure.is_public() {
+        description.push_str(&format!(" (exposure: {}, already public)", f.exposure));
+    }
+    if let Some(d) = &f.detail {
+        description.push_str(&format!(". {d}"));
+    }
+    // Archive members point at the outer file; the chain is in the description.
+    let (file, member) = match f.canonical.split_once('!') {
+        Some((outer, inner)) => (outer, Some(inner)),
+        None => (f.canonical.as_ref(), None),
+    };
+    if let Some(m) = member {
+        description.push_str(&format!(" [in archive member {m}, line {}]", f.line));
+    }
+    let line = if member.is_some() { 1 } else { f.line };
+    json!({
+        "id": f.fingerprint(),
+        "category": "secret_detection",
+        "name": f.title.as_ref(),
+        "description": description,
+        "severity": severity(f.severity),
+        "solution": f.remediation.as_ref(),
+        "scanner": { "id": "sealant", "name": "sealant" },
+        "raw_source_code_extract": secret,
+        "location": {
+            "file": file,
+            "start_line": line,
+            "end_line": line,
+            "commit": { "sha": NO_COMMIT },
+        },
+        "identifiers": [{
+            "type": "sealant_rule_id",
+            "name": format!("sealant rule {}", f.rule_id),
+            "value": f.rule_id.as_ref(),
+        }],
+    })
+}
+
+fn severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "Critical",
+        Severity::High => "High",
+        Severity::Medium => "Medium",
+        Severity::Low => "Low",
+        Severity::Info => "Info",
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SS` in UTC, the form the schema's pattern asks for.
+fn timestamp(t: SystemTime) -> String {
+    let secs = t
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or(Duration::ZERO)
+        .as_secs();
+    let (days, rest) = (secs / 86_400, secs % 86_400);
+    let (y, m, d) = civil_from_days(days as i64);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
+}
+
+/// Year, month, day of a count of days since 1970-01-01 (proleptic Gregorian calendar).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_are_utc_calendar_dates() {
+        assert_eq!(timestamp(UNIX_EPOCH), "1970-01-01T00:00:00");
+        let t = UNIX_EPOCH + Duration::from_secs(1_709_210_096); // 2024-02-29 12:34:56 UTC
+        assert_eq!(timestamp(t), "2024-02-29T12:34:56");
+    }
+}

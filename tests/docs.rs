@@ -1,0 +1,196 @@
+//! README's CI snippets are real: the GitHub Actions workflow and the GitLab CI job validate
+//! against their published schemas (with `check-jsonschema`, which `.ci/run` installs), their
+//! sealant commands run as written, and the GitLab report they produce has every field GitLab's
+//! secret-detection report schema requires.
+
+mod common;
+use common::*;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The fenced YAML block of README.md whose first line starts with `# {marker}`.
+fn readme_yaml(marker: &str) -> String {
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).expect("README.md");
+    let mut blocks = readme.split("```yaml\n").skip(1);
+    blocks
+        .find_map(|b| {
+            let body = b.split("```").next().unwrap_or_default();
+            body.starts_with(&format!("# {marker}"))
+                .then(|| body.to_string())
+        })
+        .unwrap_or_else(|| panic!("README.md has a ```yaml block starting with `# {marker}`"))
+}
+
+/// Where `.ci/run` installs check-jsonschema (PyPI), or `None` outside CI when it is missing.
+fn check_jsonschema() -> Option<PathBuf> {
+    let dir = repo_root().join("target/py-tools");
+    if dir.join("check_jsonschema").is_dir() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI must install check-jsonschema (.ci/run does: pip install --target target/py-tools check-jsonschema)"
+    );
+    eprintln!("check-jsonschema not installed (run .ci/run once); schema checks skipped");
+    None
+}
+
+fn validate(tools: &Path, schema: &str, file: &Path) {
+    let out = Command::new("python3")
+        .args(["-m", "check_jsonschema", "--builtin-schema", schema])
+        .arg(file)
+        .env("PYTHONPATH", tools)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "{} is not a valid {schema}:\n{}{}",
+        file.display(),
+        stdout(&out),
+        stderr(&out)
+    );
+}
+
+/// The sealant commands of a snippet (`run: sealant …` or `- sealant …`), as argument lists.
+fn sealant_commands(yaml: &str) -> Vec<Vec<String>> {
+    yaml.lines()
+        .filter_map(|l| {
+            let l = l
+                .trim()
+                .trim_start_matches("- ")
+                .trim_start_matches("run: ");
+            l.strip_prefix("sealant ")
+                .map(|rest| rest.split_whitespace().map(str::to_string).collect())
+        })
+        .collect()
+}
+
+/// A repository with one committed live key, where the snippets' commands run.
+fn leaky_repo() -> tempfile::TempDir {
+    let dir = tempdir();
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .expect("git runs");
+        assert!(out.status.success(), "{}", stderr(&out));
+    };
+    git(&["init", "-q"]);
+    write(
+        dir.path(),
+        "src/pay.js",
+        format!("const k = '{LIVE_KEY}';\n"),
+    );
+    write(
+        dir.path(),
+        "public/app.zip",
+        zip_bytes(&[(".env", format!("K={RESTRICTED_KEY}\n").as_bytes(), true)]),
+    );
+    git(&["add", "."]);
+    git(&["commit", "-qm", "init"]);
+    dir
+}
+
+#[test]
+fn github_workflow_is_valid_and_its_commands_run() {
+    let yaml = readme_yaml(".github/workflows/");
+    assert!(yaml.contains("security-events: write") && yaml.contains("actions: read"));
+    assert!(yaml.contains("upload-sarif@v4"));
+    if let Some(tools) = check_jsonschema() {
+        let dir = tempdir();
+        let file = write(dir.path(), "secrets.yml", &yaml);
+        validate(&tools, "vendor.github-workflows", &file);
+    }
+    let repo = leaky_repo();
+    let commands = sealant_commands(&yaml);
+    assert_eq!(commands.len(), 1, "{commands:?}");
+    let args: Vec<&str> = commands[0].iter().map(String::as_str).collect();
+    let out = run(repo.path(), &args);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let sarif: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(repo.path().join("sealant.sarif")).expect("the workflow's SARIF file"),
+    )
+    .expect("SARIF parses");
+    assert_eq!(
+        sarif["runs"][0]["results"].as_array().map(Vec::len),
+        Some(3)
+    );
+}
+
+#[test]
+fn gitlab_job_is_valid_and_its_report_has_what_gitlab_requires() {
+    let yaml = readme_yaml(".gitlab-ci.yml");
+    assert!(yaml.contains("secret_detection: gl-secret-detection-report.json"));
+    if let Some(tools) = check_jsonschema() {
+        let dir = tempdir();
+        let file = write(dir.path(), ".gitlab-ci.yml", &yaml);
+        validate(&tools, "vendor.gitlab-ci", &file);
+    }
+    let repo = leaky_repo();
+    let commands = sealant_commands(&yaml);
+    assert_eq!(commands.len(), 1, "{commands:?}");
+    let args: Vec<&str> = commands[0].iter().map(String::as_str).collect();
+    let out = run(repo.path(), &args);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let report = std::fs::read_to_string(repo.path().join("gl-secret-detection-report.json"))
+        .expect("the job's report");
+    assert!(!report.contains(LIVE_KEY), "a full secret in the report");
+    let v: serde_json::Value = serde_json::from_str(&report).expect("report parses");
+    // The required fields of GitLab's secret-detection-report-format.json (schema 15).
+    assert!(v["version"].as_str().is_some_and(|s| s.starts_with("15.")));
+    let scan = &v["scan"];
+    for tool in ["analyzer", "scanner"] {
+        for field in ["id", "name", "version"] {
+            assert!(scan[tool][field].is_string(), "scan.{tool}.{field}: {scan}");
+        }
+        assert!(scan[tool]["vendor"]["name"].is_string(), "{scan}");
+    }
+    assert_eq!(scan["type"], "secret_detection");
+    assert_eq!(scan["status"], "success");
+    let timestamp = |t: &serde_json::Value| {
+        let t = t.as_str().unwrap_or_default().as_bytes();
+        t.len() == 19
+            && t.iter().enumerate().all(|(i, c)| match i {
+                4 | 7 => *c == b'-',
+                10 => *c == b'T',
+                13 | 16 => *c == b':',
+                _ => c.is_ascii_digit(),
+            })
+    };
+    assert!(
+        timestamp(&scan["start_time"]) && timestamp(&scan["end_time"]),
+        "{scan}"
+    );
+    let vulns = v["vulnerabilities"].as_array().expect("vulnerabilities");
+    assert_eq!(vulns.len(), 3, "{report}");
+    for vuln in vulns {
+        assert!(vuln["id"].is_string(), "{vuln}");
+        assert!(
+            ["Critical", "High", "Medium", "Low", "Info", "Unknown"]
+                .contains(&vuln["severity"].as_str().unwrap_or_default()),
+            "{vuln}"
+        );
+        let ids = vuln["identifiers"].as_array().expect("identifiers");
+        assert!(!ids.is_empty());
+        for id in ids {
+            for field in ["type", "name", "value"] {
+                assert!(id[field].is_string(), "{id}");
+            }
+        }
+        let loc = &vuln["location"];
+        assert!(
+            loc["file"].is_string() && loc["commit"]["sha"].is_string(),
+            "{loc}"
+        );
+        assert!(loc["start_line"].as_u64().is_some_and(|l| l >= 1), "{loc}");
+    }
+    // Paths relative to the repository root; an archive member points at its archive.
+    let files: Vec<&str> = vulns
+        .iter()
+        .filter_map(|v| v["location"]["file"].as_str())
+        .collect();
+    assert_eq!(files, ["public/app.zip", "public/app.zip", "src/pay.js"]);
+}
