@@ -397,3 +397,85 @@ remediation = "Revoke it in the ACME console."
         "{err}"
     );
 }
+
+/// GitHub rejects a SARIF run with more than 25,000 results: the most severe are kept, with a
+/// warning on stderr and a note in the run's properties; the JSON report keeps them all.
+#[test]
+fn sarif_caps_results_at_githubs_limit() {
+    let dir = tempdir();
+    let mut text = String::new();
+    for _ in 0..25_010 {
+        text.push_str(&format!("k = '{PUBLISHABLE_KEY}'\n"));
+    }
+    text.push_str(&format!("k = '{LIVE_KEY}'\n"));
+    write(dir.path(), "many.txt", &text);
+    let (v, out) = sarif(dir.path(), &["--fail-on", "info", "."]);
+    let run = &v["runs"][0];
+    let results = run["results"].as_array().expect("results");
+    assert_eq!(results.len(), 25_000);
+    // The critical one is kept, the least severe are cut.
+    assert!(
+        results
+            .iter()
+            .any(|r| r["ruleId"] == "stripe.secret-key.live")
+    );
+    assert!(
+        run["properties"]["omittedOverLimit"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("11 least severe")),
+        "{}",
+        run["properties"]
+    );
+    assert!(
+        stderr(&out).contains("25000 most severe"),
+        "{}",
+        stderr(&out)
+    );
+    // Every copy has its own fingerprint, so GitHub merges none.
+    let fps: std::collections::HashSet<&str> = results
+        .iter()
+        .filter_map(|r| r["partialFingerprints"]["sealant/v1"].as_str())
+        .collect();
+    assert_eq!(fps.len(), 25_000);
+}
+
+/// Values a filter drops as fake are counted, never silent; `rules check` says when an example
+/// failed because of the placeholder filter.
+#[test]
+fn placeholders_are_counted_and_explained() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        "a.env",
+        "A=sk_live_xxxxxxxxxxxxxxxxxxxxxxxxxxxx\nB=sk_live_YOURSECRETKEYGOESHEREPLEASE\n",
+    );
+    let (v, _) = json_scan(dir.path(), &[]);
+    assert_eq!(v["findings"].as_array().map(Vec::len), Some(0));
+    assert_eq!(v["summary"]["suppressed"]["placeholder"], 2);
+    let out = run(dir.path(), &["scan"]);
+    assert!(
+        stderr(&out).contains("2 placeholder or default values"),
+        "{}",
+        stderr(&out)
+    );
+    write(
+        dir.path(),
+        "rules.toml",
+        r#"[[rule]]
+id = "acme.token"
+title = "ACME token"
+severity = "high"
+keywords = ["acme_"]
+regex = 'acme_[0-9a-z]{16,}'
+remediation = "Revoke it."
+examples = ["acme_aaaaaaaaaaaaaaaaaaaa"]
+"#,
+    );
+    let out = run(dir.path(), &["rules", "check", "rules.toml"]);
+    assert_eq!(code(&out), 1);
+    assert!(
+        stdout(&out).contains("placeholder filter"),
+        "{}",
+        stdout(&out)
+    );
+}
