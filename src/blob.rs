@@ -156,7 +156,7 @@ impl<'e> BlobScanner<'e> {
                 outcome.exposure = if name.third_party {
                     Exposure::Source
                 } else {
-                    exposure::classify(&name.exposure_path(), &self.buf)
+                    exposure::classify_under(&name.above, &name.canonical, &self.buf)
                 };
                 self.engine
                     .prepare(&name.canonical, &self.buf, &mut self.scratch);

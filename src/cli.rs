@@ -340,6 +340,22 @@ fn limits(args: &ScanArgs, project: &ProjectConfig) -> Limits {
         .with_config(&flags)
 }
 
+/// The directory of the first scan root (the current directory for `--staged`, standard input
+/// or no paths): where the config and the default baseline are looked for.
+fn first_root_dir(args: &ScanArgs) -> PathBuf {
+    let first = args.paths.iter().find(|p| p.as_path() != Path::new("-"));
+    let dir = match first {
+        Some(p) if !args.staged && p.is_dir() => p.clone(),
+        Some(p) if !args.staged => p.parent().map(Path::to_path_buf).unwrap_or_default(),
+        _ => PathBuf::new(),
+    };
+    if dir.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        dir
+    }
+}
+
 /// The file a repository keeps its baseline in, at its root, picked up by every mode (tree,
 /// `--staged`, history) without a flag.
 pub const DEFAULT_BASELINE: &str = ".sealant-baseline.json";
@@ -356,21 +372,9 @@ fn find_baseline(args: &ScanArgs, project: &ProjectConfig) -> Result<Option<Base
         (Some(b), Some(source)) => source.parent().unwrap_or(Path::new(".")).join(b),
         (Some(b), None) => PathBuf::from(b),
         (None, _) => {
-            let first = args
-                .paths
-                .iter()
-                .find(|p| p.as_path() != Path::new("-") && !args.staged)
-                .map(|p| {
-                    if p.is_dir() {
-                        p.clone()
-                    } else {
-                        p.parent().map(Path::to_path_buf).unwrap_or_default()
-                    }
-                })
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or_else(|| PathBuf::from("."));
-            crate::source::git::toplevel(&first)
-                .unwrap_or(first)
+            let dir = first_root_dir(args);
+            crate::source::git::toplevel(&dir)
+                .unwrap_or(dir)
                 .join(DEFAULT_BASELINE)
         }
     };
@@ -385,22 +389,7 @@ fn find_baseline(args: &ScanArgs, project: &ProjectConfig) -> Result<Option<Base
 /// root (the current directory for `--staged`), up to the repository root — or, outside a
 /// repository, up to the filesystem root — so that every spelling of a root finds the same one.
 fn find_config(args: &ScanArgs) -> Result<ProjectConfig> {
-    let first = args.paths.iter().find(|p| p.as_path() != Path::new("-"));
-    let dir = match first {
-        Some(p) if !args.staged => {
-            if p.is_dir() {
-                p.clone()
-            } else {
-                p.parent().map(Path::to_path_buf).unwrap_or_default()
-            }
-        }
-        _ => PathBuf::from("."),
-    };
-    let dir = if dir.as_os_str().is_empty() {
-        PathBuf::from(".")
-    } else {
-        dir
-    };
+    let dir = first_root_dir(args);
     let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
     let top = crate::source::git::toplevel(&dir).and_then(|t| std::fs::canonicalize(t).ok());
     let mut dirs = Vec::new();

@@ -75,52 +75,74 @@ const COMPILED_EXTENSIONS: &[&str] = &[
 /// Directories that hold other people's packages: registry caches and vendored trees.
 const PACKAGE_STORES: &[&str] = &["third_party", "third-party", "thirdparty", "external"];
 
+/// Whether a directory of `path` (lower case, `/`-separated) names a third-party package
+/// store (`node_modules`, `vendor`, `site-packages`, …): what is below is somebody else's code.
+pub fn in_third_party_dir(path: &str) -> bool {
+    path.split('/')
+        .any(|d| THIRD_PARTY_DIRS.contains(&d) || PACKAGE_STORES.contains(&d))
+}
+
 /// Classifies a blob by its path (archive members as `outer.apk!inner/path`) and, when the path
 /// says nothing, by whether `head` (its first bytes) looks like a minified bundle.
 pub fn classify(path: &str, head: &[u8]) -> Exposure {
-    let lower = path.to_ascii_lowercase();
+    classify_under("", path, head)
+}
+
+/// [`classify`] for `path` below the directories `above` (`a/b/`, see `source::root`).
+pub fn classify_under(above: &str, path: &str, head: &[u8]) -> Exposure {
+    let mut lower = String::with_capacity(above.len() + path.len());
+    lower.push_str(above);
+    lower.push_str(path);
+    lower.make_ascii_lowercase();
     // Archive chain: any mobile package along it makes the member part of a mobile app.
     let mut links = lower.split('!');
     let last = links.next_back().unwrap_or_default();
     if links.any(|outer| MOBILE_PACKAGES.iter().any(|ext| outer.ends_with(ext))) {
         return Exposure::MobileApp;
     }
-    let parts: Vec<&str> = last.split('/').collect();
-    let mut dirs = &parts[..parts.len().saturating_sub(1)];
     if COMPILED_EXTENSIONS.iter().any(|ext| last.ends_with(ext)) {
         return Exposure::Source;
     }
+    // Registry caches hold other people's packages, whatever their directories are called.
+    let in_cache = |marker: &str| last.starts_with(&marker[1..]) || last.contains(marker);
+    if [
+        "/.cargo/registry/",
+        "/.m2/repository/",
+        "/.gradle/caches/",
+        "/.npm/",
+    ]
+    .iter()
+    .any(|m| in_cache(m))
+    {
+        return Exposure::Source;
+    }
+    // Directories only (no per-file allocation): everything before the last `/`.
+    let mut dirs = last.rsplit_once('/').map_or("", |(d, _)| d);
     // Inside a third-party package, only directories above it say where files are served.
-    let third_party = |d: &&str| {
-        THIRD_PARTY_DIRS.contains(d)
-            || PACKAGE_STORES.contains(d)
+    let third_party = |d: &str| {
+        THIRD_PARTY_DIRS.contains(&d)
+            || PACKAGE_STORES.contains(&d)
             || d.ends_with(".dist-info")
             || d.ends_with(".egg-info")
     };
-    let registry_cache = dirs.windows(2).any(|w| {
-        matches!(
-            w,
-            [".cargo", "registry"] | [".m2", "repository"] | [".gradle", "caches"] | [".npm", _]
-        )
-    });
-    if registry_cache {
-        return Exposure::Source;
-    }
-    if let Some(i) = dirs.iter().position(third_party) {
-        dirs = &dirs[..i];
-        if !dirs
-            .iter()
-            .any(|d| BUILD_DIRS.contains(d) || WEB_ROOTS.contains(d))
-        {
-            return Exposure::Source;
+    let public_dir = |d: &str| BUILD_DIRS.contains(&d) || WEB_ROOTS.contains(&d);
+    let mut offset = 0;
+    for d in dirs.split('/') {
+        if third_party(d) {
+            dirs = &dirs[..offset];
+            if !dirs.split('/').any(public_dir) {
+                return Exposure::Source;
+            }
+            break;
         }
+        offset += d.len() + 1;
     }
     let is_bundle_file = BUNDLE_EXTENSIONS.iter().any(|ext| last.ends_with(ext));
-    let next_static = dirs.windows(2).any(|w| w == [".next", "static"]);
-    if next_static || dirs.iter().any(|d| BUILD_DIRS.contains(d)) {
+    let next_static = dirs.starts_with(".next/static") || dirs.contains("/.next/static");
+    if next_static || dirs.split('/').any(|d| BUILD_DIRS.contains(&d)) {
         return Exposure::PublicBundle;
     }
-    if dirs.iter().any(|d| WEB_ROOTS.contains(d)) {
+    if dirs.split('/').any(|d| WEB_ROOTS.contains(&d)) {
         return if is_bundle_file {
             Exposure::PublicBundle
         } else {

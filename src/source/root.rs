@@ -28,6 +28,8 @@ pub struct Root {
     pub above: Arc<str>,
     /// Show paths without a leading `./` (the root was the implicit current directory).
     pub strip_dot_slash: bool,
+    /// `above` itself names a third-party package store (`cd node_modules && sealant scan .`).
+    above_third_party: bool,
     /// Outside a work tree: directories already known to be (or not be) the root of a
     /// published package.
     packages: std::sync::Mutex<std::collections::HashMap<PathBuf, bool>>,
@@ -68,15 +70,6 @@ impl BlobName {
             canonical: Arc::from(format!("{}{tail}", self.canonical)),
             above: Arc::clone(&self.above),
             third_party: self.third_party,
-        }
-    }
-
-    /// The path exposure judges: the directories above the base, then the canonical path.
-    pub fn exposure_path(&self) -> std::borrow::Cow<'_, str> {
-        if self.above.is_empty() {
-            std::borrow::Cow::Borrowed(&self.canonical)
-        } else {
-            std::borrow::Cow::Owned(format!("{}{}", self.above, self.canonical))
         }
     }
 }
@@ -121,6 +114,7 @@ impl Root {
             base,
             in_repo,
             prefix,
+            above_third_party: crate::exposure::in_third_party_dir(&above.to_ascii_lowercase()),
             above: Arc::from(above),
             strip_dot_slash,
             packages: Default::default(),
@@ -128,22 +122,39 @@ impl Root {
     }
 
     /// The name of `path`, a path the walk found under this root.
+    ///
+    /// Called once per file: works on the path's text (the walk yields `given` joined with the
+    /// relative path) rather than on its components.
     pub fn name(&self, path: &Path) -> BlobName {
-        let rel = path.strip_prefix(&self.given).unwrap_or(path);
-        let rel = slash_path(rel);
-        let canonical = match (self.prefix.is_empty(), rel.is_empty()) {
-            (_, true) => self.prefix.clone(),
-            (true, false) => rel,
-            (false, false) => format!("{}/{rel}", self.prefix),
+        let shown = match path.to_str() {
+            Some(s) => std::borrow::Cow::Borrowed(s),
+            None => path.to_string_lossy(),
         };
-        let shown = path.to_string_lossy();
-        let shown = match shown.strip_prefix("./") {
-            Some(rest) if self.strip_dot_slash => rest.to_string(),
-            _ => shown.into_owned(),
+        let given = self.given.to_str().unwrap_or_default();
+        let rel = match shown.strip_prefix(given) {
+            Some(rest)
+                if !given.is_empty()
+                    && (rest.is_empty() || given.ends_with('/') || rest.starts_with('/')) =>
+            {
+                std::borrow::Cow::Borrowed(rest.trim_start_matches('/'))
+            }
+            _ => {
+                std::borrow::Cow::Owned(slash_path(path.strip_prefix(&self.given).unwrap_or(path)))
+            }
+        };
+        let mut canonical = String::with_capacity(self.prefix.len() + 1 + rel.len());
+        canonical.push_str(&self.prefix);
+        if !self.prefix.is_empty() && !rel.is_empty() {
+            canonical.push('/');
+        }
+        canonical.push_str(&rel);
+        let shown: Arc<str> = match shown.strip_prefix("./") {
+            Some(rest) if self.strip_dot_slash => Arc::from(rest),
+            _ => Arc::from(shown.as_ref()),
         };
         let third_party = !self.in_repo && self.in_package(path, &canonical);
         BlobName {
-            shown: Arc::from(shown),
+            shown,
             canonical: Arc::from(canonical),
             above: Arc::clone(&self.above),
             third_party,
@@ -155,6 +166,10 @@ impl Root {
     /// leaves lock files out of what it publishes). Looked up only for files whose place
     /// could make them public (build or web directories, bundle files), once per directory.
     fn in_package(&self, path: &Path, canonical: &str) -> bool {
+        // Already third-party by name: exposure says so without a look at the disk.
+        if self.above_third_party {
+            return false;
+        }
         let lower = canonical.to_ascii_lowercase();
         let maybe_public = [".js", ".mjs", ".cjs", ".css", ".map", ".env", ".html"]
             .iter()
@@ -165,7 +180,7 @@ impl Root {
                 ]
                 .contains(&d)
             });
-        if !maybe_public {
+        if !maybe_public || crate::exposure::in_third_party_dir(&lower) {
             return false;
         }
         let mut dir = path.parent();
