@@ -370,6 +370,7 @@ impl<'e> BlobScanner<'e> {
             exposure,
             detail,
             redact: rule.redact,
+            provenance: None,
         }
     }
 }

@@ -32,6 +32,16 @@ sealant: commit blocked: the staged content holds the secrets above. Either
   - or commit anyway, deliberately: git commit --no-verify.
   If this key was ever pushed or shared, rotate it: deleting it does not un-leak it.";
 
+/// What a history scan that fails says (a pre-push hook, a CI range gate).
+const BLOCKED_HISTORY: &str = "\
+sealant: the commits scanned hold the secrets above. A secret that was ever pushed must be
+  rotated first: rewriting history does not un-leak it. Then either
+  - if not pushed yet, take it out of those commits (git rebase -i, git commit --amend) and
+    push again;
+  - if it is not a secret (a test value), mark its line: sealant:allow <reason>;
+  - accept it as known: sealant scan --history --write-baseline .sealant-baseline.json;
+  - or push anyway, deliberately: git push --no-verify.";
+
 /// sealant: find leaked secrets (Stripe keys first) in code, bundles and build artifacts.
 #[derive(Debug, Parser)]
 #[command(name = "sealant", version, after_help = EXIT_CODES)]
@@ -47,15 +57,20 @@ pub enum Command {
     Scan(Box<ScanArgs>),
     /// List the rules: id, severity, title.
     Rules(RulesArgs),
-    /// Install a git pre-commit hook that runs `sealant scan --staged`.
+    /// Install a git pre-commit hook that runs `sealant scan --staged` (or, with --pre-push, a
+    /// pre-push hook that scans the commits being pushed).
     InstallHook(InstallHookArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct InstallHookArgs {
-    /// Replace an existing pre-commit hook.
+    /// Replace an existing hook.
     #[arg(long)]
     pub force: bool,
+    /// Install a pre-push hook instead: it scans the history of the commits being pushed
+    /// (`sealant scan --history REMOTE..LOCAL`) and blocks the push on findings.
+    #[arg(long)]
+    pub pre_push: bool,
 }
 
 #[derive(Debug, Args)]
@@ -68,6 +83,15 @@ pub struct ScanArgs {
     /// them).
     #[arg(long)]
     pub staged: bool,
+    /// Scan git history instead of files: every blob and message of every commit reachable
+    /// from any ref, or of the commits that PATHS select as `git rev-list` arguments
+    /// (`origin/main..HEAD`; put `--` before arguments that start with `-`).
+    #[arg(long, conflicts_with = "staged")]
+    pub history: bool,
+    /// With --history: also every object no ref reaches (dangling commits, rewritten or
+    /// force-pushed history, loose and packed).
+    #[arg(long, requires = "history")]
+    pub all_objects: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ScanFormat::Text)]
     pub format: ScanFormat,
@@ -195,7 +219,7 @@ pub fn run(cli: Cli) -> i32 {
     let result = match cli.command {
         Command::Scan(args) => run_scan(*args),
         Command::Rules(args) => run_rules(args),
-        Command::InstallHook(args) => crate::hook::install(args.force),
+        Command::InstallHook(args) => crate::hook::install(args.force, args.pre_push),
     };
     match result {
         Ok(code) => code,
@@ -243,7 +267,15 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
             threads,
         },
         staged: args.staged,
-        paths: args.paths,
+        history: args.history.then(|| scan::HistoryConfig {
+            revs: args
+                .paths
+                .iter()
+                .map(|p| p.to_string_lossy().into_owned())
+                .collect(),
+            all_objects: args.all_objects,
+        }),
+        paths: if args.history { Vec::new() } else { args.paths },
         skip_paths: project.skip_paths,
         config_dir: project.source.as_deref().and_then(Path::parent).map(|d| {
             if d.as_os_str().is_empty() {
@@ -320,8 +352,12 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
         Some(level) => outcome.findings.iter().any(|f| f.severity >= level),
         None => false,
     };
-    if failed && args.staged && !args.quiet {
-        eprintln!("{BLOCKED}");
+    if failed && !args.quiet {
+        if args.staged {
+            eprintln!("{BLOCKED}");
+        } else if args.history {
+            eprintln!("{BLOCKED_HISTORY}");
+        }
     }
     Ok(i32::from(failed))
 }
@@ -340,13 +376,14 @@ fn limits(args: &ScanArgs, project: &ProjectConfig) -> Limits {
         .with_config(&flags)
 }
 
-/// The directory of the first scan root (the current directory for `--staged`, standard input
-/// or no paths): where the config and the default baseline are looked for.
+/// The directory of the first scan root (the current directory for `--staged`, `--history`,
+/// standard input or no paths): where the config and the default baseline are looked for.
 fn first_root_dir(args: &ScanArgs) -> PathBuf {
     let first = args.paths.iter().find(|p| p.as_path() != Path::new("-"));
     let dir = match first {
-        Some(p) if !args.staged && p.is_dir() => p.clone(),
-        Some(p) if !args.staged => p.parent().map(Path::to_path_buf).unwrap_or_default(),
+        _ if args.staged || args.history => PathBuf::new(),
+        Some(p) if p.is_dir() => p.clone(),
+        Some(p) => p.parent().map(Path::to_path_buf).unwrap_or_default(),
         _ => PathBuf::new(),
     };
     if dir.as_os_str().is_empty() {

@@ -39,6 +39,8 @@ pub struct Stats {
     pub skipped_special: AtomicU64,
     pub skipped_config: AtomicU64,
     pub allowed_inline: AtomicU64,
+    /// Commit and tag messages scanned (history scans).
+    pub messages: AtomicU64,
     /// Values dropped as placeholders by rules' filters.
     pub filtered: AtomicU64,
     warnings: Mutex<Vec<Warning>>,

@@ -103,6 +103,88 @@ pub struct Finding {
     pub detail: Option<String>,
     /// Whether reports redact `secret` (false when it names a variable or flag).
     pub redact: bool,
+    /// Where in git history the blob came from (history scans only).
+    pub provenance: Option<Arc<Provenance>>,
+}
+
+impl Provenance {
+    /// One line for people: `commit 1a2b3c4 by Ann <a@x> on 2024-05-01T…, removed from the tree;
+    /// also in 3 later versions of the file`.
+    pub fn describe(&self) -> String {
+        let mut s = match &self.commit {
+            Some(c) => format!("commit {}", &c[..c.len().min(12)]),
+            None => format!(
+                "blob {} (no commit reaches it)",
+                self.blob.as_deref().unwrap_or_default()
+            ),
+        };
+        if let Some(a) = &self.author {
+            s.push_str(&format!(" by {a}"));
+        }
+        if let Some(d) = &self.date {
+            s.push_str(&format!(" on {d}"));
+        }
+        let mut notes = Vec::new();
+        if self.unreachable {
+            notes.push("unreachable: no ref reaches it".to_string());
+        }
+        if self.message {
+            notes.push("in the message".to_string());
+        } else if self.in_head {
+            notes.push("still in HEAD".to_string());
+        } else {
+            notes.push("removed from the tree, still in history".to_string());
+        }
+        if self.later_versions > 0 {
+            notes.push(format!(
+                "also in {} later version{} of the file",
+                self.later_versions,
+                if self.later_versions == 1 { "" } else { "s" }
+            ));
+        }
+        if self.other_introductions > 0 {
+            notes.push(format!(
+                "the same blob is in {} other commit{} or path{}",
+                self.other_introductions,
+                if self.other_introductions == 1 {
+                    ""
+                } else {
+                    "s"
+                },
+                if self.other_introductions == 1 {
+                    ""
+                } else {
+                    "s"
+                }
+            ));
+        }
+        format!("{s}; {}", notes.join("; "))
+    }
+}
+
+/// Where a finding of a history scan lives in git.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Provenance {
+    /// The commit that introduced the blob at this path (the earliest in topological order),
+    /// or whose message holds the secret; `None` for a blob no commit reaches.
+    pub commit: Option<String>,
+    pub author: Option<String>,
+    /// Author date, ISO 8601.
+    pub date: Option<String>,
+    /// The blob's id (`None` for a message).
+    pub blob: Option<String>,
+    /// The path in the repository (empty for messages and blobs no commit reaches).
+    pub path: String,
+    /// Other commits or paths that introduced the very same blob.
+    pub other_introductions: u32,
+    /// Later versions of the file (other blobs at this path) holding the same secret.
+    pub later_versions: u32,
+    /// The secret is still in the tree at `HEAD`.
+    pub in_head: bool,
+    /// No ref reaches it (found with `--all-objects`).
+    pub unreachable: bool,
+    /// Found in a commit or annotated-tag message.
+    pub message: bool,
 }
 
 impl Finding {

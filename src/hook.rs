@@ -1,4 +1,5 @@
-//! `sealant install-hook`: writes a git pre-commit hook that runs `sealant scan --staged`.
+//! `sealant install-hook`: writes a git pre-commit hook that runs `sealant scan --staged`, or
+//! (`--pre-push`) a pre-push hook that scans the history of the commits being pushed.
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -18,11 +19,38 @@ fn script(binary: &str) -> String {
     )
 }
 
-/// Installs the hook in the repository around the current directory; refuses to replace an
-/// existing one unless `force`.
-pub fn install(force: bool) -> Result<i32> {
+/// The pre-push hook. git hands it `<local ref> <local id> <remote ref> <remote id>` lines on
+/// standard input: for each pushed ref it scans the commits the remote does not have — the
+/// range from the remote's id, or for a new branch every commit no remote-tracking ref of this
+/// remote reaches — and blocks the push when sealant fails.
+fn pre_push_script(binary: &str) -> String {
+    format!(
+        "#!/bin/sh\n\
+         # Installed by `sealant install-hook --pre-push`: scans the commits being pushed for\n\
+         # secrets. To push anyway, deliberately: git push --no-verify\n\
+         sealant='{binary}'\n\
+         [ -x \"$sealant\" ] || sealant=sealant\n\
+         remote=\"$1\"\n\
+         zero=$(git hash-object --stdin </dev/null | tr '0-9a-f' '0')\n\
+         status=0\n\
+         while read -r local_ref local_id remote_ref remote_id; do\n\
+         \t[ \"$local_id\" = \"$zero\" ] && continue\n\
+         \tif [ \"$remote_id\" = \"$zero\" ] || ! git cat-file -e \"$remote_id^{{commit}}\" 2>/dev/null; then\n\
+         \t\t\"$sealant\" scan --history -- \"$local_id\" --not --remotes=\"$remote\" || status=1\n\
+         \telse\n\
+         \t\t\"$sealant\" scan --history -- \"$remote_id..$local_id\" || status=1\n\
+         \tfi\n\
+         done\n\
+         exit $status\n"
+    )
+}
+
+/// Installs the hook (pre-commit, or pre-push with `pre_push`) in the repository around the
+/// current directory; refuses to replace an existing one unless `force`.
+pub fn install(force: bool, pre_push: bool) -> Result<i32> {
+    let name = if pre_push { "pre-push" } else { "pre-commit" };
     let out = Command::new("git")
-        .args(["rev-parse", "--git-path", "hooks/pre-commit"])
+        .args(["rev-parse", "--git-path", &format!("hooks/{name}")])
         .stdin(Stdio::null())
         .stderr(Stdio::null())
         .output()
@@ -47,7 +75,12 @@ pub fn install(force: bool) -> Result<i32> {
         std::fs::create_dir_all(dir)
             .map_err(|e| Error::new(format!("cannot create {}: {e}", dir.display())))?;
     }
-    std::fs::write(&hook, script(&binary))
+    let text = if pre_push {
+        pre_push_script(&binary)
+    } else {
+        script(&binary)
+    };
+    std::fs::write(&hook, text)
         .map_err(|e| Error::new(format!("cannot write {}: {e}", hook.display())))?;
     #[cfg(unix)]
     {
@@ -55,9 +88,16 @@ pub fn install(force: bool) -> Result<i32> {
         std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755))
             .map_err(|e| Error::new(format!("cannot make {} executable: {e}", hook.display())))?;
     }
-    eprintln!(
-        "sealant: installed {}: every commit is scanned first (bypass once with git commit --no-verify)",
-        hook.display()
-    );
+    if pre_push {
+        eprintln!(
+            "sealant: installed {}: every push is scanned first (bypass once with git push --no-verify)",
+            hook.display()
+        );
+    } else {
+        eprintln!(
+            "sealant: installed {}: every commit is scanned first (bypass once with git commit --no-verify)",
+            hook.display()
+        );
+    }
     Ok(0)
 }

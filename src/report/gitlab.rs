@@ -85,7 +85,7 @@ fn vulnerability(f: &Finding, opts: ReportOptions) -> serde_json::Value {
             "file": file,
             "start_line": line,
             "end_line": line,
-            "commit": { "sha": NO_COMMIT },
+            "commit": commit(f),
         },
         "identifiers": [{
             "type": "sealant_rule_id",
@@ -93,6 +93,18 @@ fn vulnerability(f: &Finding, opts: ReportOptions) -> serde_json::Value {
             "value": f.rule_id.as_ref(),
         }],
     })
+}
+
+/// The commit that introduced the finding (history scans), else GitLab's placeholder.
+fn commit(f: &Finding) -> serde_json::Value {
+    match f.provenance.as_deref() {
+        Some(p) if p.commit.is_some() => json!({
+            "sha": p.commit,
+            "author": p.author,
+            "date": p.date,
+        }),
+        _ => json!({ "sha": NO_COMMIT }),
+    }
 }
 
 fn severity(s: Severity) -> &'static str {

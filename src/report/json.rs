@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::diagnostics::Warning;
 use crate::exposure::Exposure;
-use crate::finding::{Confidence, Severity};
+use crate::finding::{Confidence, Provenance, Severity};
 use crate::policy::BaselineEntry;
 use crate::report::ReportOptions;
 use crate::scan::{ScanOutcome, Summary};
@@ -41,6 +41,10 @@ struct JsonFinding<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     detail: Option<&'a str>,
     remediation: &'a str,
+    /// History scans: the introducing commit (full id), author, date, blob, path in the
+    /// repository, and whether it is still in HEAD.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    commit: Option<&'a Provenance>,
 }
 
 /// Writes the whole report as one JSON object followed by a newline.
@@ -66,6 +70,7 @@ pub fn write(out: &mut dyn Write, outcome: &ScanOutcome, opts: ReportOptions) ->
                 exposure: f.exposure,
                 detail: f.detail.as_deref(),
                 remediation: &f.remediation,
+                commit: f.provenance.as_deref(),
             })
             .collect(),
         summary: &outcome.summary,

@@ -236,6 +236,10 @@ fn result(f: &Finding, rule_index: Option<usize>, opts: ReportOptions) -> SarifR
         props.insert("memberLine".to_string(), json!(f.line));
         props.insert("memberByteOffset".to_string(), json!(f.byte_offset));
     }
+    if let Some(p) = &f.provenance {
+        message.push_str(&format!(" [{}]", p.describe()));
+        props.insert("commit".to_string(), json!(p.as_ref()));
+    }
     let mut fingerprints = BTreeMap::new();
     fingerprints.insert("sealant/v1".to_string(), f.fingerprint());
     // Inside an archive the outer file has no meaningful line: its first line stands in.

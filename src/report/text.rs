@@ -39,6 +39,9 @@ pub fn write_findings(
         if let Some(detail) = &f.detail {
             writeln!(out, "  detail  {detail}")?;
         }
+        if let Some(p) = &f.provenance {
+            writeln!(out, "  history {}", p.describe())?;
+        }
         writeln!(out, "  fix     {}", f.remediation)?;
         writeln!(out)?;
     }

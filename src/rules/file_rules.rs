@@ -132,6 +132,7 @@ impl FileRule {
             exposure,
             detail: None,
             redact: false,
+            provenance: None,
         }
     }
 

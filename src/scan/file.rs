@@ -2,6 +2,7 @@
 //! input, a staged blob — and the findings about a file's name and place (file rules).
 
 use std::collections::HashSet;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -18,6 +19,10 @@ use crate::source::archive::{self, ArchiveReader, Limits, MemberSink};
 use crate::source::media;
 use crate::source::root::BlobName;
 use crate::source::walk::{self, WalkedFile};
+
+/// Blobs from git up to this size are held in memory when they are archives (random access
+/// for zips); larger archives are read as streams.
+pub(super) const IN_MEMORY_ARCHIVE: u64 = 64 * 1024 * 1024;
 
 /// What scanning one file needs besides the file.
 pub(super) struct FileContext<'a> {
@@ -139,6 +144,61 @@ impl FileContext<'_> {
         })
     }
 
+    /// Scans a blob from git's object store (the index, or history): the blob's first bytes
+    /// decide whether it is an archive, opened from memory up to `IN_MEMORY_ARCHIVE` (as a
+    /// stream past it); anything else is scanned as it streams. git tracks it, so file rules
+    /// about tracked files apply.
+    pub(super) fn scan_git_blob(
+        &self,
+        scanner: &mut BlobScanner<'_>,
+        name: &BlobName,
+        size: u64,
+        content: &mut dyn Read,
+        sibling: &dyn Fn() -> bool,
+    ) -> Vec<Finding> {
+        if media::has_media_extension(Path::new(name.canonical.as_ref())) {
+            self.stats.skip(Skip::Media);
+            return Vec::new();
+        }
+        let mut head = Vec::with_capacity(512);
+        if let Err(e) = content.take(512).read_to_end(&mut head) {
+            self.stats
+                .warn(name.shown.as_ref(), format!("cannot read from git: {e}"));
+            return Vec::new();
+        }
+        let mut rest = std::io::Cursor::new(head).chain(content);
+        if let Some(kind) = archive::detect(rest.get_ref().0.get_ref()) {
+            if size > IN_MEMORY_ARCHIVE {
+                self.count_archive();
+                return self.read_archive(scanner, name, self.limits, |r| {
+                    r.read_stream(&name.shown, kind, &mut rest)
+                });
+            }
+            let mut data = Vec::new();
+            if let Err(e) = rest.read_to_end(&mut data) {
+                self.stats
+                    .warn(name.shown.as_ref(), format!("cannot read from git: {e}"));
+                return Vec::new();
+            }
+            return self.scan_archive_bytes(scanner, &data, kind, name);
+        }
+        let yes = || true;
+        let (found, _) = self.scan_blob(scanner, &mut rest, name, Origin::Git, &yes, sibling);
+        found
+    }
+
+    /// Scans a commit or tag message (not counted as a file).
+    pub(super) fn scan_message(
+        &self,
+        scanner: &mut BlobScanner<'_>,
+        name: &BlobName,
+        body: &[u8],
+    ) -> Vec<Finding> {
+        let no = || false;
+        let (found, _) = self.scan_blob(scanner, &mut &body[..], name, Origin::Message, &no, &no);
+        found
+    }
+
     /// Scans standard input: an archive piped in (`cat app.apk | sealant scan -`) is opened
     /// as a stream, anything else scanned as it comes.
     pub(super) fn scan_stdin(&self) -> Vec<Finding> {
@@ -247,7 +307,13 @@ impl FileContext<'_> {
             self.stats.skip(Skip::Media);
             return (local, None);
         }
-        self.stats.scanned(outcome.bytes);
+        if origin == Origin::Message {
+            self.stats
+                .messages
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        } else {
+            self.stats.scanned(outcome.bytes);
+        }
         self.stats.allowed_inline(outcome.allowed_inline);
         self.stats.filtered(outcome.filtered);
         if let Some(note) = outcome.note {
@@ -309,16 +375,18 @@ pub(super) enum Origin {
     Found,
     /// Standard input.
     Stdin,
-    /// A blob in the git index.
-    Staged,
+    /// A blob in git's object store: the index, or history.
+    Git,
     /// A member of an archive.
     Member,
+    /// A commit or tag message.
+    Message,
 }
 
 impl Origin {
     /// Images and fonts are passed over unless the user named them.
     fn skips_media(self) -> bool {
-        !matches!(self, Origin::Named | Origin::Stdin)
+        !matches!(self, Origin::Named | Origin::Stdin | Origin::Message)
     }
 
     /// Files on disk are opened as archives when they are ones (members were already looked

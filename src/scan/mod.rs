@@ -12,21 +12,23 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 mod file;
+mod history;
+
+pub use history::HistoryConfig;
 
 use crate::blob::BlobScanner;
-use crate::diagnostics::{Skip, Stats, Warning};
+use crate::diagnostics::{Stats, Warning};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::finding::{Finding, Severity};
 use crate::policy::{BaselineEntry, Policy};
 use crate::rules::file_rules::FileRule;
 use crate::rules::scope::Scope;
-use crate::source::archive::{self, Limits};
+use crate::source::archive::Limits;
 use crate::source::git;
-use crate::source::media;
 use crate::source::root::{BlobName, Root};
 use crate::source::walk::{self, WalkOptions, WalkedFile};
-use file::{FileContext, Origin};
+use file::FileContext;
 
 /// The name standard input goes by in reports.
 pub const STDIN_PATH: &str = "<stdin>";
@@ -38,6 +40,8 @@ pub struct ScanConfig {
     pub paths: Vec<PathBuf>,
     /// Scan what is staged in the git index instead of `paths`.
     pub staged: bool,
+    /// Scan git history instead of `paths`.
+    pub history: Option<HistoryConfig>,
     pub walk: WalkOptions,
     /// Globs of paths not to scan (the project config's `skip-paths`), matched on canonical
     /// paths.
@@ -74,6 +78,10 @@ pub struct Summary {
     pub archives: u64,
     /// Of `files_scanned`, how many were archive members.
     pub archive_members: u64,
+    /// Commits walked (history scans).
+    pub commits: u64,
+    /// Commit and annotated-tag messages scanned (history scans).
+    pub messages: u64,
     pub bytes_scanned: u64,
     pub duration_ms: u64,
     pub findings: FindingCounts,
@@ -180,7 +188,12 @@ pub fn scan(config: &ScanConfig, engine: &Engine) -> Result<ScanOutcome> {
     };
     let mut notice = None;
 
-    if config.staged {
+    let mut commits = 0;
+    if let Some(h) = &config.history {
+        let counts = history::scan_history(&ctx, h, &keep)?;
+        commits = counts.commits;
+        notice = counts.notice;
+    } else if config.staged {
         notice = scan_staged(&ctx, &config.paths, &keep)?;
     } else {
         let paths = if config.paths.is_empty() {
@@ -226,6 +239,8 @@ pub fn scan(config: &ScanConfig, engine: &Engine) -> Result<ScanOutcome> {
         files_scanned: load(&stats.files),
         archives: load(&stats.archives),
         archive_members: load(&stats.archive_members),
+        commits,
+        messages: load(&stats.messages),
         bytes_scanned: load(&stats.bytes),
         duration_ms: started.elapsed().as_millis() as u64,
         findings: counts,
@@ -274,10 +289,6 @@ pub fn number_occurrences(findings: &mut [Finding]) {
     }
 }
 
-/// Staged files up to this size are read into memory, so that archives among them can be
-/// opened; larger ones are scanned as a stream.
-const STAGED_ARCHIVE_MAX: u64 = 64 * 1024 * 1024;
-
 /// Scans what is staged in the index of the work tree around the current directory. Returns a
 /// notice when nothing is staged.
 /// With `only` (paths given on the command line, as the pre-commit framework passes them),
@@ -320,51 +331,14 @@ fn scan_staged(
         ));
     }
     let mut scanner = BlobScanner::new(ctx.engine);
-    let yes = || true;
     git::read_staged(
         &top,
         &paths,
         &mut |file| {
-            if media::has_media_extension(Path::new(file.path)) {
-                ctx.stats.skip(Skip::Media);
-                return;
-            }
             let sibling = || top.join(file.path).with_extension("").is_file();
             // Staged paths are relative to the work tree's top: already canonical.
             let name = BlobName::plain(file.path);
-            // A staged archive (a jar, an apk) is opened like one on disk, from memory.
-            if file.size <= STAGED_ARCHIVE_MAX {
-                let mut data = Vec::new();
-                if let Err(e) = file.content.read_to_end(&mut data) {
-                    ctx.stats
-                        .warn(file.path, format!("cannot read from the index: {e}"));
-                    return;
-                }
-                if let Some(kind) = archive::detect(&data) {
-                    keep(ctx.scan_archive_bytes(&mut scanner, &data, kind, &name));
-                    return;
-                }
-                // A staged file is one git is about to track.
-                let (found, _) = ctx.scan_blob(
-                    &mut scanner,
-                    &mut data.as_slice(),
-                    &name,
-                    Origin::Staged,
-                    &yes,
-                    &sibling,
-                );
-                keep(found);
-                return;
-            }
-            let (found, _) = ctx.scan_blob(
-                &mut scanner,
-                file.content,
-                &name,
-                Origin::Staged,
-                &yes,
-                &sibling,
-            );
-            keep(found);
+            keep(ctx.scan_git_blob(&mut scanner, &name, file.size, file.content, &sibling));
         },
         &mut |path, why| ctx.stats.warn(path, why),
     )?;

@@ -2,6 +2,7 @@
 
 pub mod archive;
 pub mod git;
+pub mod history;
 pub mod media;
 pub mod root;
 pub mod walk;
