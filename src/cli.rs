@@ -21,7 +21,7 @@ Exit codes:
   0  no finding at or above --fail-on
   1  at least one finding at or above --fail-on
   2  the scan could not run (bad arguments, unreadable path, invalid rule or config file,
-     --staged outside a git repository)";
+     --staged or --history outside a git repository, a range a shallow clone cannot walk)";
 
 /// What a blocked commit is told (pre-commit hook, `--staged`).
 const BLOCKED: &str = "\

@@ -52,22 +52,33 @@ fn validate(tools: &Path, schema: &str, file: &Path) {
     );
 }
 
-/// The sealant commands of a snippet (`run: sealant …` or `- sealant …`), as argument lists.
-fn sealant_commands(yaml: &str) -> Vec<Vec<String>> {
+/// The sealant commands of a snippet (`run: sealant …` or `- sealant …`), as argument lists,
+/// with `$NAME` replaced from `vars` and shell quotes removed, as the shell would.
+fn sealant_commands(yaml: &str, vars: &[(&str, &str)]) -> Vec<Vec<String>> {
     yaml.lines()
         .filter_map(|l| {
             let l = l
                 .trim()
                 .trim_start_matches("- ")
                 .trim_start_matches("run: ");
-            l.strip_prefix("sealant ")
-                .map(|rest| rest.split_whitespace().map(str::to_string).collect())
+            l.strip_prefix("sealant ").map(|rest| {
+                rest.split_whitespace()
+                    .map(|w| {
+                        let mut w = w.trim_matches('"').to_string();
+                        for (k, v) in vars {
+                            w = w.replace(&format!("${k}"), v);
+                        }
+                        w
+                    })
+                    .collect()
+            })
         })
         .collect()
 }
 
-/// A repository with one committed live key, where the snippets' commands run.
-fn leaky_repo() -> tempfile::TempDir {
+/// A repository whose second commit adds a live key and an archive holding an `.env`;
+/// returns it and its first commit (the base of a pull request).
+fn leaky_repo() -> (tempfile::TempDir, String) {
     let dir = tempdir();
     let git = |args: &[&str]| {
         let out = Command::new("git")
@@ -77,8 +88,13 @@ fn leaky_repo() -> tempfile::TempDir {
             .output()
             .expect("git runs");
         assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out).trim().to_string()
     };
     git(&["init", "-q"]);
+    write(dir.path(), "README.md", "hello\n");
+    git(&["add", "."]);
+    git(&["commit", "-qm", "base"]);
+    let base = git(&["rev-parse", "HEAD"]);
     write(
         dir.path(),
         "src/pay.js",
@@ -91,7 +107,16 @@ fn leaky_repo() -> tempfile::TempDir {
     );
     git(&["add", "."]);
     git(&["commit", "-qm", "init"]);
-    dir
+    (dir, base)
+}
+
+/// Runs each command in `repo`; each must fail on the findings (exit 1).
+fn run_all(repo: &Path, commands: &[Vec<String>]) {
+    for c in commands {
+        let args: Vec<&str> = c.iter().map(String::as_str).collect();
+        let out = run(repo, &args);
+        assert_eq!(code(&out), 1, "sealant {args:?}: {}", stderr(&out));
+    }
 }
 
 #[test]
@@ -104,12 +129,22 @@ fn github_workflow_is_valid_and_its_commands_run() {
         let file = write(dir.path(), "secrets.yml", &yaml);
         validate(&tools, "vendor.github-workflows", &file);
     }
-    let repo = leaky_repo();
-    let commands = sealant_commands(&yaml);
-    assert_eq!(commands.len(), 1, "{commands:?}");
-    let args: Vec<&str> = commands[0].iter().map(String::as_str).collect();
-    let out = run(repo.path(), &args);
-    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let (repo, base) = leaky_repo();
+    // The pull request's range, and the tree on pushes.
+    let commands = sealant_commands(&yaml, &[("BASE", &base)]);
+    assert_eq!(commands.len(), 2, "{commands:?}");
+    assert!(
+        commands[0].contains(&format!("{base}..HEAD")),
+        "{commands:?}"
+    );
+    run_all(repo.path(), &commands[..1]);
+    let range_sarif = std::fs::read(repo.path().join("sealant.sarif")).expect("SARIF file");
+    let range_sarif: serde_json::Value = serde_json::from_slice(&range_sarif).expect("parses");
+    assert_eq!(
+        range_sarif["runs"][0]["results"].as_array().map(Vec::len),
+        Some(3)
+    );
+    run_all(repo.path(), &commands[1..]);
     let sarif: serde_json::Value = serde_json::from_slice(
         &std::fs::read(repo.path().join("sealant.sarif")).expect("the workflow's SARIF file"),
     )
@@ -129,12 +164,10 @@ fn gitlab_job_is_valid_and_its_report_has_what_gitlab_requires() {
         let file = write(dir.path(), ".gitlab-ci.yml", &yaml);
         validate(&tools, "vendor.gitlab-ci", &file);
     }
-    let repo = leaky_repo();
-    let commands = sealant_commands(&yaml);
+    let (repo, base) = leaky_repo();
+    let commands = sealant_commands(&yaml, &[("CI_MERGE_REQUEST_DIFF_BASE_SHA", &base)]);
     assert_eq!(commands.len(), 1, "{commands:?}");
-    let args: Vec<&str> = commands[0].iter().map(String::as_str).collect();
-    let out = run(repo.path(), &args);
-    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    run_all(repo.path(), &commands);
     let report = std::fs::read_to_string(repo.path().join("gl-secret-detection-report.json"))
         .expect("the job's report");
     assert!(!report.contains(LIVE_KEY), "a full secret in the report");
@@ -193,4 +226,17 @@ fn gitlab_job_is_valid_and_its_report_has_what_gitlab_requires() {
         .filter_map(|v| v["location"]["file"].as_str())
         .collect();
     assert_eq!(files, ["public/app.zip", "public/app.zip", "src/pay.js"]);
+    // The range's commit, in full, for each.
+    let head = Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .current_dir(repo.path())
+        .output()
+        .expect("git runs");
+    let head = stdout(&head).trim().to_string();
+    assert!(
+        vulns
+            .iter()
+            .all(|v| v["location"]["commit"]["sha"] == head.as_str()),
+        "{report}"
+    );
 }
