@@ -7,7 +7,6 @@
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::blob::BlobScanner;
@@ -26,18 +25,74 @@ pub struct HistoryConfig {
     pub all_objects: bool,
 }
 
-/// Blobs handed to one `git cat-file` at a time (a worker takes the next batch when done).
-const BATCH: usize = 2048;
+/// Blobs a scanning thread takes off the queue at a time.
+const BATCH: usize = 256;
 
-/// Where a blob was first seen.
-struct Seen {
+/// A blob to scan, where it was first seen.
+struct Job {
+    id: String,
     /// Index into the walked commits; `None` for a blob no commit reaches.
     commit: Option<u32>,
     path: String,
     /// The blobs at this path in the introducing commit's parents (for ranges).
     before: Vec<String>,
-    /// Other commits or paths that introduced the same blob.
-    others: u32,
+}
+
+/// Blobs in the order the walk finds them, taken in batches by the scanning threads while
+/// the walk goes on.
+#[derive(Default)]
+struct Queue {
+    state: Mutex<QueueState>,
+    ready: std::sync::Condvar,
+}
+
+#[derive(Default)]
+struct QueueState {
+    jobs: Vec<Arc<Job>>,
+    taken: usize,
+    finished: bool,
+}
+
+impl Queue {
+    fn push(&self, job: Job) {
+        if let Ok(mut s) = self.state.lock() {
+            s.jobs.push(Arc::new(job));
+            if s.jobs.len() - s.taken >= BATCH {
+                self.ready.notify_one();
+            }
+        }
+    }
+
+    /// No more blobs will come.
+    fn finish(&self) {
+        if let Ok(mut s) = self.state.lock() {
+            s.finished = true;
+        }
+        self.ready.notify_all();
+    }
+
+    /// The next batch and the index of its first blob; `None` when all are taken and the walk
+    /// is over.
+    fn take(&self) -> Option<(usize, Vec<Arc<Job>>)> {
+        let mut s = self.state.lock().ok()?;
+        loop {
+            let waiting = s.jobs.len() - s.taken;
+            if waiting >= BATCH || (s.finished && waiting > 0) {
+                let start = s.taken;
+                let end = (start + BATCH).min(s.jobs.len());
+                s.taken = end;
+                return Some((start, s.jobs[start..end].to_vec()));
+            }
+            if s.finished {
+                return None;
+            }
+            s = self.ready.wait(s).ok()?;
+        }
+    }
+
+    fn into_jobs(self) -> Vec<Arc<Job>> {
+        self.state.into_inner().map(|s| s.jobs).unwrap_or_default()
+    }
 }
 
 /// A finding and the blob it was found in (for attribution after the walk).
@@ -96,7 +151,9 @@ pub(super) fn scan_history(
         unreachable_blobs = all_blobs;
     }
 
-    // Messages (and every commit's author and date) on one thread, while git walks the trees.
+    // Three things at once: messages (and every commit's author and date) on one thread; the
+    // walk over the trees (git diff-tree) on this one, queueing each new blob as it appears;
+    // and the scanning threads, each with its own `git cat-file`, taking blobs off the queue.
     let meta: Mutex<HashMap<String, Commit>> = Mutex::new(HashMap::new());
     let message_findings: Mutex<Vec<Found>> = Mutex::new(Vec::new());
     let index_of: HashMap<&str, u32> = commits
@@ -104,7 +161,10 @@ pub(super) fn scan_history(
         .enumerate()
         .map(|(i, c)| (c.as_str(), i as u32))
         .collect();
-    let (seen, order) = std::thread::scope(|scope| -> Result<_> {
+    let queue = Queue::default();
+    let found: Mutex<Vec<Found>> = Mutex::new(Vec::new());
+    let range = !config.revs.is_empty();
+    let others = std::thread::scope(|scope| -> Result<Vec<u32>> {
         let messages = scope.spawn(|| -> Result<()> {
             let mut scanner = BlobScanner::new(ctx.engine);
             let mut scan_message = |commit: Commit, body: &[u8]| {
@@ -143,10 +203,55 @@ pub(super) fn scan_history(
             }
             Ok(())
         });
-        let mut seen: HashMap<String, Seen> = HashMap::new();
-        let mut order: Vec<String> = Vec::new();
+        for _ in 0..ctx.threads.max(1) {
+            scope.spawn(|| {
+                let mut scanner = BlobScanner::new(ctx.engine);
+                let mut git = history::CatFile::new(top);
+                let mut local = Vec::new();
+                while let Some((start, batch)) = queue.take() {
+                    let ids: Vec<&str> = batch.iter().map(|j| j.id.as_str()).collect();
+                    git.read(&ids, &mut |i, object| {
+                        let job = &batch[i];
+                        let name = blob_name(job, &commits);
+                        match object {
+                            Object::Blob { size, content } => {
+                                let no = || false;
+                                let mut hits =
+                                    ctx.scan_git_blob(&mut scanner, &name, size, content, &no);
+                                if range && !hits.is_empty() && !job.before.is_empty() {
+                                    drop_inherited(top, &job.before, &mut hits);
+                                }
+                                local.extend(hits.into_iter().map(|finding| Found {
+                                    finding,
+                                    blob: Some(start + i),
+                                    commit: job.commit,
+                                }));
+                            }
+                            Object::Missing => ctx.stats.warn(
+                                name.shown.as_ref(),
+                                format!(
+                                    "blob {} is missing from the object store (a damaged or \
+                                     partial clone); not scanned",
+                                    job.id
+                                ),
+                            ),
+                            Object::Unreadable(why) => ctx.stats.warn(
+                                name.shown.as_ref(),
+                                format!("blob {}: {why}; not scanned", job.id),
+                            ),
+                        }
+                    });
+                }
+                if let Ok(mut all) = found.lock() {
+                    all.append(&mut local);
+                }
+            });
+        }
+        // The walk: every blob once, in the order commits introduce them.
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut others: Vec<u32> = Vec::new();
         let mut submodules: HashSet<String> = HashSet::new();
-        history::introductions(top, &commits, &mut |intro| {
+        let walked = history::introductions(top, &commits, &mut |intro| {
             if intro.submodule {
                 if submodules.insert(intro.path.to_string()) {
                     ctx.stats.warn(
@@ -160,102 +265,48 @@ pub(super) fn scan_history(
                 }
                 return;
             }
-            match seen.get_mut(intro.blob) {
-                Some(s) => s.others += 1,
-                None => {
-                    order.push(intro.blob.to_string());
-                    seen.insert(
-                        intro.blob.to_string(),
-                        Seen {
-                            commit: Some(intro.commit),
-                            path: intro.path.to_string(),
-                            before: intro.before.iter().map(|b| b.to_string()).collect(),
-                            others: 0,
-                        },
-                    );
-                }
+            if let Some(&i) = seen.get(intro.blob) {
+                others[i] += 1;
+                return;
             }
-        })?;
+            seen.insert(intro.blob.to_string(), others.len());
+            others.push(0);
+            queue.push(Job {
+                id: intro.blob.to_string(),
+                commit: Some(intro.commit),
+                path: intro.path.to_string(),
+                before: intro.before.iter().map(|b| b.to_string()).collect(),
+            });
+        });
         for blob in unreachable_blobs.drain(..) {
-            if let std::collections::hash_map::Entry::Vacant(slot) = seen.entry(blob.clone()) {
-                order.push(blob);
-                slot.insert(Seen {
+            if !seen.contains_key(&blob) {
+                seen.insert(blob.clone(), others.len());
+                others.push(0);
+                queue.push(Job {
+                    id: blob,
                     commit: None,
                     path: String::new(),
                     before: Vec::new(),
-                    others: 0,
                 });
             }
         }
+        // Always, even when the walk failed: the scanning threads wait for it.
+        queue.finish();
+        walked?;
         messages
             .join()
             .map_err(|_| Error::new("the commit message reader failed"))??;
-        Ok((seen, order))
+        Ok(others)
     })?;
-
-    // The blobs, once each, on every thread.
-    let jobs: Vec<(&str, &Seen)> = order
-        .iter()
-        .filter_map(|b| seen.get(b).map(|s| (b.as_str(), s)))
-        .collect();
-    let next = AtomicUsize::new(0);
-    let found: Mutex<Vec<Found>> = Mutex::new(Vec::new());
-    let range = !config.revs.is_empty();
-    std::thread::scope(|scope| {
-        for _ in 0..ctx.threads.max(1) {
-            scope.spawn(|| {
-                let mut scanner = BlobScanner::new(ctx.engine);
-                let mut local = Vec::new();
-                loop {
-                    let start = next.fetch_add(BATCH, Ordering::Relaxed);
-                    if start >= jobs.len() {
-                        break;
-                    }
-                    let batch = &jobs[start..(start + BATCH).min(jobs.len())];
-                    let ids: Vec<&str> = batch.iter().map(|(id, _)| *id).collect();
-                    history::read_objects(top, &ids, &mut |i, object| {
-                        let (id, s) = batch[i];
-                        let name = blob_name(id, s, &commits);
-                        match object {
-                            Object::Blob { size, content } => {
-                                let no = || false;
-                                let mut hits =
-                                    ctx.scan_git_blob(&mut scanner, &name, size, content, &no);
-                                if range && !hits.is_empty() && !s.before.is_empty() {
-                                    drop_inherited(top, &s.before, &mut hits);
-                                }
-                                local.extend(hits.into_iter().map(|finding| Found {
-                                    finding,
-                                    blob: Some(start + i),
-                                    commit: s.commit,
-                                }));
-                            }
-                            Object::Missing => ctx.stats.warn(
-                                name.shown.as_ref(),
-                                format!(
-                                    "blob {id} is missing from the object store (a damaged or \
-                                     partial clone); not scanned"
-                                ),
-                            ),
-                            Object::Unreadable(why) => ctx.stats.warn(
-                                name.shown.as_ref(),
-                                format!("blob {id}: {why}; not scanned"),
-                            ),
-                        }
-                    });
-                }
-                if let Ok(mut all) = found.lock() {
-                    all.append(&mut local);
-                }
-            });
-        }
-    });
+    let jobs = queue.into_jobs();
 
     let mut all = found.into_inner().unwrap_or_default();
     all.extend(message_findings.into_inner().unwrap_or_default());
     let meta = meta.into_inner().unwrap_or_default();
     let head = history::head_blobs(top);
-    keep(attribute(all, &jobs, &commits, reachable, &meta, &head));
+    keep(attribute(
+        all, &jobs, &others, &commits, reachable, &meta, &head,
+    ));
     Ok(HistoryCounts {
         commits: commits.len() as u64,
         notice,
@@ -269,16 +320,16 @@ fn short(id: &str) -> &str {
 /// A blob is shown as `<commit>:<path>` (the commit that introduced it there), or `<blob id>`
 /// when no commit reaches it; its canonical path is the path in the repository, so that a
 /// finding's fingerprint is the same in history, tree and `--staged` scans.
-fn blob_name(id: &str, s: &Seen, commits: &[String]) -> BlobName {
-    let at = s.commit.and_then(|c| commits.get(c as usize));
+fn blob_name(job: &Job, commits: &[String]) -> BlobName {
+    let at = job.commit.and_then(|c| commits.get(c as usize));
     let shown = match at {
-        Some(c) => format!("{}:{}", short(c), s.path),
-        None => format!("{id} (unreachable blob)"),
+        Some(c) => format!("{}:{}", short(c), job.path),
+        None => format!("{} (unreachable blob)", job.id),
     };
-    let canonical = if s.path.is_empty() {
-        format!("{id} (unreachable blob)")
+    let canonical = if job.path.is_empty() {
+        format!("{} (unreachable blob)", job.id)
     } else {
-        s.path.clone()
+        job.path.clone()
     };
     BlobName {
         shown: Arc::from(shown),
@@ -325,7 +376,8 @@ fn drop_inherited(top: &Path, before: &[String], hits: &mut Vec<Finding>) {
 /// counted as later versions.
 fn attribute(
     all: Vec<Found>,
-    jobs: &[(&str, &Seen)],
+    jobs: &[Arc<Job>],
+    others: &[u32],
     commits: &[String],
     reachable: usize,
     meta: &HashMap<String, Commit>,
@@ -335,10 +387,10 @@ fn attribute(
     let key = |f: &Finding| (f.rule_id.clone(), f.canonical.clone(), f.secret.clone());
     let mut groups: HashMap<_, (HashSet<Option<usize>>, bool)> = HashMap::new();
     for f in &all {
-        let in_head = f.blob.is_some_and(|b| {
-            let (id, s) = jobs[b];
-            head.contains(&(s.path.clone(), id.to_string()))
-        });
+        let in_head = f
+            .blob
+            .and_then(|b| jobs.get(b))
+            .is_some_and(|j| head.contains(&(j.path.clone(), j.id.clone())));
         let g = groups.entry(key(&f.finding)).or_default();
         g.0.insert(f.blob);
         g.1 |= in_head;
@@ -369,11 +421,12 @@ fn attribute(
         let (blobs, in_head) = groups.get(&k).cloned().unwrap_or_default();
         let commit = f.commit.and_then(|c| commits.get(c as usize));
         let info = commit.and_then(|c| meta.get(c));
-        let (blob, path, others) = match f.blob {
-            Some(b) => {
-                let (id, s) = jobs[b];
-                (Some(id.to_string()), s.path.clone(), s.others)
-            }
+        let (blob, path, others) = match f.blob.and_then(|b| jobs.get(b).map(|j| (b, j))) {
+            Some((b, j)) => (
+                Some(j.id.clone()),
+                j.path.clone(),
+                others.get(b).copied().unwrap_or(0),
+            ),
             None => (None, String::new(), 0),
         };
         let message = f.blob.is_none();
