@@ -474,3 +474,113 @@ fn pre_push_hook_blocks_a_real_push() {
     git_in(dir.path(), &["checkout", "-q", "main"]);
     git_in(dir.path(), &["push", "-q", "--no-verify", "origin", "main"]);
 }
+
+/// A pack damaged in the middle of one blob: that blob is a warning naming it, and every
+/// other blob is still scanned.
+#[test]
+fn corrupt_pack_is_a_warning_and_the_scan_goes_on() {
+    let dir = repo();
+    // Text that zlib cannot shrink much, so that the damage lands inside its data.
+    let mut noise = String::new();
+    let mut x: u32 = 12345;
+    for _ in 0..200_000 {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        noise.push((b'a' + (x >> 16) as u8 % 26) as char);
+    }
+    write(dir.path(), "big.txt", &noise);
+    write(dir.path(), "b.env", format!("K={LIVE_KEY}\n"));
+    commit_all(dir.path(), "two files");
+    git_in(dir.path(), &["gc", "-q"]);
+    let blob = git_in(dir.path(), &["rev-parse", "HEAD:big.txt"]);
+    let packs = std::fs::read_dir(dir.path().join(".git/objects/pack")).expect("packs");
+    let pack = packs
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|x| x == "pack"))
+        .expect("a pack");
+    let idx = pack.with_extension("idx");
+    let listing = git_in(
+        dir.path(),
+        &["verify-pack", "-v", idx.to_str().expect("utf-8")],
+    );
+    let offset: usize = listing
+        .lines()
+        .find(|l| l.starts_with(&blob))
+        .and_then(|l| l.split_whitespace().nth(4))
+        .and_then(|o| o.parse().ok())
+        .expect("the blob's offset in the pack");
+    let mut bytes = std::fs::read(&pack).expect("read pack");
+    for b in &mut bytes[offset + 64..offset + 4096] {
+        *b ^= 0x5a;
+    }
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&pack, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    std::fs::write(&pack, bytes).expect("write pack");
+    let (v, out) = json_scan(dir.path(), &["--history"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let warnings = v["warnings"].as_array().expect("warnings");
+    assert!(
+        warnings.iter().any(|w| w["message"]
+            .as_str()
+            .is_some_and(|m| m.contains(&blob) && m.contains("corrupt"))),
+        "{warnings:?}"
+    );
+    assert!(
+        v["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .any(|f| f["rule_id"] == "stripe.secret-key.live")
+    );
+}
+
+/// A submodule entry is a warning (its content is another repository's); a replaced object
+/// does not hide the original; a 100 MB blob is streamed, its key found at the end.
+#[test]
+fn submodules_replacements_and_large_blobs() {
+    let dir = repo();
+    write(dir.path(), "config.py", format!("KEY = '{LIVE_KEY}'\n"));
+    let mut big = vec![b'x'; 100 * 1024 * 1024];
+    big.extend_from_slice(format!("\nR={RESTRICTED_KEY}\n").as_bytes());
+    write(dir.path(), "dump.sql", &big);
+    drop(big);
+    git_in(dir.path(), &["add", "-A"]);
+    // A gitlink, as `git submodule add` records it.
+    let fake = "1234567890123456789012345678901234567890";
+    git_in(
+        dir.path(),
+        &[
+            "update-index",
+            "--add",
+            "--cacheinfo",
+            &format!("160000,{fake},vendor/lib"),
+        ],
+    );
+    git_in(dir.path(), &["commit", "-qm", "leak"]);
+    let leaked = git_in(dir.path(), &["rev-parse", "HEAD"]);
+    // Replace the leaking blob with a clean one: git shows the replacement...
+    let original = git_in(dir.path(), &["rev-parse", "HEAD:config.py"]);
+    write(dir.path(), "clean.py", "KEY = None\n");
+    let clean = git_in(dir.path(), &["hash-object", "-w", "clean.py"]);
+    std::fs::remove_file(dir.path().join("clean.py")).expect("rm");
+    git_in(dir.path(), &["replace", &original, &clean]);
+    assert!(git_in(dir.path(), &["show", "HEAD:config.py"]).contains("None"));
+    // ...sealant reads the real object.
+    let (rows, v) = history_rows(dir.path(), &[]);
+    let found = live(&rows);
+    assert!(
+        found.contains(&("config.py".to_string(), leaked.clone(), true)),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("dump.sql".to_string(), leaked, true)),
+        "{found:?}"
+    );
+    let warnings = v["warnings"].as_array().expect("warnings");
+    assert!(
+        warnings.iter().any(|w| w["path"] == "vendor/lib"
+            && w["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("submodule"))),
+        "{warnings:?}"
+    );
+}

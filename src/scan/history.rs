@@ -239,6 +239,14 @@ pub(super) fn scan_history(
                                 name.shown.as_ref(),
                                 format!("blob {}: {why}; not scanned", job.id),
                             ),
+                            Object::Truncated { read, size, why } => ctx.stats.warn(
+                                name.shown.as_ref(),
+                                format!(
+                                    "blob {}: git stopped after {read} of {size} bytes ({why}); \
+                                     the rest was not scanned",
+                                    job.id
+                                ),
+                            ),
                         }
                     });
                 }

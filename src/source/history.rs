@@ -423,6 +423,8 @@ pub enum Object<'a> {
     Missing,
     /// Something git could not read, or not a blob.
     Unreadable(String),
+    /// git stopped partway through the blob (a corrupt pack): what came before was scanned.
+    Truncated { read: u64, size: u64, why: String },
 }
 
 /// Reads the objects `ids` through one `git cat-file --batch`, in order, handing each to
@@ -521,6 +523,7 @@ impl CatFile {
         }
         let mut failed = None;
         let mut blame = true;
+        let mut truncated = None;
         if p.stdin
             .write_all(request.as_bytes())
             .and_then(|_| p.stdin.flush())
@@ -557,10 +560,14 @@ impl CatFile {
                         },
                     );
                     let drained = std::io::copy(&mut content, &mut std::io::sink());
+                    let left = content.limit();
                     let mut nl = [0u8; 1];
-                    if drained.is_err() || p.stdout.read_exact(&mut nl).is_err() {
+                    if drained.is_err() || left > 0 || p.stdout.read_exact(&mut nl).is_err() {
                         failed = Some(i + 1);
                         blame = false;
+                        if left > 0 {
+                            truncated = Some((i, size - left, size));
+                        }
                     }
                 }
                 [_, "missing"] => visit(i, Object::Missing),
@@ -587,7 +594,18 @@ impl CatFile {
         let _ = p.child.kill();
         let _ = p.child.wait();
         let why = p.stderr.join().unwrap_or_default();
-        let why = why.trim();
+        let why = why.trim().lines().collect::<Vec<_>>().join("; ");
+        let why = why.as_str();
+        if let Some((at, read, size)) = truncated {
+            visit(
+                at,
+                Object::Truncated {
+                    read,
+                    size,
+                    why: why.to_string(),
+                },
+            );
+        }
         Err((
             i,
             blame.then(|| {
