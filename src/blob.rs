@@ -5,7 +5,7 @@
 use std::io::{self, Read};
 use std::sync::Arc;
 
-use crate::decode::{Structured, View, json_string, utf16};
+use crate::decode::{Structured, View, json_string, length_prefix, utf16};
 use crate::engine::{Engine, RawMatch, Scratch};
 use crate::exposure::{self, Exposure};
 use crate::finding::{Finding, Severity, remediation_for};
@@ -209,6 +209,8 @@ impl<'e> BlobScanner<'e> {
                 }
                 ViewKind::Utf16 => {
                     utf16::extract(&self.buf, &mut self.view);
+                    let keywords = self.scratch.keyword_positions();
+                    length_prefix::extract_around(&self.buf, keywords, &mut self.view);
                     self.scan_view();
                 }
                 _ => {}

@@ -1,12 +1,19 @@
-//! Decoded views: text a format hides from a byte scan (JSON string escapes in source maps;
-//! later DEX strings, binary XML, UTF-16). A [`View`] holds the decoded bytes and maps each
+//! Decoded views: text a format hides from a byte scan — strings stored length-prefixed or
+//! packed end to end (DEX, Hermes bytecode, Java class files, SQLite records, Python marshal,
+//! Android binary XML and resource tables, binary plists), JSON string escapes in source maps,
+//! UTF-16 and length-prefixed runs in other binaries. A [`View`] holds the decoded bytes and maps each
 //! offset back to the blob, so findings point at the right line of the original file.
 
 pub mod axml;
 pub mod build;
+pub mod class;
 pub mod dex;
+pub mod hermes;
 pub mod json_string;
+pub mod length_prefix;
+pub mod marshal;
 pub mod plist;
+pub mod sqlite;
 pub mod utf16;
 
 /// Decoded bytes with a map back to offsets in the bytes they came from.
@@ -48,6 +55,13 @@ impl View {
         self.bytes.push(b'\n');
     }
 
+    /// Whether the view has grown past what decoding an input of `input_len` bytes may make
+    /// (twice the input, plus 64 KiB): decoders stop there, so that a hostile file whose
+    /// tables point many times at one long string cannot blow up memory.
+    pub fn over_budget(&self, input_len: usize) -> bool {
+        self.bytes.len() > input_len.saturating_mul(2).saturating_add(64 * 1024)
+    }
+
     /// The source offset of view offset `at`.
     pub fn source_offset(&self, at: usize) -> usize {
         let i = self.checkpoints.partition_point(|&(v, _, _)| v <= at);
@@ -65,6 +79,10 @@ pub enum Structured {
     BinaryXml,
     ResourceTable,
     BinaryPlist,
+    Hermes,
+    JavaClass,
+    Sqlite,
+    Pyc,
 }
 
 impl Structured {
@@ -78,6 +96,14 @@ impl Structured {
             Some(Structured::ResourceTable)
         } else if plist::is_binary_plist(head) {
             Some(Structured::BinaryPlist)
+        } else if hermes::is_hermes(head) {
+            Some(Structured::Hermes)
+        } else if class::is_class(head) {
+            Some(Structured::JavaClass)
+        } else if sqlite::is_sqlite(head) {
+            Some(Structured::Sqlite)
+        } else if marshal::is_pyc(head) {
+            Some(Structured::Pyc)
         } else {
             None
         }
@@ -90,6 +116,10 @@ impl Structured {
             Structured::Dex => dex::decode(data, view),
             Structured::BinaryXml | Structured::ResourceTable => axml::decode(data, view),
             Structured::BinaryPlist => plist::decode(data, view),
+            Structured::Hermes => hermes::decode(data, view),
+            Structured::JavaClass => class::decode(data, view),
+            Structured::Sqlite => sqlite::decode(data, view),
+            Structured::Pyc => marshal::decode(data, view),
         }
     }
 
@@ -99,6 +129,10 @@ impl Structured {
             Structured::BinaryXml => "Android binary XML",
             Structured::ResourceTable => "Android resource table",
             Structured::BinaryPlist => "binary plist",
+            Structured::Hermes => "Hermes bytecode",
+            Structured::JavaClass => "Java class file",
+            Structured::Sqlite => "SQLite database",
+            Structured::Pyc => "Python bytecode",
         }
     }
 }
@@ -117,6 +151,14 @@ mod tests {
             build::table(&["Shop", "key"], true),
             build::table(&["Shop", "key"], false),
             build::plist(&[("k", "v"), ("API", "long value here")], true),
+            build::hermes(
+                &["/v1/charges", "sk_live_abc", "Authorization"],
+                &["héllo"],
+                12,
+            ),
+            build::class_file(&["com/a/B", "sk_live_x", "java/lang/Object"]),
+            build::sqlite(&[&["secret", "sk_live_x", "main"], &["a", &"x".repeat(3000)]]),
+            build::pyc(&["STRIPE", "sk_live_x", &"y".repeat(300)]),
         ];
         let mut state = 0x2545_f491_4f6c_dd1du64;
         let mut next = || {

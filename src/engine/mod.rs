@@ -79,6 +79,11 @@ pub struct Scratch {
 }
 
 impl Scratch {
+    /// Where the keywords of the haystack last searched start (in order of position).
+    pub fn keyword_positions(&self) -> impl Iterator<Item = usize> + '_ {
+        self.hits.iter().map(|h| h.start)
+    }
+
     /// File rules whose `paths` matched the blob last prepared (see [`Engine::prepare`]).
     pub fn file_candidates(&self) -> &[u32] {
         &self.file_candidates

@@ -30,8 +30,8 @@ pub struct Root {
     pub strip_dot_slash: bool,
     /// `above` itself names a third-party package store (`cd node_modules && sealant scan .`).
     above_third_party: bool,
-    /// Outside a work tree: directories already known to be (or not be) the root of a
-    /// published package.
+    /// Outside a work tree: directories already known to be (or not be) inside a published
+    /// package.
     packages: std::sync::Mutex<std::collections::HashMap<PathBuf, bool>>,
 }
 
@@ -183,26 +183,25 @@ impl Root {
         if !maybe_public || crate::exposure::in_third_party_dir(&lower) {
             return false;
         }
-        let mut dir = path.parent();
-        while let Some(d) = dir {
-            // The root itself is the project, not a package inside it.
-            if d == self.given || d.as_os_str().is_empty() || !d.starts_with(&self.given) {
-                return false;
-            }
-            let known = self.packages.lock().ok().and_then(|m| m.get(d).copied());
-            let is_package = known.unwrap_or_else(|| {
-                let yes = is_published_package(d);
-                if let Ok(mut m) = self.packages.lock() {
-                    m.insert(d.to_path_buf(), yes);
-                }
-                yes
-            });
-            if is_package {
-                return true;
-            }
-            dir = d.parent();
+        path.parent().is_some_and(|d| self.dir_in_package(d))
+    }
+
+    /// Whether `dir` is, or is inside, a published package below the root: one cache lookup
+    /// per file, each directory's `package.json` read once.
+    fn dir_in_package(&self, dir: &Path) -> bool {
+        // The root itself is the project, not a package inside it.
+        if dir == self.given || dir.as_os_str().is_empty() || !dir.starts_with(&self.given) {
+            return false;
         }
-        false
+        if let Some(known) = self.packages.lock().ok().and_then(|m| m.get(dir).copied()) {
+            return known;
+        }
+        let inside =
+            is_published_package(dir) || dir.parent().is_some_and(|p| self.dir_in_package(p));
+        if let Ok(mut m) = self.packages.lock() {
+            m.insert(dir.to_path_buf(), inside);
+        }
+        inside
     }
 }
 

@@ -1,0 +1,186 @@
+//! Hermes bytecode (React Native's default engine: `index.android.bundle` in APKs,
+//! `main.jsbundle` in IPAs). Every string of the program is stored once in one packed blob,
+//! end to end and even overlapping (`…/v1/chargesk_live_…Authorization…`): a byte scan finds
+//! no boundary on either side of a key. The string table says where each string starts and how
+//! long it is; each goes into the view on its own line.
+//!
+//! Layout (hermes `BytecodeFileFormat.h`): a 128-byte header — magic, version, SHA-1, file
+//! length, global code index, function count, string-kind count, identifier count, string
+//! count, overflow-string count, string storage size, … — then, 4-byte aligned: the function
+//! headers, the string kinds, the identifier hashes, the small string table (one `u32` per
+//! string: bit 0 UTF-16, bits 1–23 offset, bits 24–31 length; length 255 means "see the
+//! overflow table", whose `{offset, length}` pairs the offset field indexes), the overflow
+//! table, and the string storage. Function headers changed size across bytecode versions, so
+//! the decoder tries the sizes versions have used and keeps the one whose string table is
+//! consistent with the storage.
+
+use crate::decode::View;
+
+/// `0x1F1903C103BC1FC6`, little-endian.
+const MAGIC: [u8; 8] = [0xc6, 0x1f, 0xbc, 0x03, 0xc1, 0x03, 0x19, 0x1f];
+const HEADER_LEN: usize = 128;
+/// Sizes of a small function header across bytecode versions.
+const FUNCTION_HEADER_SIZES: [usize; 3] = [12, 16, 20];
+
+pub fn is_hermes(head: &[u8]) -> bool {
+    head.starts_with(&MAGIC)
+}
+
+fn u32_at(data: &[u8], at: usize) -> Option<usize> {
+    let b = data.get(at..at.checked_add(4)?)?;
+    Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
+}
+
+fn align4(n: usize) -> usize {
+    n.div_ceil(4) * 4
+}
+
+/// One string: where it sits in the file, its length in characters, and whether it is UTF-16.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Entry {
+    at: usize,
+    len: usize,
+    utf16: bool,
+}
+
+/// The string table at `table` if it is consistent with the storage that follows it.
+fn strings_at(
+    data: &[u8],
+    table: usize,
+    count: usize,
+    overflow_count: usize,
+    storage_size: usize,
+) -> Option<Vec<Entry>> {
+    let overflow = align4(table.checked_add(count.checked_mul(4)?)?);
+    let storage = align4(overflow.checked_add(overflow_count.checked_mul(8)?)?);
+    if storage.checked_add(storage_size)? > data.len() {
+        return None;
+    }
+    let mut out = Vec::with_capacity(count);
+    let mut spans = Vec::with_capacity(count);
+    for i in 0..count {
+        let word = u32_at(data, table + 4 * i)?;
+        let utf16 = word & 1 == 1;
+        let (offset, len) = match (word >> 1) & 0x7f_ffff {
+            index if word >> 24 == 0xff => {
+                if index >= overflow_count {
+                    return None;
+                }
+                (
+                    u32_at(data, overflow + 8 * index)?,
+                    u32_at(data, overflow + 8 * index + 4)?,
+                )
+            }
+            offset => (offset, word >> 24),
+        };
+        let bytes = if utf16 { len.checked_mul(2)? } else { len };
+        if offset.checked_add(bytes)? > storage_size {
+            return None;
+        }
+        out.push(Entry {
+            at: storage + offset,
+            len,
+            utf16,
+        });
+        spans.push((offset, offset + bytes));
+    }
+    // The compiler stores each string once, sharing only overlaps: a real table covers its
+    // storage. A table read at the wrong place (zeros, other fields) does not.
+    spans.sort_unstable();
+    let mut covered = 0;
+    let mut reach = 0;
+    for (s, e) in spans {
+        covered += e.saturating_sub(s.max(reach));
+        reach = reach.max(e);
+    }
+    (covered * 2 >= storage_size).then_some(out)
+}
+
+/// Decodes every string of the string table into `view`, once each.
+pub fn decode(data: &[u8], view: &mut View) -> Result<(), String> {
+    if data.len() < HEADER_LEN {
+        return Err("truncated header".to_string());
+    }
+    let field = |at: usize| u32_at(data, at).ok_or("truncated header");
+    let functions = field(0x28)?;
+    let kinds = field(0x2c)?;
+    let identifiers = field(0x30)?;
+    let count = field(0x34)?;
+    let overflow_count = field(0x38)?;
+    let storage_size = field(0x3c)?;
+    if count > data.len() / 4 || overflow_count > data.len() / 8 || functions > data.len() {
+        return Err("string counts do not fit the file".to_string());
+    }
+    let entries = FUNCTION_HEADER_SIZES
+        .iter()
+        .find_map(|size| {
+            let table = HEADER_LEN
+                .checked_add(functions.checked_mul(*size)?)?
+                .checked_add(kinds.checked_mul(4)?)?
+                .checked_add(identifiers.checked_mul(4)?)?;
+            strings_at(data, align4(table), count, overflow_count, storage_size)
+        })
+        .ok_or("no consistent string table (an unknown bytecode version?)")?;
+    let mut seen = std::collections::HashSet::new();
+    let mut text = Vec::new();
+    for e in entries {
+        if !seen.insert(e) {
+            continue;
+        }
+        if view.over_budget(data.len()) {
+            return Err("the decoded strings reached the view's budget".to_string());
+        }
+        if e.utf16 {
+            // Keys are ASCII: other characters stand in as `?`, two bytes each.
+            text.clear();
+            text.extend(data[e.at..e.at + 2 * e.len].chunks_exact(2).map(|c| {
+                match u16::from_le_bytes([c[0], c[1]]) {
+                    u @ 0x20..=0x7e => u as u8,
+                    _ => b'?',
+                }
+            }));
+            view.push_text_strided(&text, e.at, 2);
+        } else {
+            view.push_text(&data[e.at..e.at + e.len], e.at);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::build::hermes as hermes_with_strings;
+
+    #[test]
+    fn abutting_and_overlapping_strings_come_out_whole() {
+        // "charges" and "sk_live_x…" share the `s`, as the compiler packs them.
+        let key = "sk_live_51u8jzPde0IgxLd6GncfBAepfJBd"; // sealant:allow test key
+        let data = hermes_with_strings(&["/v1/charge", key, "Authorization"], &["héllo"], 12);
+        assert!(is_hermes(&data));
+        let mut v = View::default();
+        decode(&data, &mut v).expect("decodes");
+        let text = String::from_utf8_lossy(&v.bytes);
+        assert!(text.contains(&format!("\n{key}\n")), "{text}");
+        assert!(text.contains("\nh?llo\n"), "{text}");
+        let at = data
+            .windows(key.len())
+            .position(|w| w == key.as_bytes())
+            .expect("present");
+        let line = text.find(key).expect("in view");
+        assert_eq!(v.source_offset(line), at);
+        // Older bytecode versions had 16-byte function headers.
+        let old = hermes_with_strings(&["abc", key], &[], 16);
+        let mut v = View::default();
+        decode(&old, &mut v).expect("decodes");
+        assert!(String::from_utf8_lossy(&v.bytes).contains(key));
+    }
+
+    #[test]
+    fn inconsistent_tables_are_errors_not_panics() {
+        let mut data = hermes_with_strings(&["abc"], &[], 12);
+        data[0x34..0x38].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert!(decode(&data, &mut View::default()).is_err());
+        assert!(decode(&MAGIC, &mut View::default()).is_err());
+    }
+}
