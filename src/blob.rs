@@ -5,7 +5,7 @@
 use std::io::{self, Read};
 use std::sync::Arc;
 
-use crate::decode::{Structured, View, json_string, length_prefix, utf16};
+use crate::decode::{Keywords, Structured, View, json_string, length_prefix, utf16};
 use crate::engine::{Engine, RawMatch, Scratch};
 use crate::exposure::{self, Exposure};
 use crate::finding::{Finding, Severity, remediation_for};
@@ -76,6 +76,8 @@ pub struct BlobScanner<'e> {
     /// Decoded view of the current chunk (source maps) and the matches found in it.
     view: View,
     view_matches: Vec<RawMatch>,
+    /// Where the raw scan of the current chunk found keywords (for decoders).
+    keywords: Vec<usize>,
     chunk_size: usize,
     /// Bytes of look-behind a chunk keeps before the first match it owns.
     context: usize,
@@ -111,6 +113,7 @@ impl<'e> BlobScanner<'e> {
             matches: Vec::new(),
             view: View::default(),
             view_matches: Vec::new(),
+            keywords: Vec::new(),
             chunk_size: chunk_size.max(overlap * 2),
             context,
             overlap,
@@ -198,7 +201,11 @@ impl<'e> BlobScanner<'e> {
                 .count() as u64;
             match view_kind {
                 ViewKind::Structured(format) => {
-                    if let Err(e) = format.decode(&self.buf, &mut self.view) {
+                    self.keywords.clear();
+                    self.keywords.extend(self.scratch.keyword_positions());
+                    self.keywords.sort_unstable();
+                    let keywords = Keywords(Some(&self.keywords));
+                    if let Err(e) = format.decode(&self.buf, &mut self.view, keywords) {
                         outcome.note = Some(format!("{} not fully decoded: {e}", format.name()));
                     }
                     self.scan_view();

@@ -7,7 +7,7 @@
 //! pool count, then the entries, each a tag byte and a tag-specific body; `long` and `double`
 //! take two slots.
 
-use crate::decode::View;
+use crate::decode::{Keywords, View};
 
 /// `0xCAFEBABE` and a class-file major version (45 = JDK 1.1 and up). Mach-O universal
 /// binaries share the magic but put a small architecture count where the version goes.
@@ -22,24 +22,31 @@ fn u16_at(data: &[u8], at: usize) -> Option<usize> {
     Some(u16::from_be_bytes([b[0], b[1]]) as usize)
 }
 
-/// Decodes every `CONSTANT_Utf8` of the constant pool into `view`.
-pub fn decode(data: &[u8], view: &mut View) -> Result<(), String> {
+/// Decodes the `CONSTANT_Utf8` entries of the constant pool into `view`: all of them, or with
+/// a raw scan's `keywords`, those holding one and their neighbours.
+pub fn decode(data: &[u8], view: &mut View, keywords: Keywords<'_>) -> Result<(), String> {
     let count = u16_at(data, 8).ok_or("truncated header")?;
+    let mut strings: Vec<(usize, usize)> = Vec::new();
     let mut at = 10;
     let mut slot = 1;
+    let mut failure = None;
     while slot < count {
-        let tag = *data.get(at).ok_or("constant pool runs past the end")?;
+        let Some(&tag) = data.get(at) else {
+            failure = Some("constant pool runs past the end".to_string());
+            break;
+        };
         at += 1;
         let body = match tag {
             1 => {
-                let len = u16_at(data, at).ok_or("truncated Utf8 entry")?;
-                let text = data
-                    .get(at + 2..at + 2 + len)
-                    .ok_or("Utf8 entry runs past the end")?;
-                if view.over_budget(data.len()) {
-                    return Err("the decoded strings reached the view's budget".to_string());
+                let Some(len) = u16_at(data, at) else {
+                    failure = Some("truncated Utf8 entry".to_string());
+                    break;
+                };
+                if at + 2 + len > data.len() {
+                    failure = Some("Utf8 entry runs past the end".to_string());
+                    break;
                 }
-                view.push_text(text, at + 2);
+                strings.push((at + 2, len));
                 2 + len
             }
             3 | 4 | 9 | 10 | 11 | 12 | 17 | 18 => 4,
@@ -50,16 +57,27 @@ pub fn decode(data: &[u8], view: &mut View) -> Result<(), String> {
             7 | 8 | 16 | 19 | 20 => 2,
             15 => 3,
             other => {
-                return Err(format!(
+                failure = Some(format!(
                     "unknown constant pool tag {other} at byte {}",
                     at - 1
                 ));
+                break;
             }
         };
         at += body;
         slot += 1;
     }
-    Ok(())
+    let hit: Vec<bool> = strings
+        .iter()
+        .map(|&(s, len)| keywords.within(s, s + len))
+        .collect();
+    for (i, &(s, len)) in strings.iter().enumerate() {
+        let near = |j: Option<usize>| j.and_then(|j| hit.get(j)).copied().unwrap_or(false);
+        if hit[i] || near(i.checked_sub(1)) || near(Some(i + 1)) {
+            view.push_text(&data[s..s + len], s);
+        }
+    }
+    failure.map_or(Ok(()), Err)
 }
 
 #[cfg(test)]
@@ -79,7 +97,7 @@ mod tests {
         // The length glued to the key: `\0k` for 107 bytes... here 108 = `l`.
         assert_eq!(&data[at - 2..at], &[0, key.len() as u8]);
         let mut v = View::default();
-        decode(&data, &mut v).expect("decodes");
+        decode(&data, &mut v, Keywords::ANYWHERE).expect("decodes");
         let text = String::from_utf8_lossy(&v.bytes);
         let line = text.find(&key).expect("in view");
         assert_eq!(v.source_offset(line), at);
@@ -90,9 +108,9 @@ mod tests {
     #[test]
     fn truncated_and_unknown_entries_are_errors() {
         let data = class_file(&["abc"]);
-        assert!(decode(&data[..14], &mut View::default()).is_err());
+        assert!(decode(&data[..14], &mut View::default(), Keywords::ANYWHERE).is_err());
         let mut bad = data.clone();
         bad[10] = 99;
-        assert!(decode(&bad, &mut View::default()).is_err());
+        assert!(decode(&bad, &mut View::default(), Keywords::ANYWHERE).is_err());
     }
 }

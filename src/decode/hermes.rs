@@ -14,7 +14,7 @@
 //! the decoder tries the sizes versions have used and keeps the one whose string table is
 //! consistent with the storage.
 
-use crate::decode::View;
+use crate::decode::{Keywords, View};
 
 /// `0x1F1903C103BC1FC6`, little-endian.
 const MAGIC: [u8; 8] = [0xc6, 0x1f, 0xbc, 0x03, 0xc1, 0x03, 0x19, 0x1f];
@@ -57,7 +57,8 @@ fn strings_at(
         return None;
     }
     let mut out = Vec::with_capacity(count);
-    let mut spans = Vec::with_capacity(count);
+    // Which bytes of the storage some string covers, a bit each.
+    let mut covered = vec![0u64; storage_size.div_ceil(64)];
     for i in 0..count {
         let word = u32_at(data, table + 4 * i)?;
         let utf16 = word & 1 == 1;
@@ -82,22 +83,35 @@ fn strings_at(
             len,
             utf16,
         });
-        spans.push((offset, offset + bytes));
+        mark(&mut covered, offset, offset + bytes);
     }
     // The compiler stores each string once, sharing only overlaps: a real table covers its
     // storage. A table read at the wrong place (zeros, other fields) does not.
-    spans.sort_unstable();
-    let mut covered = 0;
-    let mut reach = 0;
-    for (s, e) in spans {
-        covered += e.saturating_sub(s.max(reach));
-        reach = reach.max(e);
-    }
-    (covered * 2 >= storage_size).then_some(out)
+    let bits: usize = covered.iter().map(|w| w.count_ones() as usize).sum();
+    (bits * 2 >= storage_size).then_some(out)
 }
 
-/// Decodes every string of the string table into `view`, once each.
-pub fn decode(data: &[u8], view: &mut View) -> Result<(), String> {
+/// Sets bits `from..to` of `bits`, a word at a time.
+fn mark(bits: &mut [u64], from: usize, to: usize) {
+    let mut at = from;
+    while at < to {
+        let (word, bit) = (at / 64, at % 64);
+        let n = (64 - bit).min(to - at);
+        let ones = if n == 64 {
+            u64::MAX
+        } else {
+            ((1u64 << n) - 1) << bit
+        };
+        if let Some(w) = bits.get_mut(word) {
+            *w |= ones;
+        }
+        at += n;
+    }
+}
+
+/// Decodes the strings of the string table into `view`, once each (see `Structured::decode`
+/// for which, given a raw scan's `keywords`).
+pub fn decode(data: &[u8], view: &mut View, keywords: Keywords<'_>) -> Result<(), String> {
     if data.len() < HEADER_LEN {
         return Err("truncated header".to_string());
     }
@@ -121,10 +135,18 @@ pub fn decode(data: &[u8], view: &mut View) -> Result<(), String> {
             strings_at(data, align4(table), count, overflow_count, storage_size)
         })
         .ok_or("no consistent string table (an unknown bytecode version?)")?;
-    let mut seen = std::collections::HashSet::new();
+    // Each distinct string once, in table order; with a raw scan's keywords, only strings
+    // holding one, their neighbours in the table (a name beside its value), and UTF-16 strings
+    // (whose keywords a byte scan cannot see).
+    let mut emitted = std::collections::HashSet::new();
+    let hit: Vec<bool> = entries
+        .iter()
+        .map(|e| e.utf16 || keywords.within(e.at, e.at + e.len))
+        .collect();
     let mut text = Vec::new();
-    for e in entries {
-        if !seen.insert(e) {
+    for (i, e) in entries.iter().enumerate() {
+        let near = |j: Option<usize>| j.and_then(|j| hit.get(j)).copied().unwrap_or(false);
+        if !(hit[i] || near(i.checked_sub(1)) || near(Some(i + 1))) || !emitted.insert(*e) {
             continue;
         }
         if view.over_budget(data.len()) {
@@ -159,7 +181,7 @@ mod tests {
         let data = hermes_with_strings(&["/v1/charge", key, "Authorization"], &["héllo"], 12);
         assert!(is_hermes(&data));
         let mut v = View::default();
-        decode(&data, &mut v).expect("decodes");
+        decode(&data, &mut v, Keywords::ANYWHERE).expect("decodes");
         let text = String::from_utf8_lossy(&v.bytes);
         assert!(text.contains(&format!("\n{key}\n")), "{text}");
         assert!(text.contains("\nh?llo\n"), "{text}");
@@ -172,15 +194,32 @@ mod tests {
         // Older bytecode versions had 16-byte function headers.
         let old = hermes_with_strings(&["abc", key], &[], 16);
         let mut v = View::default();
-        decode(&old, &mut v).expect("decodes");
+        decode(&old, &mut v, Keywords::ANYWHERE).expect("decodes");
         assert!(String::from_utf8_lossy(&v.bytes).contains(key));
+    }
+
+    /// With a raw scan's keywords, only the strings holding one and their neighbours.
+    #[test]
+    fn keywords_pick_the_strings() {
+        let key = "sk_live_51u8jzPde0IgxLd6GncfBAepfJBd"; // sealant:allow test key
+        let data = hermes_with_strings(&["a1", "b2", "name", key, "c3", "d4"], &[], 12);
+        let at = data
+            .windows(key.len())
+            .position(|w| w == key.as_bytes())
+            .expect("present");
+        let mut v = View::default();
+        decode(&data, &mut v, Keywords(Some(&[at]))).expect("decodes");
+        assert_eq!(v.bytes, format!("name\n{key}\nc3\n").into_bytes());
+        let mut v = View::default();
+        decode(&data, &mut v, Keywords(Some(&[]))).expect("decodes");
+        assert!(v.bytes.is_empty());
     }
 
     #[test]
     fn inconsistent_tables_are_errors_not_panics() {
         let mut data = hermes_with_strings(&["abc"], &[], 12);
         data[0x34..0x38].copy_from_slice(&u32::MAX.to_le_bytes());
-        assert!(decode(&data, &mut View::default()).is_err());
-        assert!(decode(&MAGIC, &mut View::default()).is_err());
+        assert!(decode(&data, &mut View::default(), Keywords::ANYWHERE).is_err());
+        assert!(decode(&MAGIC, &mut View::default(), Keywords::ANYWHERE).is_err());
     }
 }

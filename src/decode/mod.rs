@@ -72,6 +72,22 @@ impl View {
     }
 }
 
+/// Where a raw scan found keywords, ascending (see [`Structured::decode`]); `None` stands for
+/// "anywhere" (tests, callers without a raw scan): decoders then emit everything.
+#[derive(Debug, Clone, Copy)]
+pub struct Keywords<'a>(pub Option<&'a [usize]>);
+
+impl Keywords<'_> {
+    pub const ANYWHERE: Keywords<'static> = Keywords(None);
+
+    /// Whether a keyword starts in `from..to`.
+    pub fn within(&self, from: usize, to: usize) -> bool {
+        let Some(k) = self.0 else { return true };
+        let i = k.partition_point(|&p| p < from);
+        k.get(i).is_some_and(|&p| p < to)
+    }
+}
+
 /// Formats whose text can only be read by parsing the whole blob.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Structured {
@@ -109,16 +125,25 @@ impl Structured {
         }
     }
 
-    /// Decodes a whole blob into `view`.
-    pub fn decode(self, data: &[u8], view: &mut View) -> Result<(), String> {
+    /// Decodes a whole blob into `view`. `keywords` are where the raw scan's prefilter found
+    /// rule keywords (ascending): formats whose strings are plain bytes in the file (Hermes,
+    /// class files, SQLite) put into the view only the strings or records that hold one, and
+    /// their neighbours, since a string without a keyword cannot make a finding — a decoded
+    /// view then costs little beside the raw scan.
+    pub fn decode(
+        self,
+        data: &[u8],
+        view: &mut View,
+        keywords: Keywords<'_>,
+    ) -> Result<(), String> {
         view.clear();
         match self {
             Structured::Dex => dex::decode(data, view),
             Structured::BinaryXml | Structured::ResourceTable => axml::decode(data, view),
             Structured::BinaryPlist => plist::decode(data, view),
-            Structured::Hermes => hermes::decode(data, view),
-            Structured::JavaClass => class::decode(data, view),
-            Structured::Sqlite => sqlite::decode(data, view),
+            Structured::Hermes => hermes::decode(data, view, keywords),
+            Structured::JavaClass => class::decode(data, view, keywords),
+            Structured::Sqlite => sqlite::decode(data, view, keywords),
             Structured::Pyc => marshal::decode(data, view),
         }
     }
@@ -179,7 +204,7 @@ mod tests {
                 if next() % 4 == 0 {
                     data.truncate((next() as usize) % data.len());
                 }
-                let _ = format.decode(&data, &mut view);
+                let _ = format.decode(&data, &mut view, Keywords::ANYWHERE);
                 for at in 0..view.bytes.len() {
                     assert!(view.source_offset(at) <= data.len() + 2 * view.bytes.len());
                 }

@@ -16,7 +16,7 @@
 
 use std::collections::HashSet;
 
-use crate::decode::View;
+use crate::decode::{Keywords, View};
 
 pub fn is_sqlite(head: &[u8]) -> bool {
     head.starts_with(b"SQLite format 3\0")
@@ -117,7 +117,7 @@ impl Db<'_> {
     }
 
     /// Every TEXT and BLOB of the record in `p` into `view` (once per distinct value).
-    fn record(&self, p: &Payload, view: &mut View, seen: &mut HashSet<u64>) {
+    fn record(&self, p: &Payload, view: &mut View, seen: &mut Seen) {
         let bytes = &p.bytes;
         let Some((header_len, n)) = varint(bytes, 0) else {
             return;
@@ -142,7 +142,8 @@ impl Db<'_> {
                 let Some(v) = bytes.get(value..value + len) else {
                     return;
                 };
-                if seen.insert(hash(v)) {
+                if !seen.contains(v) {
+                    seen.insert(v.to_vec());
                     let source = p.file_offset(value);
                     if serial % 2 == 1 && self.encoding != 1 {
                         // UTF-16 text: keys are ASCII; other characters stand in as `?`.
@@ -170,15 +171,35 @@ impl Db<'_> {
     }
 }
 
-fn hash(v: &[u8]) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    v.hash(&mut h);
-    h.finish()
+/// FNV-1a: a fast hasher for the set of values already in the view (exact bytes compared on
+/// a collision, so a crafted collision cannot hide a value).
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        self.0 = h;
+    }
 }
 
-/// Decodes every TEXT and BLOB value of every b-tree page (live or free) into `view`.
-pub fn decode(data: &[u8], view: &mut View) -> Result<(), String> {
+type Seen = HashSet<Vec<u8>, std::hash::BuildHasherDefault<Fnv>>;
+
+/// Decodes the TEXT and BLOB values of every b-tree page (live or free) into `view`: of every
+/// record, or with a raw scan's `keywords`, of the records that hold one (or span overflow
+/// pages, where a keyword may straddle a page boundary).
+pub fn decode(data: &[u8], view: &mut View, keywords: Keywords<'_>) -> Result<(), String> {
     let raw = u16_at(data, 16).ok_or("truncated header")?;
     let page_size = if raw == 1 { 65536 } else { raw };
     if !page_size.is_power_of_two() || !(512..=65536).contains(&page_size) {
@@ -195,7 +216,7 @@ pub fn decode(data: &[u8], view: &mut View) -> Result<(), String> {
         usable,
         encoding: u32_at(data, 56).unwrap_or(1).clamp(1, 3),
     };
-    let mut seen = HashSet::new();
+    let mut seen = Seen::default();
     for page in 0..data.len() / page_size {
         let start = page * page_size;
         let header = start + if page == 0 { 100 } else { 0 };
@@ -229,7 +250,14 @@ pub fn decode(data: &[u8], view: &mut View) -> Result<(), String> {
                 };
                 at += n; // rowid
             }
-            if let Some(p) = db.payload(kind, at, total as usize) {
+            // A record whose bytes all sit on this page and hold no keyword cannot make a
+            // finding (UTF-16 text hides keywords from the raw scan: always decoded).
+            let total = total as usize;
+            let local = db.local(kind, total.min(data.len()));
+            if local == total && db.encoding == 1 && !keywords.within(at, at + local) {
+                continue;
+            }
+            if let Some(p) = db.payload(kind, at, total) {
                 db.record(&p, view, &mut seen);
             }
         }
@@ -249,7 +277,7 @@ mod tests {
         let data = sqlite(&[&["secret", &key, "main"], &["blob", &long, "tail"]]);
         assert!(is_sqlite(&data));
         let mut v = View::default();
-        decode(&data, &mut v).expect("decodes");
+        decode(&data, &mut v, Keywords::ANYWHERE).expect("decodes");
         let text = String::from_utf8_lossy(&v.bytes);
         assert!(text.contains(&format!("secret\n{key}\nmain\n")), "{text}");
         assert!(text.contains(&long), "the overflowed value is whole");
@@ -268,13 +296,13 @@ mod tests {
         let mut bad = data.clone();
         bad[16] = 0;
         bad[17] = 3;
-        assert!(decode(&bad, &mut View::default()).is_err());
+        assert!(decode(&bad, &mut View::default(), Keywords::ANYWHERE).is_err());
         let mut bad = data.clone();
         // Cell pointers and overflow page numbers past the end.
         for b in bad.iter_mut().skip(100).take(40) {
             *b = 0xff;
         }
-        let _ = decode(&bad, &mut View::default());
-        let _ = decode(&data[..600], &mut View::default());
+        let _ = decode(&bad, &mut View::default(), Keywords::ANYWHERE);
+        let _ = decode(&data[..600], &mut View::default(), Keywords::ANYWHERE);
     }
 }
