@@ -53,21 +53,9 @@ pub fn write(out: &mut dyn Write, outcome: &ScanOutcome, opts: ReportOptions) ->
 
 fn vulnerability(f: &Finding, opts: ReportOptions) -> serde_json::Value {
     let secret = opts.secret(f);
-    let mut description = f.title.to_string();
-    if !secret.is_empty() {
-        description.push_str(&format!(": {secret}"));
-    }
-    if f.exposure.is_public() {
-        description.push_str(&format!(" (exposure: {}, already public)", f.exposure));
-    }
-    if let Some(d) = &f.detail {
-        description.push_str(&format!(". {d}"));
-    }
+    let mut description = crate::report::message(f, opts);
     // Archive members point at the outer file; the chain is in the description.
-    let (file, member) = match f.canonical.split_once('!') {
-        Some((outer, inner)) => (outer, Some(inner)),
-        None => (f.canonical.as_ref(), None),
-    };
+    let (file, member) = crate::report::outer_file(f);
     if let Some(m) = member {
         description.push_str(&format!(" [in archive member {m}, line {}]", f.line));
     }

@@ -37,3 +37,29 @@ pub(crate) fn json_io(e: serde_json::Error) -> std::io::Error {
         None => std::io::Error::other(e),
     }
 }
+
+/// One line about a finding for formats that carry a message (SARIF, GitLab): the title, the
+/// secret as this report may show it, whether it is already public, and the detail line.
+pub(crate) fn message(f: &Finding, opts: ReportOptions) -> String {
+    let secret = opts.secret(f);
+    let mut message = f.title.to_string();
+    if !secret.is_empty() {
+        message.push_str(&format!(": {secret}"));
+    }
+    if f.exposure.is_public() {
+        message.push_str(&format!(" (exposure: {}, already public)", f.exposure));
+    }
+    if let Some(d) = &f.detail {
+        message.push_str(&format!(". {d}"));
+    }
+    message
+}
+
+/// The file a location points at (the outer file, for an archive member, whose chain is the
+/// second value), relative to the repository root.
+pub(crate) fn outer_file(f: &Finding) -> (&str, Option<&str>) {
+    match f.canonical.split_once('!') {
+        Some((outer, inner)) => (outer, Some(inner)),
+        None => (f.canonical.as_ref(), None),
+    }
+}

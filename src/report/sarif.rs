@@ -203,22 +203,10 @@ fn descriptor(r: &RuleInfo<'_>) -> ReportingDescriptor {
 
 fn result(f: &Finding, rule_index: Option<usize>, opts: ReportOptions) -> SarifResult {
     let secret = opts.secret(f);
-    let mut message = f.title.to_string();
-    if !secret.is_empty() {
-        message.push_str(&format!(": {secret}"));
-    }
-    if f.exposure.is_public() {
-        message.push_str(&format!(" (exposure: {}, already public)", f.exposure));
-    }
-    if let Some(d) = &f.detail {
-        message.push_str(&format!(". {d}"));
-    }
+    let mut message = crate::report::message(f, opts);
     // Archive members (`outer.zip!inner/file`) point at the outer file; the chain goes in the
     // message and properties.
-    let (file, member) = match f.canonical.split_once('!') {
-        Some((outer, inner)) => (outer, Some(inner)),
-        None => (f.canonical.as_ref(), None),
-    };
+    let (file, member) = crate::report::outer_file(f);
     if let Some(m) = member {
         message.push_str(&format!(" [in archive member {m}]"));
     }

@@ -196,20 +196,13 @@ pub fn introductions(
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| Error::new(format!("cannot run git diff-tree: {e}")))?;
-    let (Some(mut stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+    let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
         return Err(Error::new("cannot talk to git diff-tree"));
     };
     let stderr = drain(child.stderr.take());
     // One request per commit: diff-tree prints the commit id before that commit's entries
     // (and nothing for a commit that sets no path).
-    let requests: Vec<String> = commits.to_vec();
-    let writer = std::thread::spawn(move || {
-        for c in &requests {
-            if writeln!(stdin, "{c}").is_err() {
-                break;
-            }
-        }
-    });
+    let writer = feed(stdin, commits.to_vec());
     let mut reader = BufReader::with_capacity(1 << 16, stdout);
     let mut token = Vec::new();
     let mut index: Option<u32> = None;
@@ -275,12 +268,31 @@ pub fn introductions(
         });
     }
     let _ = writer.join();
+    finish(child, stderr, "git diff-tree")
+}
+
+/// Writes `lines` to a child's standard input from a thread, so that a long request list
+/// cannot deadlock against the child's full output pipe.
+fn feed(mut stdin: std::process::ChildStdin, lines: Vec<String>) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        let mut out = std::io::BufWriter::new(&mut stdin);
+        for line in &lines {
+            if writeln!(out, "{line}").is_err() {
+                return;
+            }
+        }
+        let _ = out.flush();
+    })
+}
+
+/// Waits for a child; a failure is an error with what git said.
+fn finish(mut child: Child, stderr: std::thread::JoinHandle<String>, what: &str) -> Result<()> {
     let status = child
         .wait()
-        .map_err(|e| Error::new(format!("git diff-tree: {e}")))?;
+        .map_err(|e| Error::new(format!("{what}: {e}")))?;
     if !status.success() {
         return Err(Error::new(format!(
-            "git diff-tree failed: {}",
+            "{what} failed: {}",
             stderr.join().unwrap_or_default().trim()
         )));
     }
@@ -313,16 +325,7 @@ pub fn messages(
         .spawn()
         .map_err(|e| Error::new(format!("cannot run git log: {e}")))?;
     let writer = match (no_walk, child.stdin.take()) {
-        (true, Some(mut stdin)) => {
-            let ids: Vec<String> = revs.to_vec();
-            Some(std::thread::spawn(move || {
-                for c in &ids {
-                    if writeln!(stdin, "{c}").is_err() {
-                        break;
-                    }
-                }
-            }))
-        }
+        (true, Some(stdin)) => Some(feed(stdin, revs.to_vec())),
         _ => None,
     };
     let stderr = drain(child.stderr.take());
@@ -358,16 +361,7 @@ pub fn messages(
     if let Some(w) = writer {
         let _ = w.join();
     }
-    let status = child
-        .wait()
-        .map_err(|e| Error::new(format!("git log: {e}")))?;
-    if !status.success() {
-        return Err(Error::new(format!(
-            "git log failed: {}",
-            stderr.join().unwrap_or_default().trim()
-        )));
-    }
-    Ok(())
+    finish(child, stderr, "git log")
 }
 
 /// Annotated tags: (tag object id, tag name, message).
