@@ -380,6 +380,7 @@ impl<'e> BlobScanner<'e> {
             detail,
             redact: rule.redact,
             provenance: None,
+            recorded: None,
         }
     }
 }

@@ -14,6 +14,7 @@ use crate::report::{self, ReportOptions};
 use crate::rules::RuleSet;
 use crate::scan::{self, ScanConfig};
 use crate::source::archive::Limits;
+use crate::source::shard::Shard;
 use crate::source::walk::WalkOptions;
 
 const EXIT_CODES: &str = "\
@@ -55,11 +56,46 @@ pub enum Command {
     /// Scan files, directories or standard input (`-`) for secrets.
     #[command(after_help = EXIT_CODES)]
     Scan(Box<ScanArgs>),
+    /// Merge the JSON reports of the parts of a sharded scan (`scan --shard K/N`) into the
+    /// report one run would have written.
+    #[command(after_help = EXIT_CODES)]
+    Merge(MergeArgs),
     /// List the rules: id, severity, title.
     Rules(RulesArgs),
     /// Install a git pre-commit hook that runs `sealant scan --staged` (or, with --pre-push, a
     /// pre-push hook that scans the commits being pushed).
     InstallHook(InstallHookArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The parts' JSON reports (every part of one split, in any order).
+    #[arg(required = true, value_name = "PART.json")]
+    pub parts: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ScanFormat::Text)]
+    pub format: ScanFormat,
+    /// Write the report to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Do not report findings recorded in this baseline file (applied once, to the merge).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Exit with 1 when a finding is at or above this severity (`never`: always exit 0).
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_fail_on)]
+    pub fail_on: Option<FailOn>,
+    /// The project config the scan used (its rules describe custom findings in SARIF).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Rule files the scan used (`scan --rules`).
+    #[arg(long = "rules", value_name = "FILE")]
+    pub rule_files: Vec<PathBuf>,
+    /// When to colour the text report.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Print no summary or warnings on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -92,6 +128,15 @@ pub struct ScanArgs {
     /// force-pushed history, loose and packed).
     #[arg(long, requires = "history")]
     pub all_objects: bool,
+    /// Scan only the K-th of N deterministic parts of the work (files by canonical path, git
+    /// blobs by id), for N parallel jobs whose JSON reports `sealant merge` combines; `auto`
+    /// reads the job runner's variables (see README, "Scanning at scale").
+    #[arg(long, value_name = "K/N|auto")]
+    pub shard: Option<String>,
+    /// With --shard auto: the number of parts, where the runner gives only an index
+    /// (Kubernetes Indexed Jobs' JOB_COMPLETION_INDEX).
+    #[arg(long, value_name = "N", requires = "shard")]
+    pub shard_total: Option<u32>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ScanFormat::Text)]
     pub format: ScanFormat,
@@ -218,6 +263,7 @@ fn parse_fail_on(s: &str) -> std::result::Result<FailOn, String> {
 pub fn run(cli: Cli) -> i32 {
     let result = match cli.command {
         Command::Scan(args) => run_scan(*args),
+        Command::Merge(args) => run_merge(args),
         Command::Rules(args) => run_rules(args),
         Command::InstallHook(args) => crate::hook::install(args.force, args.pre_push),
     };
@@ -230,42 +276,64 @@ pub fn run(cli: Cli) -> i32 {
     }
 }
 
-fn run_scan(args: ScanArgs) -> Result<i32> {
-    let mut project = find_config(&args)?;
-    let mut rules = RuleSet::load(&args.rule_files)?;
+/// The rules in force: built-ins, `--rules` files, the config's rules, and what the config
+/// and flags enable or disable.
+fn build_engine(
+    project: &mut ProjectConfig,
+    rule_files: &[PathBuf],
+    enable: &[String],
+    disable: &[String],
+) -> Result<Engine> {
+    let mut rules = RuleSet::load(rule_files)?;
     if !project.rules.is_empty() || !project.file_rules.is_empty() {
         let name = project.name();
         let specs = std::mem::take(&mut project.rules);
         let file_specs = std::mem::take(&mut project.file_rules);
         rules = rules.with_specs(specs, file_specs, &name)?;
     }
-    let enable: Vec<String> = project.enable.iter().chain(&args.enable).cloned().collect();
-    let disable: Vec<String> = project
-        .disable
-        .iter()
-        .chain(&args.disable)
-        .cloned()
-        .collect();
-    let engine = Engine::new(rules.select(&enable, &disable)?)?;
-    let baseline = find_baseline(&args, &project)?;
-    let policy = Policy::new(&project.allowlist, baseline, &project.name())?;
-    let fail_on = match (args.fail_on, &project.fail_on) {
+    let enable: Vec<String> = project.enable.iter().chain(enable).cloned().collect();
+    let disable: Vec<String> = project.disable.iter().chain(disable).cloned().collect();
+    Engine::new(rules.select(&enable, &disable)?)
+}
+
+/// `--fail-on`, else the config's `fail-on`, else `low`.
+fn fail_on(flag: Option<FailOn>, project: &ProjectConfig) -> Result<FailOn> {
+    Ok(match (flag, &project.fail_on) {
         (Some(f), _) => f,
         (None, Some(f)) => {
             parse_fail_on(f).map_err(|e| Error::new(format!("{}: fail-on: {e}", project.name())))?
         }
         (None, None) => FailOn(Some(Severity::Low)),
-    };
+    })
+}
+
+fn run_scan(args: ScanArgs) -> Result<i32> {
+    let mut project = find_config(&args)?;
+    let engine = build_engine(&mut project, &args.rule_files, &args.enable, &args.disable)?;
+    let baseline = find_baseline(&args, &project)?;
+    let policy = Policy::new(&project.allowlist, baseline, &project.name())?;
+    let fail_on = fail_on(args.fail_on, &project)?;
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let limits = limits(&args, &project);
+    let shard = match args.shard.as_deref() {
+        None => None,
+        Some("auto") => Some(Shard::from_env(
+            &|k| std::env::var(k).ok().filter(|v| !v.is_empty()),
+            args.shard_total,
+        )?),
+        Some(s) => Some(Shard::parse(s)?),
+    };
+    let identity = identity(&args, &project, &engine, &limits);
     let config = ScanConfig {
         walk: WalkOptions {
             no_ignore: args.no_ignore,
             follow: args.follow,
             threads,
+            shard,
         },
+        shard,
         staged: args.staged,
         history: args.history.then(|| scan::HistoryConfig {
             revs: args
@@ -288,7 +356,8 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
         policy,
         limits,
     };
-    let outcome = scan::scan(&config, &engine)?;
+    let mut outcome = scan::scan(&config, &engine)?;
+    outcome.part = Some(scan::Part { identity, shard });
 
     if let Some(path) = &args.write_baseline {
         Baseline::from_findings(&outcome.findings).write(path)?;
@@ -302,12 +371,46 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
         return Ok(0);
     }
 
-    let to_terminal = args.output.is_none() && io::stdout().is_terminal();
+    let failed = emit(
+        &outcome,
+        &engine,
+        &Output {
+            format: args.format,
+            file: args.output.as_deref(),
+            show_secrets: args.show_secrets,
+            color: args.color,
+            quiet: args.quiet,
+            fail_on,
+        },
+    )?;
+    if failed && !args.quiet {
+        if args.staged {
+            eprintln!("{BLOCKED}");
+        } else if args.history {
+            eprintln!("{BLOCKED_HISTORY}");
+        }
+    }
+    Ok(i32::from(failed))
+}
+
+/// How a scan's (or a merge's) outcome is written.
+struct Output<'a> {
+    format: ScanFormat,
+    file: Option<&'a Path>,
+    show_secrets: bool,
+    color: ColorChoice,
+    quiet: bool,
+    fail_on: FailOn,
+}
+
+/// Writes the report and the summary; returns whether a finding is at or above `fail_on`.
+fn emit(outcome: &scan::ScanOutcome, engine: &Engine, o: &Output<'_>) -> Result<bool> {
+    let to_terminal = o.file.is_none() && io::stdout().is_terminal();
     let opts = ReportOptions {
-        show_secrets: args.show_secrets,
-        color: use_color(args.color, to_terminal),
+        show_secrets: o.show_secrets,
+        color: use_color(o.color, to_terminal),
     };
-    let mut out: Box<dyn Write> = match &args.output {
+    let mut out: Box<dyn Write> = match o.file {
         Some(path) => Box::new(io::BufWriter::new(std::fs::File::create(path).map_err(
             |e| {
                 Error::new(format!(
@@ -318,20 +421,20 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
         )?)),
         None => Box::new(io::stdout().lock()),
     };
-    let written = match args.format {
+    let written = match o.format {
         ScanFormat::Text => report::text::write_findings(&mut out, &outcome.findings, opts),
-        ScanFormat::Json => report::json::write(&mut out, &outcome, opts),
-        ScanFormat::Gitlab => report::gitlab::write(&mut out, &outcome, opts),
+        ScanFormat::Json => report::json::write(&mut out, outcome, opts),
+        ScanFormat::Gitlab => report::gitlab::write(&mut out, outcome, opts),
         ScanFormat::Sarif => {
-            let include_info = fail_on.0 == Some(Severity::Info);
-            report::sarif::write(&mut out, &outcome, &engine, opts, include_info).map(|o| {
-                if o.over_limit > 0 && !args.quiet {
+            let include_info = o.fail_on.0 == Some(Severity::Info);
+            report::sarif::write(&mut out, outcome, engine, opts, include_info).map(|w| {
+                if w.over_limit > 0 && !o.quiet {
                     eprintln!(
                         "sealant: warning: SARIF holds the {} most severe findings; {} more are \
                          left out (GitHub accepts at most {} results per run; the JSON report \
                          has all)",
                         report::sarif::MAX_RESULTS,
-                        o.over_limit,
+                        w.over_limit,
                         report::sarif::MAX_RESULTS
                     );
                 }
@@ -340,26 +443,109 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
     }
     .and_then(|_| out.flush());
     ignore_broken_pipe(written)?;
-    if !args.quiet {
+    if !o.quiet {
         let err_opts = ReportOptions {
-            color: use_color(args.color, io::stderr().is_terminal()),
+            color: use_color(o.color, io::stderr().is_terminal()),
             ..opts
         };
         // Nothing useful can be done if stderr is gone.
-        let _ = report::text::write_summary(&mut io::stderr().lock(), &outcome, err_opts);
+        let _ = report::text::write_summary(&mut io::stderr().lock(), outcome, err_opts);
     }
-    let failed = match fail_on.0 {
+    Ok(match o.fail_on.0 {
         Some(level) => outcome.findings.iter().any(|f| f.severity >= level),
         None => false,
+    })
+}
+
+fn run_merge(args: MergeArgs) -> Result<i32> {
+    let mut project = match &args.config {
+        Some(c) => ProjectConfig::load(c)?,
+        None => ProjectConfig::find(None, &[PathBuf::from(".")])?,
     };
-    if failed && !args.quiet {
-        if args.staged {
-            eprintln!("{BLOCKED}");
-        } else if args.history {
-            eprintln!("{BLOCKED_HISTORY}");
+    let engine = build_engine(&mut project, &args.rule_files, &[], &[])?;
+    let mut outcome = report::merge::merge(&args.parts)?;
+    if let Some(path) = &args.baseline {
+        let policy = Policy::new(&Default::default(), Some(Baseline::load(path)?), "merge")?;
+        let applied = policy.apply(&mut outcome.findings, &Default::default());
+        outcome.summary.suppressed.baseline += applied.baselined;
+        let mut counts = scan::FindingCounts::default();
+        for f in &outcome.findings {
+            counts.add(f.severity);
         }
+        outcome.summary.findings = counts;
     }
+    let failed = emit(
+        &outcome,
+        &engine,
+        &Output {
+            format: args.format,
+            file: args.output.as_deref(),
+            show_secrets: false,
+            color: args.color,
+            quiet: args.quiet,
+            fail_on: fail_on(args.fail_on, &project)?,
+        },
+    )?;
     Ok(i32::from(failed))
+}
+
+/// What makes two scans the same scan, whose parts `sealant merge` may combine: the rules in
+/// force, the config's decisions, the limits, the walk options, and what was scanned (roots as
+/// typed, `--staged`, history revisions) — not the shard, the format or `--fail-on`.
+fn identity(args: &ScanArgs, project: &ProjectConfig, engine: &Engine, limits: &Limits) -> String {
+    use sha2::{Digest, Sha256};
+    // Roots by their canonical path, so that `app`, `./app` and `/abs/app` are one scan.
+    let roots: Vec<String> = if args.history || args.staged {
+        args.paths
+            .iter()
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect()
+    } else {
+        args.paths
+            .iter()
+            .map(|p| {
+                if p.as_path() == Path::new("-") {
+                    "-".to_string()
+                } else {
+                    // In a work tree, relative to its top (the same on every runner's
+                    // checkout); elsewhere the real directory.
+                    let root = crate::source::root::Root::resolve(p, None, false);
+                    if root.in_repo {
+                        root.prefix
+                    } else {
+                        format!("{}//{}", root.base.display(), root.prefix)
+                    }
+                }
+            })
+            .collect()
+    };
+    let mut h = Sha256::new();
+    for r in engine.rules() {
+        h.update(format!("{}\0{}\0{:?}\0", r.id, r.pattern, r.severity).as_bytes());
+    }
+    for r in engine.file_rules() {
+        h.update(format!("{}\0{:?}\0", r.id, r.severity).as_bytes());
+    }
+    h.update(
+        format!(
+            "{:?}\0{:?}\0{:?}\0{:?}\0{limits:?}\0{}{}{}{}{}\0{:?}",
+            project.skip_paths,
+            project.allowlist.values,
+            project.allowlist.regexes,
+            roots,
+            args.no_ignore,
+            args.follow,
+            args.staged,
+            args.history,
+            args.all_objects,
+            crate::VERSION,
+        )
+        .as_bytes(),
+    );
+    h.finalize()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Archive limits: defaults, then the config's `[limits]`, then flags.

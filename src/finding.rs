@@ -105,6 +105,17 @@ pub struct Finding {
     pub redact: bool,
     /// Where in git history the blob came from (history scans only).
     pub provenance: Option<Arc<Provenance>>,
+    /// A finding read back from a report (`sealant merge`): its fingerprint as the report gave
+    /// it, since `secret` is then the redacted form.
+    pub recorded: Option<Recorded>,
+}
+
+/// What a finding read back from a JSON report carries instead of its secret.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub fingerprint: Arc<str>,
+    /// `secret` is already redacted (reports print it as it is).
+    pub redacted: bool,
 }
 
 impl Provenance {
@@ -163,7 +174,7 @@ impl Provenance {
 }
 
 /// Where a finding of a history scan lives in git.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Provenance {
     /// The commit that introduced the blob at this path (the earliest in topological order),
     /// or whose message holds the secret; `None` for a blob no commit reaches.
@@ -185,6 +196,9 @@ pub struct Provenance {
     pub unreachable: bool,
     /// Found in a commit or annotated-tag message.
     pub message: bool,
+    /// The introducing commit's place in the walk (topological, oldest first): what decides,
+    /// across the parts of a sharded scan, which copy of a secret came first.
+    pub order: Option<u64>,
 }
 
 impl Finding {
@@ -194,12 +208,15 @@ impl Finding {
     /// A second copy of the same secret in the same blob has its own fingerprint (stable under
     /// line moves: it counts copies, not lines).
     pub fn fingerprint(&self) -> String {
-        fingerprint(
-            &self.rule_id,
-            &self.canonical,
-            &self.secret,
-            self.occurrence,
-        )
+        match &self.recorded {
+            Some(r) => r.fingerprint.to_string(),
+            None => fingerprint(
+                &self.rule_id,
+                &self.canonical,
+                &self.secret,
+                self.occurrence,
+            ),
+        }
     }
 
     /// Ordering used for all output: by path, then position, then rule.
@@ -207,6 +224,10 @@ impl Finding {
         (&self.path, self.byte_offset, &self.rule_id)
     }
 }
+
+/// What a history finding's remediation starts with when the secret is no longer in `HEAD`.
+pub const REMOVED_FROM_TREE: &str = "Removed from the tree, still in history: rotate it; \
+     rewriting history does not un-leak a pushed key.";
 
 /// The remediation to show: a secret (not a flag or a name) of high severity or more that is
 /// already public says so first.

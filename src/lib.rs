@@ -4,6 +4,9 @@
 //! prefilter + regex confirmation, rules from `rules`) → `finding` → `report`. `scan` ties the
 //! stages together; `cli` maps the command line onto it.
 
+/// sealant's version (reports, and what makes two scans' parts mergeable).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
 pub mod blob;
 pub mod cli;
 pub mod config;

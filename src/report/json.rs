@@ -14,6 +14,9 @@ use crate::scan::{ScanOutcome, Summary};
 #[derive(Serialize)]
 struct Report<'a> {
     version: &'static str,
+    /// Which scan, and which part of it (for `sealant merge`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scan: Option<ScanPart<'a>>,
     findings: Vec<JsonFinding<'a>>,
     summary: &'a Summary,
     warnings: &'a [Warning],
@@ -30,9 +33,14 @@ struct JsonFinding<'a> {
     severity: Severity,
     confidence: Confidence,
     path: &'a str,
+    /// The path every decision used (relative to the repository root).
+    canonical_path: &'a str,
     line: u64,
     column: u64,
+    column_utf16: u64,
     byte_offset: u64,
+    /// Which copy of the same secret in the same blob this is (0 for the first).
+    occurrence: u32,
     secret: String,
     redacted: bool,
     documented: bool,
@@ -47,10 +55,30 @@ struct JsonFinding<'a> {
     commit: Option<&'a Provenance>,
 }
 
+#[derive(Serialize)]
+struct ScanPart<'a> {
+    id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shard: Option<ShardJson>,
+}
+
+#[derive(Serialize)]
+struct ShardJson {
+    index: u32,
+    total: u32,
+}
+
 /// Writes the whole report as one JSON object followed by a newline.
 pub fn write(out: &mut dyn Write, outcome: &ScanOutcome, opts: ReportOptions) -> io::Result<()> {
     let report = Report {
         version: env!("CARGO_PKG_VERSION"),
+        scan: outcome.part.as_ref().map(|p| ScanPart {
+            id: &p.identity,
+            shard: p.shard.map(|s| ShardJson {
+                index: s.index,
+                total: s.total,
+            }),
+        }),
         findings: outcome
             .findings
             .iter()
@@ -60,11 +88,15 @@ pub fn write(out: &mut dyn Write, outcome: &ScanOutcome, opts: ReportOptions) ->
                 severity: f.severity,
                 confidence: f.confidence,
                 path: &f.path,
+                canonical_path: &f.canonical,
                 line: f.line,
                 column: f.column,
+                column_utf16: f.column_utf16,
                 byte_offset: f.byte_offset,
+                occurrence: f.occurrence,
                 secret: opts.secret(f),
-                redacted: f.redact && !opts.show_secrets,
+                redacted: f.redact
+                    && (!opts.show_secrets || f.recorded.as_ref().is_some_and(|r| r.redacted)),
                 documented: f.documented,
                 fingerprint: f.fingerprint(),
                 exposure: f.exposure,

@@ -4,6 +4,7 @@
 
 pub mod gitlab;
 pub mod json;
+pub mod merge;
 pub mod sarif;
 pub mod text;
 
@@ -21,7 +22,7 @@ pub struct ReportOptions {
 impl ReportOptions {
     /// The secret as this report may show it.
     pub fn secret(&self, f: &Finding) -> String {
-        if self.show_secrets || !f.redact {
+        if self.show_secrets || !f.redact || f.recorded.as_ref().is_some_and(|r| r.redacted) {
             f.secret.clone()
         } else {
             redact(&f.secret)

@@ -133,6 +133,7 @@ impl FileRule {
             detail: None,
             redact: false,
             provenance: None,
+            recorded: None,
         }
     }
 

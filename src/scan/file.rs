@@ -38,6 +38,8 @@ pub(super) struct FileContext<'a> {
     pub(super) limits: Limits,
     /// Threads for the members of one zip.
     pub(super) threads: usize,
+    /// The part of the work this scan does (`--shard K/N`).
+    pub(super) shard: Option<crate::source::shard::Shard>,
 }
 
 impl FileContext<'_> {
@@ -47,6 +49,10 @@ impl FileContext<'_> {
         scanner: &mut BlobScanner<'_>,
         file: WalkedFile<'_>,
     ) -> Vec<Finding> {
+        // Another part's file: not opened, not counted.
+        if !crate::source::shard::takes(self.shard, &file.name.canonical) {
+            return Vec::new();
+        }
         if let Some(skip) = &self.skip
             && skip.applies(&Candidate::new(file.name.canonical.as_ref()), b"")
         {
@@ -456,6 +462,7 @@ mod tests {
             seen_baseline_paths: Mutex::new(HashSet::new()),
             limits: Limits::default(),
             threads: 1,
+            shard: None,
         };
         let dir = tempfile::tempdir().expect("tempdir");
         let gone = dir.path().join("gone.env");

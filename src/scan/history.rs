@@ -11,10 +11,11 @@ use std::sync::{Arc, Mutex};
 
 use crate::blob::BlobScanner;
 use crate::error::{Error, Result};
-use crate::finding::{Finding, Provenance};
+use crate::finding::{Finding, Provenance, REMOVED_FROM_TREE};
 use crate::scan::file::FileContext;
 use crate::source::history::{self, Commit, Object};
 use crate::source::root::BlobName;
+use crate::source::shard;
 
 /// What to walk.
 #[derive(Debug, Clone, Default)]
@@ -31,6 +32,8 @@ const BATCH: usize = 256;
 /// A blob to scan, where it was first seen.
 struct Job {
     id: String,
+    /// Its place in the walk's list of distinct blobs (what `others` counts by).
+    slot: usize,
     /// Index into the walked commits; `None` for a blob no commit reaches.
     commit: Option<u32>,
     path: String,
@@ -168,6 +171,12 @@ pub(super) fn scan_history(
         let messages = scope.spawn(|| -> Result<()> {
             let mut scanner = BlobScanner::new(ctx.engine);
             let mut scan_message = |commit: Commit, body: &[u8]| {
+                if !shard::takes(ctx.shard, &commit.id) {
+                    if let Ok(mut m) = meta.lock() {
+                        m.insert(commit.id.clone(), commit);
+                    }
+                    return;
+                }
                 let name = message_name(&commit.id, "commit message");
                 let found = ctx.scan_message(&mut scanner, &name, body);
                 let index = index_of.get(commit.id.as_str()).copied();
@@ -190,6 +199,9 @@ pub(super) fn scan_history(
             }
             if config.revs.is_empty() || config.all_objects {
                 for (id, tag, body) in history::tag_messages(top)? {
+                    if !shard::takes(ctx.shard, &id) {
+                        continue;
+                    }
                     let name = message_name(&id, &format!("tag {tag}"));
                     let found = ctx.scan_message(&mut scanner, &name, &body);
                     if let Ok(mut all) = message_findings.lock() {
@@ -279,7 +291,12 @@ pub(super) fn scan_history(
             }
             seen.insert(intro.blob.to_string(), others.len());
             others.push(0);
+            // Every part walks every commit (cheap); each reads only its own blobs.
+            if !shard::takes(ctx.shard, intro.blob) {
+                return;
+            }
             queue.push(Job {
+                slot: others.len() - 1,
                 id: intro.blob.to_string(),
                 commit: Some(intro.commit),
                 path: intro.path.to_string(),
@@ -290,7 +307,11 @@ pub(super) fn scan_history(
             if !seen.contains_key(&blob) {
                 seen.insert(blob.clone(), others.len());
                 others.push(0);
+                if !shard::takes(ctx.shard, &blob) {
+                    continue;
+                }
                 queue.push(Job {
+                    slot: others.len() - 1,
                     id: blob,
                     commit: None,
                     path: String::new(),
@@ -429,11 +450,11 @@ fn attribute(
         let (blobs, in_head) = groups.get(&k).cloned().unwrap_or_default();
         let commit = f.commit.and_then(|c| commits.get(c as usize));
         let info = commit.and_then(|c| meta.get(c));
-        let (blob, path, others) = match f.blob.and_then(|b| jobs.get(b).map(|j| (b, j))) {
-            Some((b, j)) => (
+        let (blob, path, others) = match f.blob.and_then(|b| jobs.get(b)) {
+            Some(j) => (
                 Some(j.id.clone()),
                 j.path.clone(),
-                others.get(b).copied().unwrap_or(0),
+                others.get(j.slot).copied().unwrap_or(0),
             ),
             None => (None, String::new(), 0),
         };
@@ -454,14 +475,11 @@ fn attribute(
             in_head: in_head && !message,
             unreachable,
             message,
+            order: f.commit.map(u64::from),
         };
         let mut finding = f.finding;
         if !provenance.in_head && !provenance.message && finding.redact {
-            finding.remediation = Arc::from(format!(
-                "Removed from the tree, still in history: rotate it; rewriting history does not \
-                 un-leak a pushed key. {}",
-                finding.remediation
-            ));
+            finding.remediation = Arc::from(format!("{REMOVED_FROM_TREE} {}", finding.remediation));
         }
         finding.provenance = Some(Arc::new(provenance));
         out.push(finding);

@@ -27,6 +27,7 @@ use crate::rules::scope::Scope;
 use crate::source::archive::Limits;
 use crate::source::git;
 use crate::source::root::{BlobName, Root};
+use crate::source::shard::{self, Shard};
 use crate::source::walk::{self, WalkOptions, WalkedFile};
 use file::FileContext;
 
@@ -42,6 +43,8 @@ pub struct ScanConfig {
     pub staged: bool,
     /// Scan git history instead of `paths`.
     pub history: Option<HistoryConfig>,
+    /// Scan only this part of the work (`--shard K/N`).
+    pub shard: Option<Shard>,
     pub walk: WalkOptions,
     /// Globs of paths not to scan (the project config's `skip-paths`), matched on canonical
     /// paths.
@@ -67,10 +70,21 @@ pub struct ScanOutcome {
     pub stale: Vec<BaselineEntry>,
     /// Something the user must be told although nothing went wrong (e.g. nothing staged).
     pub notice: Option<String>,
+    /// Which scan this is and which part of it (reports of a sharded scan carry it, so that
+    /// `sealant merge` can check its parts belong together).
+    pub part: Option<Part>,
+}
+
+/// A report's place among the parts of one scan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    /// A digest of what makes two scans the same scan (rules, config, options, roots).
+    pub identity: String,
+    pub shard: Option<Shard>,
 }
 
 /// Counters for the end-of-scan summary.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Summary {
     /// Files and archive members read.
     pub files_scanned: u64,
@@ -93,7 +107,7 @@ pub struct Summary {
 }
 
 /// Findings a rule matched but the project accepts.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
 pub struct SuppressedCounts {
     /// On a line carrying a `sealant:allow` comment.
     pub inline: u64,
@@ -106,7 +120,7 @@ pub struct SuppressedCounts {
     pub placeholder: u64,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
 pub struct FindingCounts {
     pub critical: u64,
     pub high: u64,
@@ -126,7 +140,7 @@ impl FindingCounts {
         }
     }
 
-    fn add(&mut self, s: Severity) {
+    pub fn add(&mut self, s: Severity) {
         let c = match s {
             Severity::Critical => &mut self.critical,
             Severity::High => &mut self.high,
@@ -142,7 +156,7 @@ impl FindingCounts {
     }
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
 pub struct SkipCounts {
     /// Images, fonts, audio, video.
     pub media: u64,
@@ -185,6 +199,7 @@ pub fn scan(config: &ScanConfig, engine: &Engine) -> Result<ScanOutcome> {
         seen_baseline_paths: Mutex::new(HashSet::new()),
         limits: config.limits,
         threads: config.walk.threads,
+        shard: config.shard,
     };
     let mut notice = None;
 
@@ -211,7 +226,8 @@ pub fn scan(config: &ScanConfig, engine: &Engine) -> Result<ScanOutcome> {
             .iter()
             .map(|g| Root::resolve(g, config.config_dir.as_deref(), implicit))
             .collect();
-        if read_stdin {
+        // Standard input is one piece of work: the first part's.
+        if read_stdin && config.shard.is_none_or(|s| s.index == 1) {
             keep(ctx.scan_stdin());
         }
         ctx.tracked = tracked_files(engine, &given);
@@ -265,6 +281,7 @@ pub fn scan(config: &ScanConfig, engine: &Engine) -> Result<ScanOutcome> {
         summary,
         stale: applied.stale,
         notice,
+        part: None,
     })
 }
 
@@ -330,6 +347,10 @@ fn scan_staged(
             "nothing is staged (git add files first); nothing was scanned".to_string(),
         ));
     }
+    let paths: Vec<String> = paths
+        .into_iter()
+        .filter(|p| shard::takes(ctx.shard, p))
+        .collect();
     let mut scanner = BlobScanner::new(ctx.engine);
     git::read_staged(
         &top,

@@ -5,4 +5,5 @@ pub mod git;
 pub mod history;
 pub mod media;
 pub mod root;
+pub mod shard;
 pub mod walk;

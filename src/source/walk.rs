@@ -15,6 +15,7 @@ use ignore::{WalkBuilder, WalkState};
 use crate::diagnostics::{Skip, Stats};
 use crate::source::media;
 use crate::source::root::{BlobName, Root};
+use crate::source::shard::{self, Shard};
 
 /// How to walk.
 #[derive(Debug, Clone, Default)]
@@ -25,6 +26,9 @@ pub struct WalkOptions {
     pub follow: bool,
     /// Worker threads (at least 1).
     pub threads: usize,
+    /// A sharded scan's part: skipped entries are counted only by the part that owns them, so
+    /// that the parts' counts add up to one scan's.
+    pub shard: Option<Shard>,
 }
 
 /// A file the walk hands to the visitor.
@@ -72,6 +76,11 @@ where
             let path = entry.path();
             let name = || root_of(roots, path).name(path);
             let shown = || name().shown.to_string();
+            let skip = |why: Skip| {
+                if shard::takes(opts.shard, &name().canonical) {
+                    stats.skip(why);
+                }
+            };
             if entry.depth() == 0 {
                 // A root: follow it if it is a link, scan it whatever its name.
                 match std::fs::metadata(path) {
@@ -82,7 +91,7 @@ where
                     }),
                     Ok(md) if md.is_dir() => {}
                     Ok(_) => {
-                        stats.skip(Skip::Special);
+                        skip(Skip::Special);
                         stats.warn(
                             shown(),
                             "not a regular file (FIFO, socket or device); not read. \
@@ -100,15 +109,15 @@ where
                 return WalkState::Continue;
             }
             if entry.path_is_symlink() && !opts.follow {
-                stats.skip(Skip::Symlink);
+                skip(Skip::Symlink);
                 return WalkState::Continue;
             }
             if !ft.is_file() {
-                stats.skip(Skip::Special);
+                skip(Skip::Special);
                 return WalkState::Continue;
             }
             if media::has_media_extension(path) {
-                stats.skip(Skip::Media);
+                skip(Skip::Media);
                 return WalkState::Continue;
             }
             visit(WalkedFile {
