@@ -240,3 +240,173 @@ fn gitlab_job_is_valid_and_its_report_has_what_gitlab_requires() {
         "{report}"
     );
 }
+
+/// The lines of a snippet that run sealant (`run: sealant …`, `- sealant …`, a script line).
+fn sealant_lines(yaml: &str) -> Vec<String> {
+    yaml.lines()
+        .map(|l| {
+            l.trim()
+                .trim_start_matches("- ")
+                .trim_start_matches("run: ")
+        })
+        .filter(|l| l.starts_with("sealant "))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Runs `line` with `sh -c` in `dir`, with `env`, and this build's sealant first on PATH, as
+/// the runner's shell would.
+fn shell(dir: &Path, line: &str, env: &[(&str, String)]) -> std::process::Output {
+    let bin_dir = Path::new(bin()).parent().expect("bin dir");
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut cmd = Command::new("sh");
+    cmd.args(["-c", line]).current_dir(dir).env("PATH", path);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("sh runs")
+}
+
+/// The merged report must equal one unsharded history scan of the same repository.
+fn equals_one_run(repo: &Path, merged: &serde_json::Value) {
+    let (whole, _) = json_scan(repo, &["--history", "--fail-on", "never"]);
+    let fps = |v: &serde_json::Value| -> Vec<String> {
+        v["findings"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|f| f["fingerprint"].as_str().unwrap_or_default().to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    assert!(!fps(&whole).is_empty());
+    assert_eq!(fps(merged), fps(&whole));
+    assert_eq!(
+        merged["summary"]["files_scanned"],
+        whole["summary"]["files_scanned"]
+    );
+}
+
+#[test]
+fn github_sharded_workflow_runs_as_a_matrix() {
+    let yaml = readme_yaml(".github/workflows/secrets-sharded.yml");
+    if let Some(tools) = check_jsonschema() {
+        let dir = tempdir();
+        let file = write(dir.path(), "sharded.yml", &yaml);
+        validate(&tools, "vendor.github-workflows", &file);
+    }
+    let lines = sealant_lines(&yaml);
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    let (repo, _) = leaky_repo();
+    // Each matrix job: its job-index and job-total, its artifact in its own directory.
+    for index in 0..4 {
+        let out = shell(
+            repo.path(),
+            &lines[0],
+            &[
+                ("SEALANT_SHARD_INDEX", index.to_string()),
+                ("SEALANT_SHARD_TOTAL", "4".to_string()),
+            ],
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let artifact = repo
+            .path()
+            .join(format!("parts/sealant-part-{}", index + 1));
+        std::fs::create_dir_all(&artifact).expect("mkdir");
+        std::fs::rename(repo.path().join("part.json"), artifact.join("part.json")).expect("mv");
+    }
+    // The merge job (SARIF), then the same merge as JSON to compare.
+    let out = shell(repo.path(), &lines[1], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(repo.path().join("sealant.sarif").is_file());
+    let json_merge = lines[1].replace("--format sarif --output sealant.sarif", "--format json");
+    let out = shell(repo.path(), &json_merge, &[]);
+    let merged: serde_json::Value = serde_json::from_slice(&out.stdout).expect("merged JSON");
+    equals_one_run(repo.path(), &merged);
+}
+
+#[test]
+fn gitlab_parallel_jobs_and_merge() {
+    let yaml = readme_yaml(".gitlab-ci.yml — `parallel:`");
+    if let Some(tools) = check_jsonschema() {
+        let dir = tempdir();
+        let file = write(dir.path(), ".gitlab-ci.yml", &yaml);
+        validate(&tools, "vendor.gitlab-ci", &file);
+    }
+    let lines = sealant_lines(&yaml);
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    let (repo, _) = leaky_repo();
+    for index in 1..=4 {
+        let out = shell(
+            repo.path(),
+            &lines[0],
+            &[
+                ("CI_NODE_INDEX", index.to_string()),
+                ("CI_NODE_TOTAL", "4".to_string()),
+            ],
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    }
+    let out = shell(repo.path(), &lines[1], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report = std::fs::read_to_string(repo.path().join("gl-secret-detection-report.json"))
+        .expect("the merged GitLab report");
+    let v: serde_json::Value = serde_json::from_str(&report).expect("parses");
+    assert_eq!(v["vulnerabilities"].as_array().map(Vec::len), Some(3));
+    let out = shell(repo.path(), "sealant merge --format json part-*.json", &[]);
+    let merged: serde_json::Value = serde_json::from_slice(&out.stdout).expect("merged JSON");
+    equals_one_run(repo.path(), &merged);
+}
+
+#[test]
+fn kubernetes_indexed_job_and_merge() {
+    let yaml = readme_yaml("sealant-job.yaml");
+    // Valid YAML with what an Indexed Job needs (parsed by ruamel, which .ci/run installs with
+    // check-jsonschema).
+    if let Some(tools) = check_jsonschema() {
+        let dir = tempdir();
+        let file = write(dir.path(), "job.yaml", &yaml);
+        let out = Command::new("python3")
+            .args([
+                "-c",
+                "import sys; from ruamel.yaml import YAML\n\
+                 docs = list(YAML(typ='safe').load_all(open(sys.argv[1])))\n\
+                 scan, merge = docs\n\
+                 assert scan['kind'] == 'Job' and merge['kind'] == 'Job'\n\
+                 assert scan['spec']['completionMode'] == 'Indexed'\n\
+                 assert scan['spec']['completions'] == 4\n\
+                 print('ok')",
+            ])
+            .arg(&file)
+            .env("PYTHONPATH", &tools)
+            .output()
+            .expect("python3 runs");
+        assert!(stdout(&out).contains("ok"), "{}", stderr(&out));
+    }
+    let lines = sealant_lines(&yaml);
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    let (repo, _) = leaky_repo();
+    let reports = tempdir();
+    let at = |line: &str| line.replace("/reports/", &format!("{}/", reports.path().display()));
+    // The pods: the clone is the working directory; JOB_COMPLETION_INDEX 0..3.
+    for index in 0..4 {
+        let out = shell(
+            repo.path(),
+            &at(&lines[0]),
+            &[("JOB_COMPLETION_INDEX", index.to_string())],
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    }
+    let out = shell(reports.path(), &lines[1], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let merged: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(reports.path().join("merged.json")).expect("merged.json"),
+    )
+    .expect("parses");
+    equals_one_run(repo.path(), &merged);
+}
