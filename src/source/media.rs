@@ -10,11 +10,22 @@ const MEDIA_EXTENSIONS: &[&str] = &[
     "ogg", "oga", "ogv", "opus", "flac", "webm", "mkv", "mov", "avi", "wmv", "flv", "mpg", "mpeg",
 ];
 
-/// True when the file name's extension is a media type.
+/// True when the file name's extension is a media type. Called for every file: it looks at
+/// the bytes after the last `.` of the name, without parsing the path's components.
 pub fn has_media_extension(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| MEDIA_EXTENSIONS.iter().any(|m| m.eq_ignore_ascii_case(e)))
+    let bytes = path.as_os_str().as_encoded_bytes();
+    let Some(dot) = memchr::memrchr(b'.', bytes) else {
+        return false;
+    };
+    let ext = &bytes[dot + 1..];
+    // The longest media extension has five bytes; a `/` means the dot was in a directory.
+    if ext.is_empty() || ext.len() > 5 || ext.contains(&b'/') || dot == 0 || bytes[dot - 1] == b'/'
+    {
+        return false;
+    }
+    MEDIA_EXTENSIONS
+        .iter()
+        .any(|m| m.as_bytes().eq_ignore_ascii_case(ext))
 }
 
 /// True when `head` (the first bytes of a file) starts with a media format's magic number.
@@ -51,6 +62,9 @@ mod tests {
         assert!(has_media_extension(Path::new("a/logo.PNG")));
         assert!(!has_media_extension(Path::new("a/app.js")));
         assert!(!has_media_extension(Path::new("libpay.so")));
+        assert!(!has_media_extension(Path::new("a/.png")));
+        assert!(!has_media_extension(Path::new("a/b.png/config")));
+        assert!(has_media_extension(Path::new("app.apk!res/icon.webp")));
         assert!(has_media_magic(b"\x89PNG\r\n\x1a\nrest"));
         assert!(has_media_magic(b"\0\0\0\x20ftypisom"));
         assert!(!has_media_magic(b"\x7fELF\x02\x01"));
