@@ -360,7 +360,15 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
     outcome.part = Some(scan::Part { identity, shard });
 
     if let Some(path) = &args.write_baseline {
-        Baseline::from_findings(&outcome.findings).write(path)?;
+        // A baseline is committed: no secret in it, not even in a path.
+        let mut baseline = Baseline::from_findings(&outcome.findings);
+        let mut redactor = report::redact::Redactor::new(&engine, &outcome);
+        for e in &mut baseline.findings {
+            if let Some(p) = redactor.text(&e.path) {
+                e.path = p;
+            }
+        }
+        baseline.write(path)?;
         if !args.quiet {
             eprintln!(
                 "sealant: wrote {} findings to baseline {}",
@@ -371,6 +379,9 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
         return Ok(0);
     }
 
+    if !args.show_secrets {
+        report::redact::outcome(&mut outcome, &engine);
+    }
     let failed = emit(
         &outcome,
         &engine,
