@@ -5,6 +5,8 @@
 //! `debuggable` is written back as `android:debuggable="true"`, so the debug-flag rule applies
 //! to compiled manifests as to source ones.
 
+use std::sync::Arc;
+
 use crate::decode::View;
 
 pub(crate) const RES_STRING_POOL: u16 = 0x0001;
@@ -38,7 +40,7 @@ fn u32_at(d: &[u8], at: usize) -> Option<u32> {
 
 /// Decodes every string pool in the chunk tree of `data`, and debuggable flags.
 pub fn decode(data: &[u8], view: &mut View) -> Result<(), String> {
-    let mut pools: Vec<Vec<(String, usize, usize)>> = Vec::new();
+    let mut pools: Vec<Vec<(Arc<str>, usize, usize)>> = Vec::new();
     walk(data, 0, data.len(), 0, view, &mut pools)
 }
 
@@ -49,7 +51,7 @@ fn walk(
     end: usize,
     depth: usize,
     view: &mut View,
-    pools: &mut Vec<Vec<(String, usize, usize)>>,
+    pools: &mut Vec<Vec<(Arc<str>, usize, usize)>>,
 ) -> Result<(), String> {
     if depth > MAX_NESTING {
         return Err("chunks nested too deep".to_string());
@@ -65,7 +67,16 @@ fn walk(
         match kind {
             RES_STRING_POOL => {
                 let strings = string_pool(&data[at..at + size], at);
+                // Each distinct string once: a hostile pool may point every entry at one
+                // long string (entries share it, as `Arc`s).
+                let mut seen = std::collections::HashSet::new();
                 for (s, off, stride) in &strings {
+                    if !seen.insert(*off) {
+                        continue;
+                    }
+                    if view.over_budget(data.len()) {
+                        return Err("the decoded strings reached the view's budget".to_string());
+                    }
                     view.push_text_strided(s.as_bytes(), *off, *stride);
                 }
                 pools.push(strings);
@@ -86,7 +97,7 @@ fn walk(
 }
 
 /// The strings of one pool chunk (`chunk` starts at file offset `base`), with offsets.
-fn string_pool(chunk: &[u8], base: usize) -> Vec<(String, usize, usize)> {
+fn string_pool(chunk: &[u8], base: usize) -> Vec<(Arc<str>, usize, usize)> {
     let mut out = Vec::new();
     let (Some(count), Some(flags), Some(strings_start), Some(header)) = (
         u32_at(chunk, 8),
@@ -98,18 +109,25 @@ fn string_pool(chunk: &[u8], base: usize) -> Vec<(String, usize, usize)> {
     };
     let utf8 = flags & UTF8_FLAG != 0;
     let count = (count as usize).min(chunk.len() / 4);
+    let mut decoded: std::collections::HashMap<usize, Option<(Arc<str>, usize)>> =
+        std::collections::HashMap::new();
     for i in 0..count {
         let Some(off) = u32_at(chunk, header as usize + 4 * i) else {
             break;
         };
         let at = strings_start as usize + off as usize;
-        let (s, stride) = if utf8 {
-            (utf8_string(chunk, at), 1)
-        } else {
-            (utf16_string(chunk, at), 2)
-        };
-        let Some(s) = s else { continue };
-        out.push((s.0, base + s.1, stride));
+        let stride = if utf8 { 1 } else { 2 };
+        // Decoded once per offset; entries pointing at the same string share it.
+        let s = decoded.entry(at).or_insert_with(|| {
+            let s = if utf8 {
+                utf8_string(chunk, at)
+            } else {
+                utf16_string(chunk, at)
+            };
+            s.map(|(text, from)| (Arc::from(text), from))
+        });
+        let Some((text, from)) = s else { continue };
+        out.push((Arc::clone(text), base + *from, stride));
     }
     out
 }
@@ -154,7 +172,7 @@ fn debuggable(
     chunk: &[u8],
     base: usize,
     header: usize,
-    pool: &[(String, usize, usize)],
+    pool: &[(Arc<str>, usize, usize)],
     view: &mut View,
 ) {
     // After the chunk header: ns, name (4 each); then attributeStart, attributeSize,
@@ -179,7 +197,7 @@ fn debuggable(
         };
         let is_debuggable = pool
             .get(name as usize)
-            .is_some_and(|(n, _, _)| n == "debuggable");
+            .is_some_and(|(n, _, _)| n.as_ref() == "debuggable");
         if is_debuggable && *kind == TYPE_INT_BOOLEAN && value != 0 {
             view.push_text(b"android:debuggable=\"true\"", base + at);
         }

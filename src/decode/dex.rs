@@ -22,10 +22,18 @@ pub fn decode(data: &[u8], view: &mut View) -> Result<(), String> {
     if count > data.len() / 4 {
         return Err(format!("string_ids_size {count} does not fit the file"));
     }
+    // Each distinct string once: a hostile table may point every id at one long string.
+    let mut seen = std::collections::HashSet::new();
     for i in 0..count {
         let Some(off) = u32_at(data, ids_off + 4 * i) else {
             return Err("string_ids run past the end".to_string());
         };
+        if !seen.insert(off) {
+            continue;
+        }
+        if view.over_budget(data.len()) {
+            return Err("the decoded strings reached the view's budget".to_string());
+        }
         let mut at = off as usize;
         // Skip the uleb128 UTF-16 length (at most 5 bytes).
         let mut n = 0;
@@ -57,6 +65,25 @@ mod tests {
         assert_eq!(v.bytes, b"Lcom/shop/Pay;\nhello\n");
         let at = d.windows(5).position(|w| w == b"hello").expect("present");
         assert_eq!(v.source_offset(15), at);
+    }
+
+    /// Every id pointing at one long string: decoded once, not once per id.
+    #[test]
+    fn one_string_many_ids_is_decoded_once() {
+        let long = "x".repeat(100_000);
+        let mut d = dex_with_strings(&[&long]);
+        let ids = 0x70;
+        let off = u32_at(&d, ids).expect("id");
+        let count = 20_000;
+        d[0x38..0x3C].copy_from_slice(&(count as u32).to_le_bytes());
+        let table = d.len();
+        d[0x3C..0x40].copy_from_slice(&(table as u32).to_le_bytes());
+        for _ in 0..count {
+            d.extend_from_slice(&(off as u32).to_le_bytes());
+        }
+        let mut v = View::default();
+        decode(&d, &mut v).expect("decodes");
+        assert_eq!(v.bytes.len(), long.len() + 1);
     }
 
     #[test]

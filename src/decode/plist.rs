@@ -31,9 +31,17 @@ pub fn decode(data: &[u8], view: &mut View) -> Result<(), String> {
     if !fits {
         return Err("offset table runs past the end".to_string());
     }
+    // Each distinct object once: a hostile table may point every entry at one long string.
+    let mut seen = std::collections::HashSet::new();
     for i in 0..num_objects as usize {
         let at = table + i * offset_size;
         let off = be_uint(&data[at..at + offset_size]) as usize;
+        if !seen.insert(off) {
+            continue;
+        }
+        if view.over_budget(data.len()) {
+            return Err("the decoded strings reached the view's budget".to_string());
+        }
         if let Some((text, start, stride)) = string_object(data, off) {
             view.push_text_strided(text.as_bytes(), start, stride);
         }
