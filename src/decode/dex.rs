@@ -79,7 +79,7 @@ mod tests {
         let table = d.len();
         d[0x3C..0x40].copy_from_slice(&(table as u32).to_le_bytes());
         for _ in 0..count {
-            d.extend_from_slice(&(off as u32).to_le_bytes());
+            d.extend_from_slice(&off.to_le_bytes());
         }
         let mut v = View::default();
         decode(&d, &mut v).expect("decodes");
