@@ -72,24 +72,32 @@ pub struct MergeArgs {
     /// The parts' JSON reports (every part of one split, in any order).
     #[arg(required = true, value_name = "PART.json")]
     pub parts: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = ScanFormat::Text)]
-    pub format: ScanFormat,
-    /// Write the report to FILE instead of standard output.
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub report: ReportArgs,
     /// Do not report findings recorded in this baseline file (applied once, to the merge).
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
-    /// Exit with 1 when a finding is at or above this severity (`never`: always exit 0).
-    #[arg(long, value_name = "SEVERITY", value_parser = parse_fail_on)]
-    pub fail_on: Option<FailOn>,
     /// The project config the scan used (its rules describe custom findings in SARIF).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Rule files the scan used (`scan --rules`).
     #[arg(long = "rules", value_name = "FILE")]
     pub rule_files: Vec<PathBuf>,
+}
+
+/// How a report is written: shared by `scan` and `merge`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ScanFormat::Text)]
+    pub format: ScanFormat,
+    /// Write the report to FILE instead of standard output (the summary still goes to stderr).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit with 1 when a finding is at or above this severity (`never`: always exit 0).
+    /// Default: the config's `fail-on`, else `low`.
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_fail_on)]
+    pub fail_on: Option<FailOn>,
     /// When to colour the text report.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -137,12 +145,8 @@ pub struct ScanArgs {
     /// (Kubernetes Indexed Jobs' JOB_COMPLETION_INDEX).
     #[arg(long, value_name = "N", requires = "shard")]
     pub shard_total: Option<u32>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = ScanFormat::Text)]
-    pub format: ScanFormat,
-    /// Write the report to FILE instead of standard output (the summary still goes to stderr).
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub report: ReportArgs,
     /// Project config file (default: .sealant.toml at the scan root or the repository root).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -157,19 +161,12 @@ pub struct ScanArgs {
     /// Print secrets in full instead of redacted (never do this in CI logs).
     #[arg(long)]
     pub show_secrets: bool,
-    /// Exit with 1 when a finding is at or above this severity (`never`: always exit 0).
-    /// Default: the config's `fail-on`, else `low`.
-    #[arg(long, value_name = "SEVERITY", value_parser = parse_fail_on)]
-    pub fail_on: Option<FailOn>,
     /// Also scan files that .gitignore, .ignore and git's exclude files leave out.
     #[arg(long)]
     pub no_ignore: bool,
     /// Follow symbolic links (loops are detected and reported).
     #[arg(short = 'L', long)]
     pub follow: bool,
-    /// When to colour the text report.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
     /// Worker threads (default: one per core).
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
@@ -182,9 +179,6 @@ pub struct ScanArgs {
     /// Do not run these rules (a rule id or id prefix); repeatable.
     #[arg(long, value_name = "RULE")]
     pub disable: Vec<String>,
-    /// Print no summary or warnings on stderr.
-    #[arg(short, long)]
-    pub quiet: bool,
     /// Archives nested deeper than this are not opened [default: 8; at most 256].
     #[arg(long, value_name = "N", help_heading = "Archive limits")]
     pub max_archive_depth: Option<usize>,
@@ -312,7 +306,7 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
     let engine = build_engine(&mut project, &args.rule_files, &args.enable, &args.disable)?;
     let baseline = find_baseline(&args, &project)?;
     let policy = Policy::new(&project.allowlist, baseline, &project.name())?;
-    let fail_on = fail_on(args.fail_on, &project)?;
+    let fail_on = fail_on(args.report.fail_on, &project)?;
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -369,7 +363,7 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
             }
         }
         baseline.write(path)?;
-        if !args.quiet {
+        if !args.report.quiet {
             eprintln!(
                 "sealant: wrote {} findings to baseline {}",
                 outcome.findings.len(),
@@ -386,15 +380,12 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
         &outcome,
         &engine,
         &Output {
-            format: args.format,
-            file: args.output.as_deref(),
+            report: &args.report,
             show_secrets: args.show_secrets,
-            color: args.color,
-            quiet: args.quiet,
             fail_on,
         },
     )?;
-    if failed && !args.quiet {
+    if failed && !args.report.quiet {
         if args.staged {
             eprintln!("{BLOCKED}");
         } else if args.history {
@@ -406,22 +397,20 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
 
 /// How a scan's (or a merge's) outcome is written.
 struct Output<'a> {
-    format: ScanFormat,
-    file: Option<&'a Path>,
+    report: &'a ReportArgs,
     show_secrets: bool,
-    color: ColorChoice,
-    quiet: bool,
+    /// `--fail-on` resolved against the config.
     fail_on: FailOn,
 }
 
 /// Writes the report and the summary; returns whether a finding is at or above `fail_on`.
 fn emit(outcome: &scan::ScanOutcome, engine: &Engine, o: &Output<'_>) -> Result<bool> {
-    let to_terminal = o.file.is_none() && io::stdout().is_terminal();
+    let to_terminal = o.report.output.as_deref().is_none() && io::stdout().is_terminal();
     let opts = ReportOptions {
         show_secrets: o.show_secrets,
-        color: use_color(o.color, to_terminal),
+        color: use_color(o.report.color, to_terminal),
     };
-    let mut out: Box<dyn Write> = match o.file {
+    let mut out: Box<dyn Write> = match o.report.output.as_deref() {
         Some(path) => Box::new(io::BufWriter::new(std::fs::File::create(path).map_err(
             |e| {
                 Error::new(format!(
@@ -432,14 +421,14 @@ fn emit(outcome: &scan::ScanOutcome, engine: &Engine, o: &Output<'_>) -> Result<
         )?)),
         None => Box::new(io::stdout().lock()),
     };
-    let written = match o.format {
+    let written = match o.report.format {
         ScanFormat::Text => report::text::write_findings(&mut out, &outcome.findings, opts),
         ScanFormat::Json => report::json::write(&mut out, outcome, opts),
         ScanFormat::Gitlab => report::gitlab::write(&mut out, outcome, opts),
         ScanFormat::Sarif => {
             let include_info = o.fail_on.0 == Some(Severity::Info);
             report::sarif::write(&mut out, outcome, engine, opts, include_info).map(|w| {
-                if w.over_limit > 0 && !o.quiet {
+                if w.over_limit > 0 && !o.report.quiet {
                     eprintln!(
                         "sealant: warning: SARIF holds the {} most severe findings; {} more are \
                          left out (GitHub accepts at most {} results per run; the JSON report \
@@ -454,9 +443,9 @@ fn emit(outcome: &scan::ScanOutcome, engine: &Engine, o: &Output<'_>) -> Result<
     }
     .and_then(|_| out.flush());
     ignore_broken_pipe(written)?;
-    if !o.quiet {
+    if !o.report.quiet {
         let err_opts = ReportOptions {
-            color: use_color(o.color, io::stderr().is_terminal()),
+            color: use_color(o.report.color, io::stderr().is_terminal()),
             ..opts
         };
         // Nothing useful can be done if stderr is gone.
@@ -489,12 +478,9 @@ fn run_merge(args: MergeArgs) -> Result<i32> {
         &outcome,
         &engine,
         &Output {
-            format: args.format,
-            file: args.output.as_deref(),
+            report: &args.report,
             show_secrets: false,
-            color: args.color,
-            quiet: args.quiet,
-            fail_on: fail_on(args.fail_on, &project)?,
+            fail_on: fail_on(args.report.fail_on, &project)?,
         },
     )?;
     Ok(i32::from(failed))

@@ -8,16 +8,6 @@ use common::*;
 use std::path::Path;
 use std::process::Command;
 
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("git runs");
-    assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
-}
-
 /// (rule, severity, exposure, fingerprint) of every finding, and the exit code.
 fn verdict(dir: &Path, args: &[&str]) -> (Vec<String>, i32) {
     let (v, out) = json_scan(dir, args);

@@ -9,16 +9,6 @@ use common::*;
 use std::path::Path;
 use std::process::Command;
 
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("git runs");
-    assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
-}
-
 /// A tree with many places: source, a web root, build output, archives, media, third-party
 /// code, skip-paths, a key twice in one file.
 fn tree(root: &Path) {

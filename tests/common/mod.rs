@@ -119,6 +119,8 @@ pub fn run_within(dir: &Path, args: &[&str], secs: u64) -> Output {
 /// Runs `git` in `dir`, panicking on failure.
 pub fn git(dir: &Path, args: &[&str]) {
     let st = Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(["-c", "commit.gpgsign=false"])
         .args(args)
         .current_dir(dir)
         .env("GIT_CONFIG_NOSYSTEM", "1")
