@@ -53,23 +53,40 @@ fn string_around(src: &[u8], at: usize) -> Option<(usize, usize)> {
         if !printable(*src.get(from)?) {
             return None; // no printable run reaches back past here
         }
-        if !word(low) {
-            continue; // a byte scan sees this boundary itself
-        }
         let high = from.checked_sub(2).map(|i| src[i]);
-        let lengths = [
-            Some(low as usize),
-            high.filter(|h| (1..0x20).contains(h))
-                .map(|h| ((h as usize) << 8) | low as usize), // u16 big-endian
-            high.filter(|h| h & 0x80 != 0)
-                .map(|h| (h as usize & 0x7f) | ((low as usize) << 7)), // two-byte varint
-        ];
-        for len in lengths.into_iter().flatten() {
+        // Each candidate length, and whether the string must end where a word ends (a
+        // one-byte prefix is weak evidence; zeros of a little-endian length are not).
+        let lengths: [Option<(usize, bool)>; 3] = if word(low) {
+            [
+                Some((low as usize, true)),
+                high.filter(|h| (1..0x20).contains(h))
+                    .map(|h| ((h as usize) << 8 | low as usize, true)), // u16 big-endian
+                high.filter(|h| h & 0x80 != 0)
+                    .map(|h| ((h as usize & 0x7f) | (low as usize) << 7, true)), // varint
+            ]
+        } else if low == 0 {
+            // A little-endian length (u16, u32, u64 as bincode writes them): its low byte,
+            // then zeros up to the string. The zero is a boundary a byte scan sees; the end of
+            // the string, where another abuts it, is not.
+            let mut zeros = 1;
+            while zeros < 7 && from > zeros && src[from - 1 - zeros] == 0 {
+                zeros += 1;
+            }
+            let len = from
+                .checked_sub(1 + zeros)
+                .map(|i| src[i])
+                .filter(|&b| b != 0)
+                .map(|b| (b as usize, false));
+            [len, None, None]
+        } else {
+            continue; // a byte scan sees this boundary itself
+        };
+        for (len, strict) in lengths.into_iter().flatten() {
             let to = from + len;
             if (MIN_LEN..=MAX_LEN).contains(&len)
                 && to > at
                 && to <= src.len()
-                && src.get(to).is_none_or(|&b| !word(b))
+                && (!strict || src.get(to).is_none_or(|&b| !word(b)))
                 && src[from..to].iter().all(|&b| printable(b))
             {
                 return Some((from, to));
@@ -114,6 +131,19 @@ mod tests {
         be.push(0);
         assert_eq!(long.len(), 0x130);
         assert_eq!(strings(&be), vec![long]);
+    }
+
+    #[test]
+    fn little_endian_lengths_fix_the_right_end() {
+        let key = format!("sk_live_{}", "a1B2c3D4e5".repeat(10)); // sealant:allow test key
+        for zeros in [1, 3, 7] {
+            // A u16/u32/u64 little-endian length, the key, and the next string glued to it.
+            let mut le = vec![0xffu8, key.len() as u8];
+            le.extend(std::iter::repeat_n(0u8, zeros));
+            le.extend_from_slice(key.as_bytes());
+            le.extend_from_slice(b"nextstring");
+            assert_eq!(strings(&le), vec![key.clone()], "{zeros} zero bytes");
+        }
     }
 
     #[test]

@@ -3,8 +3,9 @@
 //! commit and annotated-tag messages, and the blobs' bytes — all through the `git` command,
 //! streamed, one process per job (`rev-list | diff-tree --stdin`, `log`, `cat-file --batch`).
 //!
-//! Replacement refs are ignored (`GIT_NO_REPLACE_OBJECTS`): a secret hidden behind a replaced
-//! object is still read, and the replacement is scanned as one more object.
+//! Replacement refs and grafts are ignored (`GIT_NO_REPLACE_OBJECTS`, `GIT_GRAFT_FILE`): a
+//! secret hidden behind a replaced object or a rewired parent is still read, and the
+//! replacement is scanned as one more object.
 
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -35,12 +36,14 @@ pub struct Intro<'a> {
     pub submodule: bool,
 }
 
-/// A `git` command in `top` with replacement objects ignored.
+/// A `git` command in `top` that sees the real objects: replacement refs and grafts ignored
+/// (a secret hidden behind either is still walked and read).
 pub fn git(top: &Path) -> Command {
     let mut c = Command::new("git");
     c.arg("-C")
         .arg(top)
         .env("GIT_NO_REPLACE_OBJECTS", "1")
+        .env("GIT_GRAFT_FILE", "/dev/null")
         .stdin(Stdio::null());
     c
 }
