@@ -194,6 +194,10 @@ pub struct ScanArgs {
     /// Members read from one top-level archive at most [default: 100000].
     #[arg(long, value_name = "N", help_heading = "Archive limits")]
     pub max_archive_entries: Option<u64>,
+    /// Bytes read from one file at most; the rest of a larger file is not read, with a
+    /// warning [default: 1 GiB].
+    #[arg(long, value_name = "BYTES")]
+    pub max_filesize: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -553,6 +557,7 @@ fn limits(args: &ScanArgs, project: &ProjectConfig) -> Limits {
         max_archive_bytes: args.max_archive_bytes,
         max_inflate_ratio: args.max_inflate_ratio,
         max_archive_entries: args.max_archive_entries,
+        max_filesize: args.max_filesize,
     };
     Limits::default()
         .with_config(&project.limits)

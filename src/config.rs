@@ -67,6 +67,8 @@ pub struct LimitsConfig {
     pub max_archive_bytes: Option<u64>,
     pub max_inflate_ratio: Option<u64>,
     pub max_archive_entries: Option<u64>,
+    /// Bytes read from one file at most.
+    pub max_filesize: Option<u64>,
 }
 
 impl ProjectConfig {

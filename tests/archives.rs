@@ -324,3 +324,23 @@ fn archives_piped_to_standard_input() {
         ]
     );
 }
+
+/// Compression streams (gzip, here) are held to the inflate-ratio limit too, counted on the
+/// compressed bytes read so far.
+#[test]
+fn gzip_bomb_is_cut_off_by_the_ratio_limit() {
+    let dir = tempdir();
+    let zeros = vec![0u8; 100 * 1024 * 1024];
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    std::io::Write::write_all(&mut e, &zeros).expect("gzip");
+    let bomb = e.finish().expect("gzip");
+    drop(zeros);
+    // About 1,000 to 1: five times the default ratio limit.
+    assert!(bomb.len() < 200 * 1024, "{} bytes", bomb.len());
+    write(dir.path(), "zeros.gz", &bomb);
+    let out = run_within(dir.path(), &["scan", "--format", "json"], 60);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(warnings(&v).contains("ratio limit"), "{}", warnings(&v));
+    let scanned = v["summary"]["bytes_scanned"].as_u64().unwrap_or(u64::MAX);
+    assert!(scanned < 16 * 1024 * 1024, "{v}");
+}

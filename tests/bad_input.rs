@@ -113,3 +113,38 @@ fn many_keys_in_one_file_are_all_reported() {
     assert_eq!(v["findings"].as_array().map(Vec::len), Some(5000));
     assert_eq!(v["findings"][4999]["line"], 5000);
 }
+
+/// `--max-filesize` (and `[limits] max-filesize`): the rest of a larger file is not read, with
+/// a warning naming it.
+#[test]
+fn max_filesize_reads_in_part_with_a_warning() {
+    let dir = tempdir();
+    let mut text = format!("early = '{LIVE_KEY}'\n");
+    text.push_str(&"x".repeat(10_000));
+    text.push_str(&format!("\nlate = '{RESTRICTED_KEY}'\n"));
+    write(dir.path(), "big.txt", &text);
+    let (v, _) = json_scan(dir.path(), &["--max-filesize", "5000", "."]);
+    let rules: Vec<&str> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["rule_id"].as_str())
+        .collect();
+    assert_eq!(rules, ["stripe.secret-key.live"]);
+    let warnings = v["warnings"].to_string();
+    assert!(
+        warnings.contains("larger than --max-filesize"),
+        "{warnings}"
+    );
+    write(
+        dir.path(),
+        ".sealant.toml",
+        "[limits]\nmax-filesize = 5000\n",
+    );
+    let (v, _) = json_scan(dir.path(), &["."]);
+    assert_eq!(v["findings"].as_array().map(Vec::len), Some(1));
+    // By default the whole file is read.
+    std::fs::remove_file(dir.path().join(".sealant.toml")).expect("rm");
+    let (v, _) = json_scan(dir.path(), &["."]);
+    assert_eq!(v["findings"].as_array().map(Vec::len), Some(2));
+}

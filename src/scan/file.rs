@@ -78,9 +78,33 @@ impl FileContext<'_> {
         } else {
             Origin::Found
         };
-        let (found, archive) =
-            self.scan_blob(scanner, &mut f, &file.name, origin, &tracked, &sibling);
+        // At most what the file held when it was opened (a file that keeps growing is not read
+        // for ever), and at most --max-filesize.
+        let size = f.metadata().map_or(u64::MAX, |m| m.len());
+        let limit = size.min(self.limits.max_file_bytes);
+        let (found, archive) = {
+            let mut part = (&mut f).take(limit);
+            self.scan_blob(scanner, &mut part, &file.name, origin, &tracked, &sibling)
+        };
         let Some(kind) = archive else {
+            let shown = file.name.shown.as_ref();
+            if size > limit {
+                self.stats.warn(
+                    shown,
+                    format!(
+                        "{size} bytes, larger than --max-filesize: only the first {limit} bytes \
+                         were scanned"
+                    ),
+                );
+            } else if f.read(&mut [0u8; 1]).is_ok_and(|n| n > 0) {
+                self.stats.warn(
+                    shown,
+                    format!(
+                        "grew while it was scanned: the {size} bytes it held when opened were \
+                         scanned, not what was added"
+                    ),
+                );
+            }
             return found;
         };
         use std::io::{Seek, SeekFrom};

@@ -8,7 +8,9 @@
 //! hitting one is a warning naming the archive, and the rest of the scan goes on. A zip whose
 //! central directory is missing (truncated) is read from its local headers instead.
 
+use std::cell::Cell;
 use std::io::{self, Cursor, Read, Seek, SeekFrom};
+use std::rc::Rc;
 
 use crate::config::LimitsConfig;
 
@@ -25,6 +27,8 @@ pub struct Limits {
     pub max_inflate_ratio: u64,
     /// Members in one top-level archive.
     pub max_entries: u64,
+    /// Bytes read from one file (not an archive): the rest of a larger file is not read.
+    pub max_file_bytes: u64,
 }
 
 impl Default for Limits {
@@ -35,6 +39,7 @@ impl Default for Limits {
             max_archive_bytes: 4 * 1024 * 1024 * 1024,
             max_inflate_ratio: 200,
             max_entries: 100_000,
+            max_file_bytes: 1024 * 1024 * 1024,
         }
     }
 }
@@ -59,6 +64,9 @@ impl Limits {
         }
         if let Some(v) = c.max_archive_entries {
             self.max_entries = v;
+        }
+        if let Some(v) = c.max_filesize {
+            self.max_file_bytes = v;
         }
         self
     }
@@ -309,18 +317,25 @@ impl<'s> ArchiveReader<'s> {
 
     /// Compressed streams and tar.
     fn stream(&mut self, path: &str, kind: Kind, reader: &mut dyn Read, depth: usize) {
+        // Compressed bytes consumed so far: the inflate-ratio limit holds for streams too.
+        let consumed = Rc::new(Cell::new(0u64));
+        let mut counted = Counting {
+            inner: reader,
+            count: Rc::clone(&consumed),
+        };
+        let reader: &mut dyn Read = &mut counted;
         match kind {
             Kind::Tar => self.tar(path, reader, depth),
             Kind::Gzip => {
                 let mut d = flate2::read::MultiGzDecoder::new(reader);
-                self.decompressed(path, &mut d, depth);
+                self.decompressed(path, &mut d, depth, consumed);
             }
             Kind::Bzip2 => {
                 let mut d = bzip2::read::MultiBzDecoder::new(reader);
-                self.decompressed(path, &mut d, depth);
+                self.decompressed(path, &mut d, depth, consumed);
             }
             Kind::Zstd => match ruzstd::decoding::StreamingDecoder::new(reader) {
-                Ok(mut d) => self.decompressed(path, &mut d, depth),
+                Ok(mut d) => self.decompressed(path, &mut d, depth, consumed),
                 Err(e) => self
                     .sink
                     .warn(path, format!("bad zstd stream: {e}; not opened")),
@@ -341,7 +356,7 @@ impl<'s> ArchiveReader<'s> {
                         .warn(path, format!("bad xz stream: {e}; read in part"));
                 }
                 let data = out.data;
-                self.decompressed(path, &mut Cursor::new(data), depth);
+                self.decompressed(path, &mut Cursor::new(data), depth, consumed);
             }
             Kind::Zip | Kind::Crx3 => {
                 // A zip met as a stream (inside a tar, say) and too big to hold in memory.
@@ -352,10 +367,16 @@ impl<'s> ArchiveReader<'s> {
 
     /// The output of a compression stream: a tar, another archive, or a single file named
     /// after the stream without its compression extension.
-    fn decompressed(&mut self, path: &str, reader: &mut dyn Read, depth: usize) {
+    /// `consumed` counts the compressed bytes read so far (for the inflate-ratio limit).
+    fn decompressed(
+        &mut self,
+        path: &str,
+        reader: &mut dyn Read,
+        depth: usize,
+        consumed: Rc<Cell<u64>>,
+    ) {
         let inner = strip_compression_ext(path.rsplit('!').next().unwrap_or(path));
-        let compressed_hint = 0;
-        self.member_of(path, &inner, reader, compressed_hint, depth, true);
+        self.member_of(path, &inner, reader, 0, depth, Some(consumed));
     }
 
     fn tar(&mut self, path: &str, reader: &mut dyn Read, depth: usize) {
@@ -399,12 +420,13 @@ impl<'s> ArchiveReader<'s> {
         compressed: u64,
         depth: usize,
     ) {
-        self.member_of(outer, name, reader, compressed, depth, false);
+        self.member_of(outer, name, reader, compressed, depth, None);
     }
 
-    /// [`Self::member`]; with `stream`, the member is the content of a compression stream
-    /// (`outer` is `x.tgz`): a tar inside is one hop with its stream (`x.tgz!package/a.js`,
-    /// not `x.tgz!x.tar!package/a.js`), anything else keeps its inner name (`a.js.gz!a.js`).
+    /// [`Self::member`]; with `stream` (the compressed bytes read so far), the member is the
+    /// content of a compression stream (`outer` is `x.tgz`): a tar inside is one hop with its
+    /// stream (`x.tgz!package/a.js`, not `x.tgz!x.tar!package/a.js`), anything else keeps its
+    /// inner name (`a.js.gz!a.js`), and the inflate-ratio limit counts the stream's bytes.
     fn member_of(
         &mut self,
         outer: &str,
@@ -412,7 +434,7 @@ impl<'s> ArchiveReader<'s> {
         reader: &mut dyn Read,
         compressed: u64,
         depth: usize,
-        stream: bool,
+        stream: Option<Rc<Cell<u64>>>,
     ) {
         if self.exhausted {
             return;
@@ -424,6 +446,7 @@ impl<'s> ArchiveReader<'s> {
             read: 0,
             max: budget,
             compressed,
+            consumed: stream.clone(),
             ratio: self.limits.max_inflate_ratio,
             stop: None,
         };
@@ -434,7 +457,7 @@ impl<'s> ArchiveReader<'s> {
             return;
         }
         let kind = detect(&head);
-        if stream && kind == Some(Kind::Tar) {
+        if stream.is_some() && kind == Some(Kind::Tar) {
             chain = outer.to_string();
         }
         match kind {
@@ -534,8 +557,24 @@ struct Limited<'a> {
     max: u64,
     /// The member's compressed size from its header (0: unknown).
     compressed: u64,
+    /// For a compression stream: the compressed bytes read so far.
+    consumed: Option<Rc<Cell<u64>>>,
     ratio: u64,
     stop: Option<&'static str>,
+}
+
+/// Counts the bytes read through it (the compressed side of a stream).
+struct Counting<'a> {
+    inner: &'a mut dyn Read,
+    count: Rc<Cell<u64>>,
+}
+
+impl Read for Counting<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.set(self.count.get() + n as u64);
+        Ok(n)
+    }
 }
 
 impl Read for Limited<'_> {
@@ -550,10 +589,11 @@ impl Read for Limited<'_> {
         let room = (self.max - self.read).min(buf.len() as u64) as usize;
         let n = self.inner.read(&mut buf[..room])?;
         self.read += n as u64;
-        if self.compressed > 0
-            && self.read > 1024 * 1024
-            && self.read / self.compressed > self.ratio
-        {
+        let compressed = match &self.consumed {
+            Some(c) => c.get().max(self.compressed),
+            None => self.compressed,
+        };
+        if compressed > 0 && self.read > 1024 * 1024 && self.read / compressed > self.ratio {
             self.stop = Some(
                 "inflates more than the ratio limit allows (zip bomb?); read in part (--max-inflate-ratio)",
             );
