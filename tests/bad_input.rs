@@ -148,3 +148,40 @@ fn max_filesize_reads_in_part_with_a_warning() {
     let (v, _) = json_scan(dir.path(), &["."]);
     assert_eq!(v["findings"].as_array().map(Vec::len), Some(2));
 }
+
+/// Nothing skipped in silence: an `.env` that starts like an MP3 tag is read (only nameless
+/// files are taken for media by content), and two tar members with one name holding different
+/// keys are two findings.
+#[test]
+fn media_lookalikes_and_duplicate_member_names_are_read() {
+    let dir = tempdir();
+    write(dir.path(), "app/.env", format!("ID3\nK={LIVE_KEY}\n"));
+    write(dir.path(), "photo", b"GIF89a....binary image....");
+    write(
+        dir.path(),
+        "twice.tar",
+        tar_bytes(
+            &[
+                ("conf/keys.env", format!("A={LIVE_KEY}\n").as_bytes()),
+                ("conf/keys.env", format!("A={RESTRICTED_KEY}\n").as_bytes()),
+            ],
+            &[],
+        ),
+    );
+    let (v, _) = json_scan(dir.path(), &["."]);
+    let rows: Vec<(String, String)> = rule_paths(&v);
+    assert!(
+        rows.contains(&(
+            "stripe.secret-key.live".to_string(),
+            "./app/.env".to_string()
+        )),
+        "{rows:?}"
+    );
+    let in_tar = rows
+        .iter()
+        .filter(|(r, p)| p.ends_with("twice.tar!conf/keys.env") && r.starts_with("stripe."))
+        .count();
+    assert_eq!(in_tar, 2, "{rows:?}");
+    // The nameless image is still skipped as media.
+    assert_eq!(v["summary"]["skipped"]["media"], 1);
+}

@@ -67,8 +67,11 @@ fn hidden_files_are_scanned_but_git_internals_are_not() {
 fn media_is_skipped_but_other_binaries_are_scanned() {
     let dir = tempdir();
     write(dir.path(), "logo.png", format!("\u{89}PNG {LIVE_KEY}"));
+    // A nameless file that starts like an image is media; a named one that does (a
+    // disguised file, an `.env` starting like an MP3 tag) is read.
     let mut disguised = b"\x89PNG\r\n\x1a\n".to_vec();
     disguised.extend_from_slice(LIVE_KEY.as_bytes());
+    write(dir.path(), "asset", &disguised);
     write(dir.path(), "asset.bin", &disguised);
     // A native library: the key as a NUL-terminated C string among other bytes.
     let mut elf = b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x03\0>\0".to_vec();
@@ -79,10 +82,16 @@ fn media_is_skipped_but_other_binaries_are_scanned() {
     let (v, out) = json_scan(dir.path(), &[]);
     assert_eq!(
         rule_paths(&v),
-        vec![(
-            "stripe.restricted-key.live".to_string(),
-            "lib/arm64-v8a/libpay.so".to_string()
-        )]
+        vec![
+            (
+                "stripe.secret-key.live".to_string(),
+                "asset.bin".to_string()
+            ),
+            (
+                "stripe.restricted-key.live".to_string(),
+                "lib/arm64-v8a/libpay.so".to_string()
+            )
+        ]
     );
     assert_eq!(v["summary"]["skipped"]["media"], 2);
     assert!(

@@ -322,7 +322,12 @@ impl FileContext<'_> {
             self.stats.skip(Skip::Media);
             return (local, None);
         }
-        let skip_media = |head: &[u8]| origin.skips_media() && media::has_media_magic(head);
+        // By content, only a file whose name says nothing (no dot at all: a renamed image) is
+        // taken for media: a `.env` or `notes.txt` that starts like an MP3 tag is still read.
+        let file_name = path.rsplit(['/', '!']).next().unwrap_or(path);
+        let nameless = !file_name.contains('.');
+        let skip_media =
+            |head: &[u8]| origin.skips_media() && nameless && media::has_media_magic(head);
         let outcome = scanner.scan(
             reader,
             name,

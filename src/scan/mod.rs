@@ -241,7 +241,9 @@ pub fn scan(config: &ScanConfig, engine: &Engine) -> Result<ScanOutcome> {
 
     let mut findings = found.into_inner().unwrap_or_default();
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
+    // The same finding reported twice (a chunk seam, a raw and a decoded view) is one; two
+    // archive members with one name holding different secrets are two.
+    findings.dedup_by(|a, b| a.sort_key() == b.sort_key() && a.secret == b.secret);
     number_occurrences(&mut findings);
     let seen = ctx.seen_baseline_paths.into_inner().unwrap_or_default();
     let applied = config.policy.apply(&mut findings, &seen);
