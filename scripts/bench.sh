@@ -6,7 +6,10 @@
 # Without TREE, builds one: `npm install` of popular frontend and backend packages into
 # $BENCH_DIR (default /tmp/sealant-bench), about 1 GB in ~50k files; it is reused on later runs.
 # Needs ripgrep (`apt-get install ripgrep`) and hyperfine (`apt-get install hyperfine`) on PATH.
-# Prints wall time of each tool (hyperfine, warm cache) and sealant's peak RSS.
+# Prints, side by side with their references (hyperfine, warm cache, medians to read as ratios):
+# the tree against ripgrep and sealant's peak RSS; the tree with 150 extra keyworded rules; a
+# .tgz against `gzip -dc` and a zip against `unzip -p`; 200,000 empty files against ripgrep.
+# BENCH_WORK keeps the generated archives and files between runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,9 +30,62 @@ for tool in rg hyperfine; do
 done
 
 cargo build --release --quiet
-bin=target/release/sealant
+bin=$PWD/target/release/sealant
+work=${BENCH_WORK:-$(mktemp -d)}
 echo "tree: $tree ($(du -sh "$tree" | cut -f1), $(find "$tree" -type f | wc -l) files)"
-hyperfine --warmup 1 --runs "${RUNS:-5}" --ignore-failure \
+echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# 1. The tree against ripgrep reading every byte once.
+hyperfine -N --warmup 1 --runs "${RUNS:-5}" --ignore-failure --export-json "$work/tree.json" \
   "rg -uuu -F -c sk_live_ $tree" \
-  "$bin scan --no-ignore --quiet $tree"
-/usr/bin/time -f "sealant peak RSS: %M KiB, wall %e s" "$bin" scan --no-ignore --quiet "$tree" >/dev/null || true
+  "$bin scan --no-ignore --quiet --fail-on never $tree"
+/usr/bin/time -f "sealant peak RSS: %M KiB, wall %e s" "$bin" scan --no-ignore --quiet --fail-on never "$tree" >/dev/null || true
+
+# 2. The same tree with 150 more keyworded rules (distinct literal prefixes, as a user
+#    migrating from another scanner brings them): the prefilter's cost should not follow.
+python3 - "$work/extra.toml" <<'PY'
+import random, string, sys
+random.seed(150)
+with open(sys.argv[1], "w") as f:
+    for i in range(150):
+        prefix = "".join(random.choices(string.ascii_lowercase, k=3)) + random.choice("_-") + str(i) + "x"
+        body = "".join(random.choices(string.ascii_letters + string.digits, k=32))
+        f.write(f"""[[rule]]
+id = "extra.r{i}"
+title = "Extra rule {i}"
+severity = "high"
+keywords = ["{prefix}"]
+regex = '{prefix}[0-9A-Za-z]{{32}}'
+remediation = "Revoke it."
+examples = ["{prefix}{body}"]
+
+""")
+PY
+hyperfine -N --warmup 1 --runs "${RUNS:-5}" --ignore-failure \
+  "$bin scan --no-ignore --quiet --fail-on never $tree" \
+  "$bin scan --no-ignore --quiet --fail-on never --rules $work/extra.toml $tree"
+
+# 3. Archives against their decompressors: a .tgz against gzip -dc, a zip against unzip -p.
+if [ ! -f "$work/tree.tgz" ]; then
+  tar -C "$(dirname "$tree")" -czf "$work/tree.tgz" "$(basename "$tree")"
+fi
+hyperfine -N --warmup 1 --runs "${RUNS:-5}" --ignore-failure \
+  "bash -c 'gzip -dc $work/tree.tgz > /dev/null'" \
+  "$bin scan --quiet --fail-on never $work/tree.tgz"
+if command -v zip >/dev/null && command -v unzip >/dev/null; then
+  [ -f "$work/tree.zip" ] || (cd "$(dirname "$tree")" && zip -qr "$work/tree.zip" "$(basename "$tree")")
+  hyperfine -N --warmup 1 --runs "${RUNS:-5}" --ignore-failure \
+    "bash -c 'unzip -p $work/tree.zip > /dev/null'" \
+    "$bin scan --quiet --fail-on never $work/tree.zip"
+else
+  echo "bench: zip/unzip not installed (apt-get install zip unzip): zip row skipped" >&2
+fi
+
+# 4. Per-file overhead: 200,000 empty files.
+if [ ! -d "$work/empty" ]; then
+  mkdir -p "$work/empty"
+  (cd "$work/empty" && for d in $(seq 0 199); do mkdir "$d"; (cd "$d" && touch $(seq -f "f%g" 0 999)); done)
+fi
+hyperfine -N --warmup 1 --runs "${RUNS:-5}" --ignore-failure \
+  "rg -uuu -F -c sk_live_ $work/empty" \
+  "$bin scan --no-ignore --quiet --fail-on never $work/empty"

@@ -344,3 +344,28 @@ fn gzip_bomb_is_cut_off_by_the_ratio_limit() {
     let scanned = v["summary"]["bytes_scanned"].as_u64().unwrap_or(u64::MAX);
     assert!(scanned < 16 * 1024 * 1024, "{v}");
 }
+
+/// The member limit holds for each member of a `.tgz`, not for the tar stream as a whole: a
+/// release tarball larger than one member may be is read to its end.
+#[test]
+fn tgz_members_each_get_the_member_limit() {
+    let dir = tempdir();
+    let filler = "x".repeat(900);
+    let tgz = gz_bytes(&tar_bytes(
+        &[
+            ("a.txt", filler.as_bytes()),
+            ("b.txt", filler.as_bytes()),
+            ("c.txt", filler.as_bytes()),
+            ("late.env", format!("K={LIVE_KEY}\n").as_bytes()),
+        ],
+        &[],
+    ));
+    write(dir.path(), "release.tgz", &tgz);
+    let (v, _) = json_scan(dir.path(), &["--max-entry-bytes", "1000", "."]);
+    assert_eq!(
+        summary_rows(&v),
+        vec!["critical stripe.secret-key.live ./release.tgz!late.env:1 source"],
+        "{}",
+        warnings(&v)
+    );
+}

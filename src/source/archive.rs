@@ -457,8 +457,13 @@ impl<'s> ArchiveReader<'s> {
             return;
         }
         let kind = detect(&head);
-        if stream.is_some() && kind == Some(Kind::Tar) {
-            chain = outer.to_string();
+        if kind == Some(Kind::Tar) {
+            if stream.is_some() {
+                chain = outer.to_string();
+            }
+            // A tar is a stream of members, each held to the member limit on its own: the
+            // stream as a whole only to what is left of the archive's.
+            limited.max = self.limits.max_archive_bytes.saturating_sub(self.inflated);
         }
         match kind {
             Some(kind) if depth >= self.limits.max_depth => {
@@ -503,7 +508,10 @@ impl<'s> ArchiveReader<'s> {
                 let _ = io::copy(&mut rest, &mut io::sink());
             }
         }
-        self.inflated += limited.read;
+        // A tar's members counted their own bytes.
+        if kind != Some(Kind::Tar) {
+            self.inflated += limited.read;
+        }
         if let Some(why) = limited.stop {
             self.limit_hit(&chain, why);
         }
