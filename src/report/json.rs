@@ -2,11 +2,14 @@
 
 use std::io::{self, Write};
 
-use serde::Serialize;
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::Warning;
 use crate::exposure::Exposure;
-use crate::finding::{Confidence, Provenance, Severity};
+use crate::finding::{Confidence, Finding, Provenance, Recorded, Severity};
 use crate::policy::BaselineEntry;
 use crate::report::ReportOptions;
 use crate::scan::{ScanOutcome, Summary};
@@ -26,15 +29,17 @@ struct Report<'a> {
     notice: Option<&'a str>,
 }
 
-#[derive(Serialize)]
-struct JsonFinding<'a> {
-    rule_id: &'a str,
-    title: &'a str,
+/// A finding as the JSON report writes it, and as `sealant merge` reads it back: one shape
+/// for both directions.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct JsonFinding<'a> {
+    rule_id: Cow<'a, str>,
+    title: Cow<'a, str>,
     severity: Severity,
     confidence: Confidence,
-    path: &'a str,
+    path: Cow<'a, str>,
     /// The path every decision used (relative to the repository root).
-    canonical_path: &'a str,
+    canonical_path: Cow<'a, str>,
     line: u64,
     column: u64,
     column_utf16: u64,
@@ -47,25 +52,83 @@ struct JsonFinding<'a> {
     fingerprint: String,
     exposure: Exposure,
     #[serde(skip_serializing_if = "Option::is_none")]
-    detail: Option<&'a str>,
-    remediation: &'a str,
+    detail: Option<Cow<'a, str>>,
+    remediation: Cow<'a, str>,
     /// History scans: the introducing commit (full id), author, date, blob, path in the
     /// repository, and whether it is still in HEAD.
     #[serde(skip_serializing_if = "Option::is_none")]
-    commit: Option<&'a Provenance>,
+    commit: Option<Cow<'a, Provenance>>,
 }
 
-#[derive(Serialize)]
-struct ScanPart<'a> {
-    id: &'a str,
+impl<'a> JsonFinding<'a> {
+    fn new(f: &'a Finding, opts: ReportOptions) -> JsonFinding<'a> {
+        JsonFinding {
+            rule_id: Cow::Borrowed(&f.rule_id),
+            title: Cow::Borrowed(&f.title),
+            severity: f.severity,
+            confidence: f.confidence,
+            path: Cow::Borrowed(&f.path),
+            canonical_path: Cow::Borrowed(&f.canonical),
+            line: f.line,
+            column: f.column,
+            column_utf16: f.column_utf16,
+            byte_offset: f.byte_offset,
+            occurrence: f.occurrence,
+            secret: opts.secret(f),
+            redacted: f.redact
+                && (!opts.show_secrets || f.recorded.as_ref().is_some_and(|r| r.redacted)),
+            documented: f.documented,
+            fingerprint: f.fingerprint(),
+            exposure: f.exposure,
+            detail: f.detail.as_deref().map(Cow::Borrowed),
+            remediation: Cow::Borrowed(&f.remediation),
+            commit: f.provenance.as_deref().map(Cow::Borrowed),
+        }
+    }
+
+    /// The finding a report recorded: its secret as the report showed it, its fingerprint as
+    /// the report gave it.
+    pub(crate) fn into_finding(self) -> Finding {
+        Finding {
+            rule_id: Arc::from(self.rule_id),
+            title: Arc::from(self.title),
+            severity: self.severity,
+            confidence: self.confidence,
+            remediation: Arc::from(self.remediation),
+            path: Arc::from(self.path),
+            canonical: Arc::from(self.canonical_path),
+            occurrence: self.occurrence,
+            line: self.line,
+            column: self.column,
+            column_utf16: self.column_utf16,
+            byte_offset: self.byte_offset,
+            secret: self.secret,
+            documented: self.documented,
+            exposure: self.exposure,
+            detail: self.detail.map(Cow::into_owned),
+            // A name or flag is shown in full; a secret as the report had it.
+            redact: self.redacted,
+            provenance: self.commit.map(|c| Arc::new(c.into_owned())),
+            recorded: Some(Recorded {
+                fingerprint: Arc::from(self.fingerprint),
+                redacted: self.redacted,
+            }),
+        }
+    }
+}
+
+/// Which scan a report belongs to, and which part of it.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct ScanPart<'a> {
+    pub(crate) id: Cow<'a, str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    shard: Option<ShardJson>,
+    pub(crate) shard: Option<ShardJson>,
 }
 
-#[derive(Serialize)]
-struct ShardJson {
-    index: u32,
-    total: u32,
+#[derive(Serialize, Deserialize)]
+pub(crate) struct ShardJson {
+    pub(crate) index: u32,
+    pub(crate) total: u32,
 }
 
 /// Writes the whole report as one JSON object followed by a newline.
@@ -73,7 +136,7 @@ pub fn write(out: &mut dyn Write, outcome: &ScanOutcome, opts: ReportOptions) ->
     let report = Report {
         version: env!("CARGO_PKG_VERSION"),
         scan: outcome.part.as_ref().map(|p| ScanPart {
-            id: &p.identity,
+            id: Cow::Borrowed(&p.identity),
             shard: p.shard.map(|s| ShardJson {
                 index: s.index,
                 total: s.total,
@@ -82,28 +145,7 @@ pub fn write(out: &mut dyn Write, outcome: &ScanOutcome, opts: ReportOptions) ->
         findings: outcome
             .findings
             .iter()
-            .map(|f| JsonFinding {
-                rule_id: &f.rule_id,
-                title: &f.title,
-                severity: f.severity,
-                confidence: f.confidence,
-                path: &f.path,
-                canonical_path: &f.canonical,
-                line: f.line,
-                column: f.column,
-                column_utf16: f.column_utf16,
-                byte_offset: f.byte_offset,
-                occurrence: f.occurrence,
-                secret: opts.secret(f),
-                redacted: f.redact
-                    && (!opts.show_secrets || f.recorded.as_ref().is_some_and(|r| r.redacted)),
-                documented: f.documented,
-                fingerprint: f.fingerprint(),
-                exposure: f.exposure,
-                detail: f.detail.as_deref(),
-                remediation: &f.remediation,
-                commit: f.provenance.as_deref(),
-            })
+            .map(|f| JsonFinding::new(f, opts))
             .collect(),
         summary: &outcome.summary,
         warnings: &outcome.warnings,

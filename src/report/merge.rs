@@ -15,87 +15,22 @@ use serde::Deserialize;
 
 use crate::diagnostics::Warning;
 use crate::error::{Error, Result};
-use crate::exposure::Exposure;
-use crate::finding::{Confidence, Finding, Provenance, REMOVED_FROM_TREE, Recorded, Severity};
+use crate::finding::{Finding, REMOVED_FROM_TREE};
 use crate::policy::BaselineEntry;
+use crate::report::json::{JsonFinding, ScanPart};
 use crate::scan::{FindingCounts, Part, ScanOutcome, Summary};
 use crate::source::shard::Shard;
 
 #[derive(Deserialize)]
 struct PartReport {
     version: String,
-    scan: Option<ScanJson>,
-    findings: Vec<FindingJson>,
+    scan: Option<ScanPart<'static>>,
+    findings: Vec<JsonFinding<'static>>,
     summary: Summary,
     warnings: Vec<Warning>,
     #[serde(default)]
     stale_baseline: Vec<BaselineEntry>,
     notice: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct ScanJson {
-    id: String,
-    shard: Option<ShardJson>,
-}
-
-#[derive(Deserialize)]
-struct ShardJson {
-    index: u32,
-    total: u32,
-}
-
-#[derive(Deserialize)]
-struct FindingJson {
-    rule_id: String,
-    title: String,
-    severity: Severity,
-    confidence: Confidence,
-    path: String,
-    canonical_path: String,
-    line: u64,
-    column: u64,
-    column_utf16: u64,
-    byte_offset: u64,
-    occurrence: u32,
-    secret: String,
-    redacted: bool,
-    documented: bool,
-    fingerprint: String,
-    exposure: Exposure,
-    detail: Option<String>,
-    remediation: String,
-    commit: Option<Provenance>,
-}
-
-impl FindingJson {
-    fn into_finding(self) -> Finding {
-        Finding {
-            rule_id: Arc::from(self.rule_id),
-            title: Arc::from(self.title),
-            severity: self.severity,
-            confidence: self.confidence,
-            remediation: Arc::from(self.remediation),
-            path: Arc::from(self.path),
-            canonical: Arc::from(self.canonical_path),
-            occurrence: self.occurrence,
-            line: self.line,
-            column: self.column,
-            column_utf16: self.column_utf16,
-            byte_offset: self.byte_offset,
-            secret: self.secret,
-            documented: self.documented,
-            exposure: self.exposure,
-            detail: self.detail,
-            // A name or flag is shown in full; a secret as the part report had it.
-            redact: self.redacted,
-            provenance: self.commit.map(Arc::new),
-            recorded: Some(Recorded {
-                fingerprint: Arc::from(self.fingerprint),
-                redacted: self.redacted,
-            }),
-        }
-    }
 }
 
 /// Reads the part reports `files` and merges them into one outcome.
@@ -117,7 +52,7 @@ pub fn merge(files: &[impl AsRef<Path>]) -> Result<ScanOutcome> {
     let Some((first_name, first)) = parts.first() else {
         return Err(Error::new("sealant merge needs at least one part report"));
     };
-    let identity = first.scan.as_ref().map(|s| s.id.clone());
+    let identity = first.scan.as_ref().map(|s| s.id.to_string());
     let total = first
         .scan
         .as_ref()
@@ -132,7 +67,7 @@ pub fn merge(files: &[impl AsRef<Path>]) -> Result<ScanOutcome> {
                 p.version, first.version
             )));
         }
-        if p.scan.as_ref().map(|s| &s.id) != identity.as_ref() {
+        if p.scan.as_ref().map(|s| s.id.as_ref()) != identity.as_deref() {
             return Err(Error::new(format!(
                 "{name} and {first_name} are parts of different scans (other roots, rules, \
                  config or options); merge the parts of one scan"
@@ -180,7 +115,7 @@ pub fn merge(files: &[impl AsRef<Path>]) -> Result<ScanOutcome> {
             None => p.summary,
             Some(s) => add(s, &p.summary),
         });
-        findings.extend(p.findings.into_iter().map(FindingJson::into_finding));
+        findings.extend(p.findings.into_iter().map(JsonFinding::into_finding));
         warnings.extend(p.warnings);
         stale.extend(p.stale_baseline);
         notice = notice.or(p.notice);
