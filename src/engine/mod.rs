@@ -8,6 +8,7 @@
 
 mod byte_freq;
 pub mod prefilter;
+mod trigram;
 
 use crate::error::Result;
 use crate::finding::Confidence;
