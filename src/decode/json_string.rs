@@ -3,12 +3,23 @@
 //! Decoding is applied to the whole text without parsing JSON (a truncated or invalid map still
 //! decodes); bytes outside escapes are copied as they are.
 
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
+
 use crate::decode::View;
+
+/// Searchers built once: building one costs more than running it over a small file.
+static SOURCES_CONTENT: LazyLock<Finder<'static>> =
+    LazyLock::new(|| Finder::new(b"\"sourcesContent\""));
+static UNICODE_ESCAPE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\\u"));
 
 /// Whether a blob should get a JSON-unescaped view: a source map, by name or by content.
 pub fn wants_view(path: &str, head: &[u8]) -> bool {
     path.ends_with(".map")
-        || memchr::memmem::find(&head[..head.len().min(4096)], b"\"sourcesContent\"").is_some()
+        || SOURCES_CONTENT
+            .find(&head[..head.len().min(4096)])
+            .is_some()
 }
 
 /// Whether decoding `src` could reveal a match the raw bytes hide. `\n`, `\"`, `\\` and
@@ -16,7 +27,7 @@ pub fn wants_view(path: &str, head: &[u8]) -> bool {
 /// JSON string is matched with its `\n`s), but a `\uXXXX` escape can stand inside one
 /// (`sk_\u006cive_…`), so only chunks with `\u` escapes get a decoded view.
 pub fn may_hide_text(src: &[u8]) -> bool {
-    memchr::memmem::find(src, b"\\u").is_some()
+    UNICODE_ESCAPE.find(src).is_some()
 }
 
 /// Decodes JSON escapes in `src` into `view`.

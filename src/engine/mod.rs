@@ -9,6 +9,7 @@
 mod byte_freq;
 pub mod prefilter;
 mod trigram;
+mod trigram_freq;
 
 use crate::error::Result;
 use crate::finding::Confidence;

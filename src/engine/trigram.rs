@@ -11,6 +11,7 @@
 
 use crate::engine::byte_freq::BYTE_FREQ_PER_MILLION;
 use crate::engine::prefilter::KeywordHit;
+use crate::engine::trigram_freq::COMMON_TRIGRAMS;
 
 /// Bytes per window: the shortest keyword the filter takes.
 pub const WINDOW: usize = 3;
@@ -73,9 +74,10 @@ impl TrigramFilter {
 
     fn with_simd<'a>(keywords: impl IntoIterator<Item = (u32, &'a [u8])>, avx2: bool) -> Self {
         let mut pairs: Vec<(usize, u32, u32)> = Vec::new();
+        let anchors = AnchorCost::new();
         for (id, kw) in keywords {
             debug_assert!(kw.len() >= WINDOW);
-            let off = best_anchor(kw);
+            let off = anchors.best(kw);
             pairs.push((hash(word_at(kw, off)), id, off as u32));
         }
         pairs.sort_unstable();
@@ -245,27 +247,52 @@ fn simd_available() -> bool {
     }
 }
 
-/// The offset of the keyword's window least likely in code.
-fn best_anchor(kw: &[u8]) -> usize {
-    let cost = |q: usize| window_cost(&kw[q..q + WINDOW]);
-    (0..=kw.len().saturating_sub(WINDOW))
-        .min_by(|&a, &b| cost(a).total_cmp(&cost(b)))
-        .unwrap_or(0)
+/// Picks each keyword's anchor: the window with the fewest expected false hits per gigabyte
+/// of code — its own occurrences plus those of the common windows that share its hash.
+struct AnchorCost {
+    /// Expected hits per gigabyte of the common windows, by hash.
+    load: std::collections::HashMap<usize, f64>,
+    /// The frequency of the least common of them.
+    floor: f64,
 }
 
-/// Expected occurrences per gigabyte of a window, taking bytes as independent, with windows
-/// of letters only counted as common (words repeat in code far more than that).
-fn window_cost(w: &[u8]) -> f64 {
+impl AnchorCost {
+    fn new() -> Self {
+        let mut load = std::collections::HashMap::new();
+        for &(w, n) in COMMON_TRIGRAMS.iter() {
+            *load.entry(hash(word_at(&w, 0))).or_default() += f64::from(n);
+        }
+        let floor = COMMON_TRIGRAMS.iter().map(|&(_, n)| n).min().unwrap_or(0);
+        AnchorCost {
+            load,
+            floor: f64::from(floor),
+        }
+    }
+
+    /// The offset of the keyword's cheapest window.
+    fn best(&self, kw: &[u8]) -> usize {
+        let cost = |q: usize| {
+            let w = &kw[q..q + WINDOW];
+            let own = match COMMON_TRIGRAMS.binary_search_by(|(c, _)| c[..].cmp(w)) {
+                Ok(_) => 0.0, // counted in the load of its hash
+                Err(_) => rare_frequency(w).min(self.floor),
+            };
+            own + self.load.get(&hash(word_at(w, 0))).copied().unwrap_or(0.0)
+        };
+        (0..=kw.len().saturating_sub(WINDOW))
+            .min_by(|&a, &b| cost(a).total_cmp(&cost(b)))
+            .unwrap_or(0)
+    }
+}
+
+/// Expected occurrences per gigabyte of a window that is not among the common ones, from its
+/// bytes' frequencies taken as independent.
+fn rare_frequency(w: &[u8]) -> f64 {
     let p: f64 = w
         .iter()
         .map(|&b| f64::from(BYTE_FREQ_PER_MILLION[b as usize]) / 1e6)
         .product();
-    let words = if w.iter().all(u8::is_ascii_alphabetic) {
-        1000.0
-    } else {
-        1.0
-    };
-    p * 1e9 * words
+    p * 1e9
 }
 
 #[cfg(test)]
@@ -303,6 +330,18 @@ mod tests {
             vec![false, true]
         } else {
             vec![false]
+        }
+    }
+
+    #[test]
+    fn anchors_avoid_windows_common_in_code() {
+        let cost = AnchorCost::new();
+        for kw in [&b"postgres://"[..], b"redis://", b"process.env.", b"secretAccessKey"] {
+            let at = cost.best(kw);
+            let w = &kw[at..at + WINDOW];
+            for common in [&b"://"[..], b"ces", b"ess", b"env", b"pro", b"roc", b"cre"] {
+                assert_ne!(w, common, "{}", String::from_utf8_lossy(kw));
+            }
         }
     }
 

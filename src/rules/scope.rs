@@ -15,7 +15,9 @@ pub struct Scope {
     path_globs: Vec<Glob>,
     exclude: Option<GlobSet>,
     info: Option<GlobSet>,
-    contains: Vec<Vec<u8>>,
+    /// Searchers for the markers, built once (a searcher costs more to build than to run
+    /// over a 1 KiB head).
+    contains: Vec<memchr::memmem::Finder<'static>>,
 }
 
 impl Scope {
@@ -32,7 +34,9 @@ impl Scope {
             paths: globs(paths, here)?,
             exclude: globs(exclude, here)?,
             info: globs(info, here)?,
-            contains: contains.iter().map(|c| c.as_bytes().to_vec()).collect(),
+            contains: (contains.iter())
+                .map(|c| memchr::memmem::Finder::new(c.as_bytes()).into_owned())
+                .collect(),
         })
     }
 
@@ -70,9 +74,7 @@ impl Scope {
             return true;
         }
         let head = &head[..head.len().min(HEAD_LEN)];
-        self.contains
-            .iter()
-            .any(|c| memchr::memmem::find(head, c).is_some())
+        self.contains.iter().any(|c| c.find(head).is_some())
     }
 
     /// Whether findings at `path` are reported as `info` (development and test files).

@@ -190,7 +190,7 @@ impl Root {
     /// per file, each directory's `package.json` read once.
     fn dir_in_package(&self, dir: &Path) -> bool {
         // The root itself is the project, not a package inside it.
-        if dir == self.given || dir.as_os_str().is_empty() || !dir.starts_with(&self.given) {
+        if dir == self.given || dir.as_os_str().is_empty() || !is_under(dir, &self.given) {
             return false;
         }
         if let Some(known) = self.packages.lock().ok().and_then(|m| m.get(dir).copied()) {
@@ -224,6 +224,19 @@ fn is_published_package(dir: &Path) -> bool {
         ]
         .iter()
         .any(|l| dir.join(l).exists())
+}
+
+/// Whether `path` is `dir` or below it, for a path the walk built by joining onto `dir`:
+/// compares text, which is much cheaper than comparing components once per file.
+pub fn is_under(path: &Path, dir: &Path) -> bool {
+    let (p, d) = (
+        path.as_os_str().as_encoded_bytes(),
+        dir.as_os_str().as_encoded_bytes(),
+    );
+    match p.strip_prefix(d) {
+        Some(rest) => rest.is_empty() || d.ends_with(b"/") || rest.starts_with(b"/"),
+        None => false,
+    }
 }
 
 /// `path` as `/`-separated components, without `.` components.

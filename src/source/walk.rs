@@ -149,9 +149,12 @@ pub fn open_regular(path: &Path) -> io::Result<File> {
 
 /// The root `path` was found under: the longest root it starts with.
 fn root_of<'r>(roots: &'r [Root], path: &Path) -> &'r Root {
+    if let [only] = roots {
+        return only;
+    }
     roots
         .iter()
-        .filter(|r| path.starts_with(&r.given))
+        .filter(|r| crate::source::root::is_under(path, &r.given))
         .max_by_key(|r| r.given.as_os_str().len())
         .unwrap_or(&roots[0])
 }
