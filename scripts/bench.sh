@@ -5,8 +5,9 @@
 #
 # Without TREE, builds one: `npm install` of popular frontend and backend packages into
 # $BENCH_DIR (default /tmp/sealant-bench), about 1 GB in ~50k files; it is reused on later runs.
-# Needs ripgrep (`apt-get install ripgrep`) and hyperfine (`apt-get install hyperfine`) on PATH.
-# Prints, side by side with their references (hyperfine, warm cache, medians to read as ratios):
+# Needs ripgrep (`apt-get install ripgrep`) on PATH.
+# Prints, side by side with their references (scripts/interleave.py: warm cache, medians of
+# RUNS interleaved runs, default 7, to read as ratios):
 # the tree against ripgrep and sealant's peak RSS; the tree with 150 extra keyworded rules; a
 # .tgz against `gzip -dc` and a zip against `unzip -p`; 200,000 empty files against ripgrep.
 # BENCH_WORK keeps the generated archives and files between runs.
@@ -25,9 +26,9 @@ if [ -z "$tree" ]; then
         googleapis @mui/material @mui/icons-material rxjs @aws-sdk/client-s3 stripe)
   fi
 fi
-for tool in rg hyperfine; do
-  command -v "$tool" >/dev/null || { echo "bench: $tool is not installed (apt-get install ${tool/rg/ripgrep})" >&2; exit 2; }
-done
+command -v rg >/dev/null || { echo "bench: rg is not installed (apt-get install ripgrep)" >&2; exit 2; }
+runs=${RUNS:-7}
+time_them() { python3 scripts/interleave.py "$runs" "$@"; }
 
 cargo build --release --quiet
 bin=$PWD/target/release/sealant
@@ -36,7 +37,7 @@ echo "tree: $tree ($(du -sh "$tree" | cut -f1), $(find "$tree" -type f | wc -l) 
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # 1. The tree against ripgrep reading every byte once.
-hyperfine -N --warmup 1 --runs "${RUNS:-5}" --ignore-failure --export-json "$work/tree.json" \
+time_them "1. tree against ripgrep" \
   "rg -uuu -F -c sk_live_ $tree" \
   "$bin scan --no-ignore --quiet --fail-on never $tree"
 /usr/bin/time -f "sealant peak RSS: %M KiB, wall %e s" "$bin" scan --no-ignore --quiet --fail-on never "$tree" >/dev/null || true
@@ -61,7 +62,7 @@ examples = ["{prefix}{body}"]
 
 """)
 PY
-hyperfine -N --warmup 1 --runs "${RUNS:-5}" --ignore-failure \
+time_them "2. tree with 150 more rules against the default catalog" \
   "$bin scan --no-ignore --quiet --fail-on never $tree" \
   "$bin scan --no-ignore --quiet --fail-on never --rules $work/extra.toml $tree"
 
@@ -69,12 +70,12 @@ hyperfine -N --warmup 1 --runs "${RUNS:-5}" --ignore-failure \
 if [ ! -f "$work/tree.tgz" ]; then
   tar -C "$(dirname "$tree")" -czf "$work/tree.tgz" "$(basename "$tree")"
 fi
-hyperfine -N --warmup 1 --runs "${RUNS:-5}" --ignore-failure \
+time_them "3a. .tgz against gzip -dc" \
   "bash -c 'gzip -dc $work/tree.tgz > /dev/null'" \
   "$bin scan --quiet --fail-on never $work/tree.tgz"
 if command -v zip >/dev/null && command -v unzip >/dev/null; then
   [ -f "$work/tree.zip" ] || (cd "$(dirname "$tree")" && zip -qr "$work/tree.zip" "$(basename "$tree")")
-  hyperfine -N --warmup 1 --runs "${RUNS:-5}" --ignore-failure \
+  time_them "3b. zip against unzip -p" \
     "bash -c 'unzip -p $work/tree.zip > /dev/null'" \
     "$bin scan --quiet --fail-on never $work/tree.zip"
 else
@@ -86,6 +87,6 @@ if [ ! -d "$work/empty" ]; then
   mkdir -p "$work/empty"
   (cd "$work/empty" && for d in $(seq 0 199); do mkdir "$d"; (cd "$d" && touch $(seq -f "f%g" 0 999)); done)
 fi
-hyperfine -N --warmup 1 --runs "${RUNS:-5}" --ignore-failure \
+time_them "4. 200,000 empty files against ripgrep" \
   "rg -uuu -F -c sk_live_ $work/empty" \
   "$bin scan --no-ignore --quiet --fail-on never $work/empty"
