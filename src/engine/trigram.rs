@@ -28,6 +28,8 @@ pub struct TrigramFilter {
     starts: Box<[u32]>,
     /// (keyword, offset of its anchor).
     entries: Box<[(u32, u32)]>,
+    /// The CPU has AVX2 (read on x86-64 only).
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     avx2: bool,
 }
 
@@ -336,7 +338,12 @@ mod tests {
     #[test]
     fn anchors_avoid_windows_common_in_code() {
         let cost = AnchorCost::new();
-        for kw in [&b"postgres://"[..], b"redis://", b"process.env.", b"secretAccessKey"] {
+        for kw in [
+            &b"postgres://"[..],
+            b"redis://",
+            b"process.env.",
+            b"secretAccessKey",
+        ] {
             let at = cost.best(kw);
             let w = &kw[at..at + WINDOW];
             for common in [&b"://"[..], b"ces", b"ess", b"env", b"pro", b"roc", b"cre"] {
