@@ -65,6 +65,9 @@ pub enum Command {
     /// Install a git pre-commit hook that runs `sealant scan --staged` (or, with --pre-push, a
     /// pre-push hook that scans the commits being pushed).
     InstallHook(InstallHookArgs),
+    /// Print sealant's version, the built-in rule catalog's version and its rule count (as
+    /// `--version` does).
+    Version,
 }
 
 #[derive(Debug, Args)]
@@ -231,6 +234,14 @@ pub enum ScanFormat {
     Sarif,
     /// GitLab secret-detection report (`artifacts: reports: secret_detection`).
     Gitlab,
+    /// JSON Lines: one finding per line.
+    Jsonl,
+    /// GitHub Actions annotations (`::error file=…,line=…::…`).
+    Github,
+    /// JUnit XML: one failed test case per file with findings.
+    Junit,
+    /// CSV with a header row.
+    Csv,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -264,6 +275,10 @@ pub fn run(cli: Cli) -> i32 {
         Command::Merge(args) => run_merge(args),
         Command::Rules(args) => run_rules(args),
         Command::InstallHook(args) => crate::hook::install(args.force, args.pre_push),
+        Command::Version => {
+            println!("sealant {}", version_text());
+            Ok(0)
+        }
     };
     match result {
         Ok(code) => code,
@@ -271,6 +286,31 @@ pub fn run(cli: Cli) -> i32 {
             eprintln!("sealant: error: {e}");
             2
         }
+    }
+}
+
+/// The version line after the program's name: sealant's version and the built-in catalog's
+/// (the version with a digest of the rule files, which changes whenever a rule does) and size.
+pub fn version_text() -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for (name, text) in crate::rules::builtin::BUILTIN_RULE_FILES {
+        h.update(name.as_bytes());
+        h.update([0]);
+        h.update(text.as_bytes());
+    }
+    let digest: String = h.finalize()[..6]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let version = env!("CARGO_PKG_VERSION");
+    match RuleSet::builtin() {
+        Ok(set) => format!(
+            "{version} (rule catalog {version}+{digest}: {} content rules, {} file rules)",
+            set.rules.len(),
+            set.file_rules.len()
+        ),
+        Err(_) => format!("{version} (rule catalog {version}+{digest})"),
     }
 }
 
@@ -429,6 +469,10 @@ fn emit(outcome: &scan::ScanOutcome, engine: &Engine, o: &Output<'_>) -> Result<
         ScanFormat::Text => report::text::write_findings(&mut out, &outcome.findings, opts),
         ScanFormat::Json => report::json::write(&mut out, outcome, opts),
         ScanFormat::Gitlab => report::gitlab::write(&mut out, outcome, opts),
+        ScanFormat::Jsonl => report::json::write_lines(&mut out, &outcome.findings, opts),
+        ScanFormat::Github => report::github::write(&mut out, &outcome.findings, opts),
+        ScanFormat::Junit => report::junit::write(&mut out, outcome, opts),
+        ScanFormat::Csv => report::csv::write(&mut out, &outcome.findings, opts),
         ScanFormat::Sarif => {
             let include_info = o.fail_on.0 == Some(Severity::Info);
             report::sarif::write(&mut out, outcome, engine, opts, include_info).map(|w| {

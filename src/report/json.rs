@@ -155,3 +155,18 @@ pub fn write(out: &mut dyn Write, outcome: &ScanOutcome, opts: ReportOptions) ->
     serde_json::to_writer_pretty(&mut *out, &report).map_err(crate::report::json_io)?;
     writeln!(out)
 }
+
+/// JSON Lines (`--format jsonl`): each finding as one JSON object on its own line, in the
+/// shape of the JSON report's findings; the summary stays on stderr.
+pub fn write_lines(
+    out: &mut dyn Write,
+    findings: &[Finding],
+    opts: ReportOptions,
+) -> io::Result<()> {
+    for f in findings {
+        serde_json::to_writer(&mut *out, &JsonFinding::new(f, opts))
+            .map_err(crate::report::json_io)?;
+        writeln!(out)?;
+    }
+    Ok(())
+}

@@ -2,8 +2,11 @@
 //!
 //! Every format redacts secrets unless `show_secrets` is set.
 
+pub mod csv;
+pub mod github;
 pub mod gitlab;
 pub mod json;
+pub mod junit;
 pub mod merge;
 pub mod redact;
 pub mod sarif;
