@@ -68,6 +68,14 @@ pub enum Command {
     /// Print sealant's version, the built-in rule catalog's version and its rule count (as
     /// `--version` does).
     Version,
+    /// Print a shell completion script: `source <(sealant completions bash)`, or save it where
+    /// your shell loads completions from.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print sealant's man page (roff): `sealant man > /usr/local/share/man/man1/sealant.1`.
+    Man,
 }
 
 #[derive(Debug, Args)]
@@ -278,6 +286,19 @@ pub fn run(cli: Cli) -> i32 {
         Command::Version => {
             println!("sealant {}", version_text());
             Ok(0)
+        }
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut cmd = Cli::command();
+            let mut out = io::stdout().lock();
+            clap_complete::generate(shell, &mut cmd, "sealant", &mut out);
+            ignore_broken_pipe(out.flush()).map(|_| 0)
+        }
+        Command::Man => {
+            use clap::CommandFactory;
+            let mut out = io::stdout().lock();
+            let written = clap_mangen::Man::new(Cli::command()).render(&mut out);
+            ignore_broken_pipe(written.and_then(|_| out.flush())).map(|_| 0)
         }
     };
     match result {
