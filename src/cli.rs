@@ -3,7 +3,7 @@
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::config::{LimitsConfig, ProjectConfig};
 use crate::engine::Engine;
@@ -288,14 +288,12 @@ pub fn run(cli: Cli) -> i32 {
             Ok(0)
         }
         Command::Completions { shell } => {
-            use clap::CommandFactory;
             let mut cmd = Cli::command();
             let mut out = io::stdout().lock();
             clap_complete::generate(shell, &mut cmd, "sealant", &mut out);
             ignore_broken_pipe(out.flush()).map(|_| 0)
         }
         Command::Man => {
-            use clap::CommandFactory;
             let mut out = io::stdout().lock();
             let written = clap_mangen::Man::new(Cli::command()).render(&mut out);
             ignore_broken_pipe(written.and_then(|_| out.flush())).map(|_| 0)
@@ -320,11 +318,8 @@ pub fn version_text() -> String {
         h.update([0]);
         h.update(text.as_bytes());
     }
-    let digest: String = h.finalize()[..6]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let version = env!("CARGO_PKG_VERSION");
+    let digest = crate::finding::hex(&h.finalize()[..6]);
+    let version = crate::VERSION;
     match RuleSet::builtin() {
         Ok(set) => format!(
             "{version} (rule catalog {version}+{digest}: {} content rules, {} file rules)",
@@ -608,10 +603,7 @@ fn identity(args: &ScanArgs, project: &ProjectConfig, engine: &Engine, limits: &
         )
         .as_bytes(),
     );
-    h.finalize()[..16]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::finding::hex(&h.finalize()[..16])
 }
 
 /// Archive limits: defaults, then the config's `[limits]`, then flags.

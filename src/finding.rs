@@ -261,8 +261,12 @@ pub fn fingerprint(rule_id: &str, path: &str, secret: &str, occurrence: u32) -> 
         h.update([0]);
         h.update(occurrence.to_le_bytes());
     }
-    let digest = h.finalize();
-    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+    hex(&h.finalize()[..16])
+}
+
+/// Bytes as lowercase hexadecimal (digests in fingerprints and identities).
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Redacts a secret for display: a known prefix (everything up to the last `_` or `-` within
