@@ -172,9 +172,31 @@ pub struct ScanArgs {
     /// Print secrets in full instead of redacted (never do this in CI logs).
     #[arg(long)]
     pub show_secrets: bool,
-    /// Also scan files that .gitignore, .ignore and git's exclude files leave out.
+    /// Also scan files that .gitignore, .ignore, .sealantignore and git's exclude files leave
+    /// out.
     #[arg(long)]
     pub no_ignore: bool,
+    /// Also scan files that git's ignore rules (.gitignore, the global excludes file,
+    /// .git/info/exclude) leave out; .ignore and .sealantignore still apply.
+    #[arg(long)]
+    pub no_ignore_vcs: bool,
+    /// Include (GLOB) or exclude (!GLOB) files and directories, as in ripgrep: gitignore-style
+    /// globs matched against paths relative to the current directory; repeatable, the last
+    /// matching glob wins; with any include glob, only matching files are scanned.
+    #[arg(
+        short = 'g',
+        long = "glob",
+        value_name = "GLOB",
+        allow_hyphen_values = true
+    )]
+    pub globs: Vec<String>,
+    /// Skip hidden files and directories (names starting with `.`). By default they are
+    /// scanned: `.env`, `.npmrc` and `.aws/` are where secrets live.
+    #[arg(long, overrides_with = "hidden")]
+    pub no_hidden: bool,
+    /// Scan hidden files and directories (the default; undoes an earlier --no-hidden).
+    #[arg(long, overrides_with = "no_hidden")]
+    pub hidden: bool,
     /// Follow symbolic links (loops are detected and reported).
     #[arg(short = 'L', long)]
     pub follow: bool,
@@ -383,6 +405,9 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
     let config = ScanConfig {
         walk: WalkOptions {
             no_ignore: args.no_ignore,
+            no_ignore_vcs: args.no_ignore_vcs,
+            skip_hidden: args.no_hidden,
+            globs: args.globs.clone(),
             follow: args.follow,
             threads,
             shard,
@@ -589,11 +614,14 @@ fn identity(args: &ScanArgs, project: &ProjectConfig, engine: &Engine, limits: &
     }
     h.update(
         format!(
-            "{:?}\0{:?}\0{:?}\0{:?}\0{limits:?}\0{}{}{}{}{}\0{:?}",
+            "{:?}\0{:?}\0{:?}\0{:?}\0{limits:?}\0{:?}\0{}{}{}{}{}{}{}\0{:?}",
             project.skip_paths,
             project.allowlist.values,
             project.allowlist.regexes,
             roots,
+            args.globs,
+            args.no_ignore_vcs,
+            args.no_hidden,
             args.no_ignore,
             args.follow,
             args.staged,

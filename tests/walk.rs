@@ -41,6 +41,76 @@ fn dot_ignore_files_work_without_git() {
     );
 }
 
+/// ripgrep's habits: `-g` include and exclude globs, `.sealantignore`, `--no-ignore-vcs`,
+/// `--no-hidden`, whatever the spelling of the root.
+#[test]
+fn globs_ignore_files_and_hidden_files_as_in_ripgrep() {
+    let dir = tempdir();
+    git(dir.path(), &["init", "-q"]);
+    write(dir.path(), ".gitignore", "gen.js\n");
+    write(dir.path(), ".sealantignore", "fixtures/\n");
+    for f in [
+        "src/a.js",
+        "src/b.txt",
+        "vendor/c.js",
+        ".config/d.js",
+        "gen.js",
+        "fixtures/e.js",
+    ] {
+        write(dir.path(), f, format!("k='{LIVE_KEY}'"));
+    }
+    let base = vec![".config/d.js", "src/a.js", "src/b.txt", "vendor/c.js"];
+    let abs = dir.path().to_string_lossy().into_owned();
+    for root in [None, Some("."), Some(abs.as_str())] {
+        let scan = |args: &[&str]| {
+            let mut all = args.to_vec();
+            all.extend(root);
+            let found = paths(dir.path(), &all);
+            // The same files whatever the root's spelling: compare by their tail.
+            let mut tails: Vec<String> = found
+                .iter()
+                .map(|p| {
+                    let p = p.strip_prefix(&abs).unwrap_or(p);
+                    p.trim_start_matches("./")
+                        .trim_start_matches('/')
+                        .to_string()
+                })
+                .collect();
+            tails.sort();
+            tails
+        };
+        assert_eq!(scan(&[]), base, "root {root:?}");
+        assert_eq!(
+            scan(&["-g", "!vendor/"]),
+            [".config/d.js", "src/a.js", "src/b.txt"]
+        );
+        assert_eq!(
+            scan(&["-g", "!*.txt", "--glob", "!vendor"]),
+            [".config/d.js", "src/a.js"]
+        );
+        // An include glob limits the scan to what it matches.
+        assert_eq!(scan(&["-g", "src/**"]), ["src/a.js", "src/b.txt"]);
+        assert_eq!(
+            scan(&["--no-hidden"]),
+            ["src/a.js", "src/b.txt", "vendor/c.js"]
+        );
+        assert_eq!(scan(&["--no-hidden", "--hidden"]), base);
+        let mut vcs = base.clone();
+        vcs.insert(1, "gen.js");
+        assert_eq!(
+            scan(&["--no-ignore-vcs"]),
+            vcs,
+            "only git's rules are lifted"
+        );
+        let mut all = vcs.clone();
+        all.insert(1, "fixtures/e.js");
+        assert_eq!(scan(&["--no-ignore"]), all);
+    }
+    let bad = run(dir.path(), &["scan", "-g", "[oops"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("invalid --glob"), "{}", stderr(&bad));
+}
+
 #[test]
 fn hidden_files_are_scanned_but_git_internals_are_not() {
     let dir = tempdir();

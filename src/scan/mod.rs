@@ -236,7 +236,7 @@ pub fn scan(config: &ScanConfig, engine: &Engine) -> Result<ScanOutcome> {
             let mut scanner = BlobScanner::new(engine);
             let keep = &keep;
             move |file: WalkedFile<'_>| keep(ctx.scan_file(&mut scanner, file))
-        });
+        })?;
     }
 
     let mut findings = found.into_inner().unwrap_or_default();

@@ -1,10 +1,11 @@
 //! The parallel filesystem walk: hands every regular file under the given roots to a per-thread
 //! visitor as it is found (no file list is built first).
 //!
-//! Like ripgrep: `.gitignore`, `.ignore` and git's exclude files are honoured unless
-//! `no_ignore`; hidden files are scanned (`.env`, `.npmrc` are where secrets live); `.git/` is
-//! skipped; symbolic links are not followed unless `follow`. Roots named on the command line are
-//! always scanned, ignored or not. FIFOs, sockets and devices are never opened.
+//! Like ripgrep: `.gitignore`, `.ignore`, `.sealantignore` and git's exclude files are honoured
+//! unless `no_ignore` (git's alone unless `no_ignore_vcs`); `-g` globs include or exclude;
+//! hidden files are scanned unless `skip_hidden` (`.env`, `.npmrc` are where secrets live);
+//! `.git/` is skipped; symbolic links are not followed unless `follow`. Roots named on the
+//! command line are always scanned, ignored or not. FIFOs, sockets and devices are never opened.
 
 use std::fs::{File, OpenOptions};
 use std::io;
@@ -22,6 +23,12 @@ use crate::source::shard::{self, Shard};
 pub struct WalkOptions {
     /// Scan files that `.gitignore` and friends exclude.
     pub no_ignore: bool,
+    /// Scan files that git's ignore rules exclude (other ignore files still apply).
+    pub no_ignore_vcs: bool,
+    /// Skip hidden files and directories.
+    pub skip_hidden: bool,
+    /// ripgrep-style `-g` globs (`!` excludes), relative to the current directory.
+    pub globs: Vec<String>,
     /// Follow symbolic links (loops are detected and reported).
     pub follow: bool,
     /// Worker threads (at least 1).
@@ -44,21 +51,35 @@ pub struct WalkedFile<'a> {
 /// Walks `roots` on `opts.threads` threads. `make_visitor` is called once per thread; the
 /// visitor it returns is called for each file that thread finds. Walk errors and skipped
 /// entries go to `stats`.
-pub fn walk<F, V>(roots: &[Root], opts: &WalkOptions, stats: &Stats, make_visitor: F)
+pub fn walk<F, V>(
+    roots: &[Root],
+    opts: &WalkOptions,
+    stats: &Stats,
+    make_visitor: F,
+) -> crate::error::Result<()>
 where
     F: Fn() -> V + Sync,
     V: FnMut(WalkedFile<'_>) + Send,
 {
     let Some((first, rest)) = roots.split_first() else {
-        return;
+        return Ok(());
     };
     let mut builder = WalkBuilder::new(&first.given);
     for root in rest {
         builder.add(&root.given);
     }
+    if !opts.no_ignore {
+        builder.add_custom_ignore_filename(".sealantignore");
+    }
+    if !opts.globs.is_empty() {
+        builder.overrides(overrides(&opts.globs)?);
+    }
     builder
         .standard_filters(!opts.no_ignore)
-        .hidden(false)
+        .git_ignore(!opts.no_ignore && !opts.no_ignore_vcs)
+        .git_global(!opts.no_ignore && !opts.no_ignore_vcs)
+        .git_exclude(!opts.no_ignore && !opts.no_ignore_vcs)
+        .hidden(opts.skip_hidden)
         .follow_links(opts.follow)
         .threads(opts.threads.max(1))
         .filter_entry(|e| e.depth() == 0 || e.file_name() != ".git");
@@ -128,6 +149,20 @@ where
             WalkState::Continue
         })
     });
+    Ok(())
+}
+
+/// The `-g` globs as the walk's overrides, matched like ripgrep's: relative to the current
+/// directory, `!` excluding, the last match winning.
+fn overrides(globs: &[String]) -> crate::error::Result<ignore::overrides::Override> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let mut b = ignore::overrides::OverrideBuilder::new(cwd);
+    for g in globs {
+        b.add(g)
+            .map_err(|e| crate::error::Error::new(format!("invalid --glob {g:?}: {e}")))?;
+    }
+    b.build()
+        .map_err(|e| crate::error::Error::new(format!("invalid --glob: {e}")))
 }
 
 /// Opens `path` for reading without ever blocking: a FIFO swapped in after the walk saw a
