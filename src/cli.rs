@@ -115,6 +115,9 @@ pub struct ReportArgs {
     /// Print no summary or warnings on stderr.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Text report: list every finding of a rule (by default the first 5, then a count).
+    #[arg(short, long)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Args)]
@@ -494,6 +497,7 @@ fn emit(outcome: &scan::ScanOutcome, engine: &Engine, o: &Output<'_>) -> Result<
     let opts = ReportOptions {
         show_secrets: o.show_secrets,
         color: use_color(o.report.color, to_terminal),
+        verbose: o.report.verbose,
     };
     let mut out: Box<dyn Write> = match o.report.output.as_deref() {
         Some(path) => Box::new(io::BufWriter::new(std::fs::File::create(path).map_err(

@@ -4,6 +4,63 @@
 mod common;
 use common::*;
 
+/// Many findings of one rule read as one group: the first few, a count, the fix once; then
+/// tables by rule and by exposure. `--verbose` lists them all; `--color always` paints path,
+/// line and secret as ripgrep does.
+#[test]
+fn text_report_groups_findings_by_rule() {
+    let dir = tempdir();
+    for i in 0..12 {
+        write(
+            dir.path(),
+            &format!("src/f{i:02}.js"),
+            format!("k='{LIVE_KEY}'\n"),
+        );
+    }
+    write(dir.path(), "dist/app.js", format!("k='{RESTRICTED_KEY}'\n"));
+    let out = run(dir.path(), &["scan", "."]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("[stripe.secret-key.live] — 12 findings in 12 files"),
+        "{text}"
+    );
+    assert_eq!(text.matches("  at      ").count(), 5 + 1, "{text}");
+    assert!(
+        text.contains("…       7 more in 7 files (--verbose lists them all)"),
+        "{text}"
+    );
+    assert_eq!(text.matches("fix     Roll it now").count(), 1, "{text}");
+    assert!(
+        text.contains("By rule:") && text.contains("By exposure:"),
+        "{text}"
+    );
+    let row = |name: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(name) || l.contains(&format!(" {name} ")))
+            .unwrap_or_else(|| panic!("{name} row in {text}"))
+            .split_whitespace()
+            .last()
+            .and_then(|n| n.parse::<usize>().ok())
+    };
+    assert_eq!(row("stripe.secret-key.live"), Some(12));
+    assert_eq!(row("public-bundle"), Some(1));
+    assert_eq!(row("source"), Some(12));
+
+    let all = stdout(&run(dir.path(), &["scan", "--verbose", "."]));
+    assert_eq!(all.matches("  at      ").count(), 13, "{all}");
+    assert!(!all.contains("more in"), "{all}");
+
+    let painted = stdout(&run(dir.path(), &["scan", "--color", "always", "."]));
+    assert!(
+        painted.contains("\x1b[35m./src/f00.js\x1b[0m:\x1b[32m1:4\x1b[0m"),
+        "{painted}"
+    );
+    assert!(
+        painted.contains("\x1b[1;31msk_live_51u8…vUC\x1b[0m"),
+        "{painted}"
+    );
+}
+
 #[test]
 fn demo_fixture_text_report() {
     let out = run(&repo_root(), &["scan", "fixtures/demo"]);

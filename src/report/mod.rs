@@ -21,6 +21,8 @@ pub struct ReportOptions {
     pub show_secrets: bool,
     /// Use ANSI colours.
     pub color: bool,
+    /// List every finding of a rule in the text report, not the first few.
+    pub verbose: bool,
 }
 
 impl ReportOptions {

@@ -1,4 +1,5 @@
-//! The human report: one block per finding on stdout, warnings and a summary on stderr.
+//! The human report: findings grouped by rule, and tables by rule and by exposure, on stdout;
+//! warnings and a summary on stderr.
 
 use std::io::{self, Write};
 
@@ -7,45 +8,177 @@ use crate::finding::{Finding, Severity};
 use crate::report::ReportOptions;
 use crate::scan::{ScanOutcome, Summary};
 
-/// Writes one block per finding.
+/// Findings of one rule listed in full before the rest of the group is counted instead
+/// (`--verbose` lists them all).
+pub const GROUP_SHOWN: usize = 5;
+
+/// Writes the findings grouped by rule (most severe first): each finding's place, secret,
+/// detail and history, the rule's fix once; past [`GROUP_SHOWN`] findings of one rule, a count
+/// instead (unless `opts.verbose`). Then, when there is more than one finding, a table by rule
+/// and by exposure.
 pub fn write_findings(
     out: &mut dyn Write,
     findings: &[Finding],
     opts: ReportOptions,
 ) -> io::Result<()> {
-    for f in findings {
-        let sev = f.severity.as_str().to_uppercase();
-        let (on, off) = if opts.color {
-            (severity_colour(f.severity), "\x1b[0m")
-        } else {
-            ("", "")
-        };
-        let note = if f.documented {
+    let paint = Paint(opts.color);
+    for group in groups(findings) {
+        let first = group[0];
+        let sev = first.severity.as_str().to_uppercase();
+        let note = if first.documented {
             " — a value published in vendor documentation"
         } else {
             ""
         };
-        writeln!(out, "{on}{sev:<8}{off} {} [{}]{note}", f.title, f.rule_id)?;
-        let exposed = if f.exposure.is_public() {
-            format!("  ({}: already public)", f.exposure)
+        let count = if group.len() > 1 {
+            let files: std::collections::BTreeSet<&str> =
+                group.iter().map(|f| f.path.as_ref()).collect();
+            format!(
+                " — {} in {}",
+                plural(group.len() as u64, "finding"),
+                plural(files.len() as u64, "file")
+            )
         } else {
             String::new()
         };
-        writeln!(out, "  at      {}:{}:{}{exposed}", f.path, f.line, f.column)?;
-        if !f.secret.is_empty() {
-            let label = if f.redact { "secret" } else { "match " };
-            writeln!(out, "  {label}  {}", opts.secret(f))?;
+        writeln!(
+            out,
+            "{} {} [{}]{note}{count}",
+            paint.on(severity_colour(first.severity), &format!("{sev:<8}")),
+            first.title,
+            first.rule_id
+        )?;
+        let shown = if opts.verbose {
+            group.len()
+        } else {
+            group.len().min(GROUP_SHOWN)
+        };
+        for f in &group[..shown] {
+            write_place(out, f, opts, paint)?;
         }
-        if let Some(detail) = &f.detail {
-            writeln!(out, "  detail  {detail}")?;
+        if shown < group.len() {
+            let rest = &group[shown..];
+            let files: std::collections::BTreeSet<&str> =
+                rest.iter().map(|f| f.path.as_ref()).collect();
+            writeln!(
+                out,
+                "  …       {} more in {} (--verbose lists them all)",
+                rest.len(),
+                plural(files.len() as u64, "file")
+            )?;
         }
-        if let Some(p) = &f.provenance {
-            writeln!(out, "  history {}", p.describe())?;
-        }
-        writeln!(out, "  fix     {}", f.remediation)?;
+        writeln!(out, "  fix     {}", first.remediation)?;
         writeln!(out)?;
     }
+    if findings.len() > 1 {
+        write_tables(out, findings, paint)?;
+    }
     Ok(())
+}
+
+/// One finding's lines: where, what, and why.
+fn write_place(
+    out: &mut dyn Write,
+    f: &Finding,
+    opts: ReportOptions,
+    paint: Paint,
+) -> io::Result<()> {
+    let exposed = if f.exposure.is_public() {
+        format!("  ({}: already public)", f.exposure)
+    } else {
+        String::new()
+    };
+    writeln!(
+        out,
+        "  at      {}:{}{exposed}",
+        paint.on(PATH, &f.path),
+        paint.on(LINE, &format!("{}:{}", f.line, f.column))
+    )?;
+    if !f.secret.is_empty() {
+        let label = if f.redact { "secret" } else { "match " };
+        writeln!(out, "  {label}  {}", paint.on(SECRET, &opts.secret(f)))?;
+    }
+    if let Some(detail) = &f.detail {
+        writeln!(out, "  detail  {detail}")?;
+    }
+    if let Some(p) = &f.provenance {
+        writeln!(out, "  history {}", p.describe())?;
+    }
+    Ok(())
+}
+
+/// The findings grouped by rule, severity and documented-ness: most severe group first, then
+/// in the order the findings come.
+fn groups(findings: &[Finding]) -> Vec<Vec<&Finding>> {
+    let mut groups: Vec<Vec<&Finding>> = Vec::new();
+    let mut index: std::collections::HashMap<(&str, Severity, bool), usize> = Default::default();
+    for f in findings {
+        let key = (f.rule_id.as_ref(), f.severity, f.documented);
+        let i = *index.entry(key).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        groups[i].push(f);
+    }
+    // Stable: equal severities keep their first appearance's order.
+    groups.sort_by_key(|g| std::cmp::Reverse(g[0].severity));
+    groups
+}
+
+/// Counts by rule (with severity) and by exposure.
+fn write_tables(out: &mut dyn Write, findings: &[Finding], paint: Paint) -> io::Result<()> {
+    let mut by_rule: Vec<(Severity, &str, usize)> = Vec::new();
+    for g in groups(findings) {
+        match by_rule
+            .iter_mut()
+            .find(|(s, r, _)| *s == g[0].severity && *r == g[0].rule_id.as_ref())
+        {
+            Some(row) => row.2 += g.len(),
+            None => by_rule.push((g[0].severity, g[0].rule_id.as_ref(), g.len())),
+        }
+    }
+    let width = by_rule.iter().map(|r| r.1.len()).max().unwrap_or(0);
+    writeln!(out, "By rule:")?;
+    for (sev, rule, n) in &by_rule {
+        writeln!(
+            out,
+            "  {} {rule:<width$}  {n:>6}",
+            paint.on(severity_colour(*sev), &format!("{:<8}", sev.as_str()))
+        )?;
+    }
+    let mut by_exposure: std::collections::BTreeMap<String, usize> = Default::default();
+    for f in findings {
+        let where_ = if f.provenance.is_some() {
+            "history".to_string()
+        } else {
+            f.exposure.to_string()
+        };
+        *by_exposure.entry(where_).or_default() += 1;
+    }
+    writeln!(out, "By exposure:")?;
+    for (exposure, n) in &by_exposure {
+        writeln!(out, "  {exposure:<width$}  {n:>6}", width = width + 9)?;
+    }
+    Ok(())
+}
+
+/// ripgrep's colours: paths magenta, line and column green, the match bold red.
+const PATH: &str = "\x1b[35m";
+const LINE: &str = "\x1b[32m";
+const SECRET: &str = "\x1b[1;31m";
+
+/// Colours text when the report is coloured.
+#[derive(Clone, Copy)]
+struct Paint(bool);
+
+impl Paint {
+    fn on(self, colour: &str, text: &str) -> String {
+        if self.0 {
+            format!("{colour}{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
 }
 
 /// Writes warnings and the summary (for stderr).
