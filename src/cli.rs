@@ -110,8 +110,8 @@ pub struct ReportArgs {
     #[arg(long, value_name = "SEVERITY", value_parser = parse_fail_on)]
     pub fail_on: Option<FailOn>,
     /// When to colour the text report.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
+    #[arg(long, value_enum, default_value_t = When::Auto)]
+    pub color: When,
     /// Print no summary or warnings on stderr.
     #[arg(short, long)]
     pub quiet: bool,
@@ -230,6 +230,10 @@ pub struct ScanArgs {
     /// Members read from one top-level archive at most [default: 100000].
     #[arg(long, value_name = "N", help_heading = "Archive limits")]
     pub max_archive_entries: Option<u64>,
+    /// Show progress on stderr during a long scan (files, bytes, archives, findings, rate):
+    /// `auto` when stderr is a terminal and not --quiet.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = When::Auto)]
+    pub progress: When,
     /// Bytes read from one file at most; the rest of a larger file is not read, with a
     /// warning [default: 1 GiB].
     #[arg(long, value_name = "BYTES")]
@@ -283,8 +287,9 @@ pub enum Format {
     Json,
 }
 
+/// When to colour, or to draw progress: on a terminal (`auto`), always, never.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
+pub enum When {
     Auto,
     Always,
     Never,
@@ -405,7 +410,13 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
         Some(s) => Some(Shard::parse(s)?),
     };
     let identity = identity(&args, &project, &engine, &limits);
+    let progress = match args.progress {
+        When::Never => None,
+        When::Always => Some(true),
+        When::Auto => (io::stderr().is_terminal() && !args.report.quiet).then_some(false),
+    };
     let config = ScanConfig {
+        progress,
         walk: WalkOptions {
             no_ignore: args.no_ignore,
             no_ignore_vcs: args.no_ignore_vcs,
@@ -823,11 +834,11 @@ fn run_rules_check(files: &[PathBuf]) -> Result<i32> {
     Ok(i32::from(failed))
 }
 
-fn use_color(choice: ColorChoice, is_terminal: bool) -> bool {
+fn use_color(choice: When, is_terminal: bool) -> bool {
     match choice {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
+        When::Always => true,
+        When::Never => false,
+        When::Auto => {
             is_terminal
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                 && std::env::var("TERM").map_or(true, |t| t != "dumb")

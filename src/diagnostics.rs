@@ -43,6 +43,8 @@ pub struct Stats {
     pub messages: AtomicU64,
     /// Values dropped as placeholders by rules' filters.
     pub filtered: AtomicU64,
+    /// Findings so far, before baselines and de-duplication (for progress).
+    pub findings: AtomicU64,
     warnings: Mutex<Vec<Warning>>,
 }
 

@@ -12,28 +12,6 @@ use std::process::Command;
 
 /// A tool the test needs: found, or (outside CI) `None` with a note; under CI its absence
 /// fails the test, naming what installs it.
-fn tool(path: Option<PathBuf>, name: &str, installs: &str) -> Option<PathBuf> {
-    if let Some(p) = path {
-        return Some(p);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{name} is missing: {installs}"
-    );
-    eprintln!("{name} is not installed ({installs}); skipping");
-    None
-}
-
-fn on_path(name: &str) -> Option<PathBuf> {
-    let out = Command::new("sh")
-        .args(["-c", &format!("command -v {name}")])
-        .output()
-        .ok()?;
-    out.status
-        .success()
-        .then(|| PathBuf::from(stdout(&out).trim()))
-}
-
 fn hermesc() -> Option<PathBuf> {
     let p = repo_root()
         .join("target/hermes-tools/node_modules/hermes-compiler/hermesc/linux64-bin/hermesc");

@@ -8,6 +8,7 @@ pub mod gitlab;
 pub mod json;
 pub mod junit;
 pub mod merge;
+pub mod progress;
 pub mod redact;
 pub mod sarif;
 pub mod text;

@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use globset::Candidate;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -56,6 +57,8 @@ pub struct ScanConfig {
     pub policy: Policy,
     /// What archives may cost.
     pub limits: Limits,
+    /// Draw progress on stderr: `Some(false)` when it is a terminal, `Some(true)` always.
+    pub progress: Option<bool>,
 }
 
 /// Everything a scan produced.
@@ -178,13 +181,29 @@ impl Summary {
 /// command line that does not exist or cannot be read, `--staged` outside a git work tree.
 /// Problems with single files become warnings in the outcome.
 pub fn scan(config: &ScanConfig, engine: &Engine) -> Result<ScanOutcome> {
-    let started = Instant::now();
     let stats = Stats::default();
+    let Some(always) = config.progress else {
+        return scan_with(config, engine, &stats);
+    };
+    std::thread::scope(|s| {
+        // Dropping `_stop`, however the scan ends (a panic included), stops the progress.
+        let (_stop, stop) = std::sync::mpsc::channel::<()>();
+        let stats = &stats;
+        s.spawn(move || crate::report::progress::run(stats, stop, always));
+        scan_with(config, engine, stats)
+    })
+}
+
+fn scan_with(config: &ScanConfig, engine: &Engine, stats: &Stats) -> Result<ScanOutcome> {
+    let started = Instant::now();
     let found: Mutex<Vec<Finding>> = Mutex::new(Vec::new());
     let keep = |mut local: Vec<Finding>| {
         if !local.is_empty()
             && let Ok(mut all) = found.lock()
         {
+            stats
+                .findings
+                .fetch_add(local.len() as u64, Ordering::Relaxed);
             all.append(&mut local);
         }
     };
@@ -192,7 +211,7 @@ pub fn scan(config: &ScanConfig, engine: &Engine) -> Result<ScanOutcome> {
     let baseline_paths = config.policy.baseline_paths();
     let mut ctx = FileContext {
         engine,
-        stats: &stats,
+        stats,
         tracked: HashSet::new(),
         skip: (!config.skip_paths.is_empty()).then_some(skip),
         baseline_paths: &baseline_paths,
@@ -232,7 +251,7 @@ pub fn scan(config: &ScanConfig, engine: &Engine) -> Result<ScanOutcome> {
         }
         ctx.tracked = tracked_files(engine, &given);
         let ctx = &ctx;
-        walk::walk(&roots, &config.walk, &stats, || {
+        walk::walk(&roots, &config.walk, stats, || {
             let mut scanner = BlobScanner::new(engine);
             let keep = &keep;
             move |file: WalkedFile<'_>| keep(ctx.scan_file(&mut scanner, file))

@@ -215,3 +215,28 @@ pub fn gz_bytes(data: &[u8]) -> Vec<u8> {
     e.write_all(data).expect("gzip");
     e.finish().expect("gzip")
 }
+
+/// A tool a test needs: under CI (`CI` set) a missing one fails the test and says how
+/// `.ci/run` installs it; elsewhere the test is skipped with a note.
+pub fn tool(path: Option<PathBuf>, name: &str, installs: &str) -> Option<PathBuf> {
+    if let Some(p) = path {
+        return Some(p);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{name} is missing: {installs}"
+    );
+    eprintln!("{name} is not installed ({installs}); skipping");
+    None
+}
+
+/// Where `name` is on PATH.
+pub fn on_path(name: &str) -> Option<PathBuf> {
+    let out = Command::new("sh")
+        .args(["-c", &format!("command -v {name}")])
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| PathBuf::from(stdout(&out).trim()))
+}

@@ -1,0 +1,65 @@
+//! Progress on stderr during a long scan (`--progress`): files and bytes scanned, archives
+//! opened, findings so far and the current rate, redrawn ten times a second by a thread that
+//! only reads the scan's counters. Nothing is drawn for a scan that ends within the first
+//! half second, and the line is cleared before the report and summary are written.
+
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::diagnostics::Stats;
+use crate::report::text::human_bytes;
+
+/// How long a scan runs before progress appears.
+const DELAY: Duration = Duration::from_millis(500);
+const TICK: Duration = Duration::from_millis(100);
+
+/// Draws progress until the scan drops the other end of `stop` (which wakes this thread at
+/// once: the scan never waits for a tick). `always`: draw even when stderr is not a terminal.
+pub fn run(stats: &Stats, stop: Receiver<()>, always: bool) {
+    let stopped = |wait| !matches!(stop.recv_timeout(wait), Err(RecvTimeoutError::Timeout));
+    if stopped(DELAY) {
+        return;
+    }
+    let target = if always {
+        ProgressDrawTarget::term_like_with_hz(Box::new(console::Term::stderr()), 10)
+    } else {
+        ProgressDrawTarget::stderr_with_hz(10)
+    };
+    let bar = ProgressBar::with_draw_target(None, target);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    let mut last = (Instant::now(), stats.bytes.load(Ordering::Relaxed));
+    let mut rate = 0.0;
+    loop {
+        let bytes = stats.bytes.load(Ordering::Relaxed);
+        let now = Instant::now();
+        let secs = now.duration_since(last.0).as_secs_f64();
+        if secs >= 0.5 {
+            rate = (bytes - last.1.min(bytes)) as f64 / secs;
+            last = (now, bytes);
+        }
+        bar.set_message(line(stats, bytes, rate));
+        bar.tick();
+        if stopped(TICK) {
+            break;
+        }
+    }
+    bar.finish_and_clear();
+}
+
+/// `12,345 files, 1.2 GiB (340.5 MiB/s), 3 archives, 2 findings`.
+fn line(stats: &Stats, bytes: u64, rate: f64) -> String {
+    let files = stats.files.load(Ordering::Relaxed);
+    let archives = stats.archives.load(Ordering::Relaxed);
+    let findings = stats.findings.load(Ordering::Relaxed);
+    format!(
+        "scanning: {files} files, {} ({}/s), {archives} archives, {findings} findings",
+        human_bytes(bytes),
+        human_bytes(rate as u64)
+    )
+}
