@@ -56,7 +56,7 @@ pub struct BlobOutcome {
     pub archive: Option<archive::Kind>,
     /// Where the blob ends up, judged from its path and first chunk.
     pub exposure: Exposure,
-    /// Findings dropped because their line carries a `sealant:allow` comment.
+    /// Findings dropped because their line carries an allow marker (`sealant:allow`).
     pub allowed_inline: u64,
     /// Values a rule's filter dropped as fake (placeholders, low entropy, default values).
     pub filtered: u64,
@@ -64,8 +64,10 @@ pub struct BlobOutcome {
     pub note: Option<String>,
 }
 
-/// The marker that, in a comment on a finding's line, accepts the finding.
-pub const ALLOW_MARKER: &[u8] = b"sealant:allow";
+/// The markers that, in a comment on a finding's line, accept the finding by default:
+/// sealant's own and gitleaks's (so a repository moving from gitleaks keeps its
+/// suppressions). The project config's `allow-markers` replaces the list.
+pub const DEFAULT_ALLOW_MARKERS: [&str; 2] = ["sealant:allow", "gitleaks:allow"];
 
 /// Per-thread blob scanner; reuses its buffers across blobs.
 pub struct BlobScanner<'e> {
@@ -320,11 +322,12 @@ impl<'e> BlobScanner<'e> {
         allowed
     }
 
-    /// Whether the line holding byte `at` of the chunk carries the allow marker.
+    /// Whether the line holding byte `at` of the chunk carries an allow marker.
     fn line_allows(&self, at: usize) -> bool {
         let start = memchr::memrchr(b'\n', &self.buf[..at]).map_or(0, |i| i + 1);
         let end = memchr::memchr(b'\n', &self.buf[at..]).map_or(self.buf.len(), |i| at + i);
-        memchr::memmem::find(&self.buf[start..end], ALLOW_MARKER).is_some()
+        let line = &self.buf[start..end];
+        (self.engine.allow_markers().iter()).any(|m| memchr::memmem::find(line, m).is_some())
     }
 
     /// Builds the finding for match `m` of the current chunk.

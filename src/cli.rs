@@ -377,7 +377,17 @@ fn build_engine(
     }
     let enable: Vec<String> = project.enable.iter().chain(enable).cloned().collect();
     let disable: Vec<String> = project.disable.iter().chain(disable).cloned().collect();
-    Engine::new(rules.select(&enable, &disable)?)
+    let mut engine = Engine::new(rules.select(&enable, &disable)?)?;
+    if let Some(markers) = &project.allow_markers {
+        if let Some(m) = markers.iter().find(|m| m.trim().len() < 3) {
+            return Err(Error::new(format!(
+                "{}: allow-markers: {m:?} is too short to mark a line deliberately",
+                project.name()
+            )));
+        }
+        engine.set_allow_markers(markers);
+    }
+    Ok(engine)
 }
 
 /// `--fail-on`, else the config's `fail-on`, else `low`.
@@ -395,7 +405,10 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
     let mut project = find_config(&args)?;
     let engine = build_engine(&mut project, &args.rule_files, &args.enable, &args.disable)?;
     let baseline = find_baseline(&args, &project)?;
-    let policy = Policy::new(&project.allowlist, baseline, &project.name())?;
+    let mut policy = Policy::new(&project.allowlist, baseline, &project.name())?;
+    if let Some(g) = find_gitleaksignore(&args, &engine) {
+        policy = policy.with_gitleaks(g);
+    }
     let fail_on = fail_on(args.report.fail_on, &project)?;
     let threads = args
         .threads
@@ -629,7 +642,8 @@ fn identity(args: &ScanArgs, project: &ProjectConfig, engine: &Engine, limits: &
     }
     h.update(
         format!(
-            "{:?}\0{:?}\0{:?}\0{:?}\0{limits:?}\0{:?}\0{}{}{}{}{}{}{}\0{:?}",
+            "{:?}\0{:?}\0{:?}\0{:?}\0{:?}\0{limits:?}\0{:?}\0{}{}{}{}{}{}{}\0{:?}",
+            project.allow_markers,
             project.skip_paths,
             project.allowlist.values,
             project.allowlist.regexes,
@@ -708,6 +722,25 @@ fn find_baseline(args: &ScanArgs, project: &ProjectConfig) -> Result<Option<Base
     } else {
         Ok(None)
     }
+}
+
+/// A `.gitleaksignore` at the repository root (else beside the first scan root), where
+/// gitleaks reads it.
+fn find_gitleaksignore(
+    args: &ScanArgs,
+    engine: &Engine,
+) -> Option<crate::policy::gitleaks::GitleaksIgnore> {
+    let dir = first_root_dir(args);
+    let path = crate::source::git::toplevel(&dir)
+        .unwrap_or(dir)
+        .join(".gitleaksignore");
+    let mut families: Vec<&str> = (engine.rules().iter().map(|r| r.id.as_str()))
+        .chain(engine.file_rules().iter().map(|r| r.id.as_str()))
+        .map(|id| id.split('.').next().unwrap_or(id))
+        .collect();
+    families.sort_unstable();
+    families.dedup();
+    crate::policy::gitleaks::GitleaksIgnore::load(&path, ".gitleaksignore", &families)
 }
 
 /// The project config: `--config`, else the nearest `.sealant.toml` at or above the first scan

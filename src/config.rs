@@ -34,6 +34,9 @@ pub struct ProjectConfig {
     pub baseline: Option<String>,
     #[serde(default)]
     pub allowlist: AllowlistConfig,
+    /// Comment markers that accept a finding on their line (default: `sealant:allow` and
+    /// `gitleaks:allow`).
+    pub allow_markers: Option<Vec<String>>,
     #[serde(default)]
     pub limits: LimitsConfig,
     /// Extra rules, in the schema of the built-in rule files.

@@ -37,6 +37,8 @@ pub struct Engine {
     max_before: usize,
     /// Longest keyword plus the widest `window_after`.
     max_after: usize,
+    /// Comment markers that accept a finding on their line (`sealant:allow`).
+    allow_markers: Vec<Vec<u8>>,
 }
 
 /// A confirmed regex match of one rule, in haystack coordinates.
@@ -130,7 +132,19 @@ impl Engine {
             prefilter: Prefilter::new(keywords)?,
             keyword_rules,
             rules,
+            allow_markers: (crate::blob::DEFAULT_ALLOW_MARKERS.iter())
+                .map(|m| m.as_bytes().to_vec())
+                .collect(),
         })
+    }
+
+    /// Replaces the comment markers that accept a finding on their line.
+    pub fn set_allow_markers(&mut self, markers: &[String]) {
+        self.allow_markers = markers.iter().map(|m| m.as_bytes().to_vec()).collect();
+    }
+
+    pub fn allow_markers(&self) -> &[Vec<u8>] {
+        &self.allow_markers
     }
 
     pub fn rules(&self) -> &[Rule] {

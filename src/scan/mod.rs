@@ -196,6 +196,9 @@ pub fn scan(config: &ScanConfig, engine: &Engine) -> Result<ScanOutcome> {
 
 fn scan_with(config: &ScanConfig, engine: &Engine, stats: &Stats) -> Result<ScanOutcome> {
     let started = Instant::now();
+    for (path, message) in config.policy.warnings() {
+        stats.warn(path.clone(), message.clone());
+    }
     let found: Mutex<Vec<Finding>> = Mutex::new(Vec::new());
     let keep = |mut local: Vec<Finding>| {
         if !local.is_empty()

@@ -6,6 +6,8 @@
 //! and line for a reviewer to read, never the secret. Entries whose file was scanned but whose
 //! finding no longer occurs are reported as stale.
 
+pub mod gitleaks;
+
 use std::collections::HashSet;
 use std::path::Path;
 
@@ -84,6 +86,8 @@ pub struct Policy {
     allow_values: HashSet<String>,
     allow_regexes: Vec<Regex>,
     baseline: Option<Baseline>,
+    /// A `.gitleaksignore` read as a further baseline.
+    gitleaks: Option<gitleaks::GitleaksIgnore>,
 }
 
 /// What applying a policy removed.
@@ -116,7 +120,19 @@ impl Policy {
             allow_values: allowlist.values.iter().cloned().collect(),
             allow_regexes,
             baseline,
+            gitleaks: None,
         })
+    }
+
+    /// Also accepts what a `.gitleaksignore` accepts.
+    pub fn with_gitleaks(mut self, g: gitleaks::GitleaksIgnore) -> Policy {
+        self.gitleaks = Some(g);
+        self
+    }
+
+    /// Problems with the policy's files, as (where, what), for the scan's warnings.
+    pub fn warnings(&self) -> &[(String, String)] {
+        self.gitleaks.as_ref().map_or(&[], |g| &g.warnings)
     }
 
     /// Paths the baseline mentions (the scan notes which of them it read, to find stale
@@ -146,6 +162,10 @@ impl Policy {
                     .any(|r| r.is_match(f.secret.as_bytes()))
             {
                 applied.allowlisted += 1;
+                return false;
+            }
+            if self.gitleaks.as_ref().is_some_and(|g| g.accepts(f)) {
+                applied.baselined += 1;
                 return false;
             }
             if accepted.is_empty() {
