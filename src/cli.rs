@@ -261,6 +261,15 @@ pub enum RulesAction {
         /// Rule files (TOML, same schema as the built-in rules).
         files: Vec<PathBuf>,
     },
+    /// Convert a gitleaks config's custom [[rules]] into a sealant rule file (on stdout, or
+    /// -o FILE); what cannot be converted is listed on stderr.
+    Import {
+        /// The gitleaks config (`.gitleaks.toml`, `gitleaks.toml`).
+        file: PathBuf,
+        /// Write the rule file here instead of standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -761,6 +770,9 @@ fn find_config(args: &ScanArgs) -> Result<ProjectConfig> {
 }
 
 fn run_rules(args: RulesArgs) -> Result<i32> {
+    if let Some(RulesAction::Import { file, output }) = &args.action {
+        return run_rules_import(file, output.as_deref());
+    }
     if let Some(RulesAction::Check { files }) = args.action {
         return run_rules_check(&files);
     }
@@ -822,6 +834,26 @@ fn run_rules(args: RulesArgs) -> Result<i32> {
         }
     };
     ignore_broken_pipe(written)?;
+    Ok(0)
+}
+
+fn run_rules_import(file: &Path, output: Option<&Path>) -> Result<i32> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| Error::new(format!("cannot read {}: {e}", file.display())))?;
+    let imported = crate::rules::import::gitleaks(&text, &file.display().to_string())?;
+    match output {
+        Some(path) => std::fs::write(path, &imported.toml)
+            .map_err(|e| Error::new(format!("cannot write {}: {e}", path.display())))?,
+        None => ignore_broken_pipe(io::stdout().lock().write_all(imported.toml.as_bytes()))?,
+    }
+    for note in &imported.notes {
+        eprintln!("sealant: note: {note}");
+    }
+    eprintln!(
+        "sealant: imported {} rule(s); add examples to each, then run `sealant rules check` on \
+         the file",
+        imported.rules
+    );
     Ok(0)
 }
 

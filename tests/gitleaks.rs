@@ -104,3 +104,48 @@ fn gitleaksignore_is_a_baseline() {
         "only the entry of the right commit applies"
     );
 }
+
+#[test]
+fn a_gitleaks_config_imports_as_rules_that_scan() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        "gitleaks.toml",
+        "[extend]\nuseDefault = true\n\n\
+         [[rules]]\nid = \"acme-api-key\"\ndescription = \"Acme API key\"\n\
+         regex = '''(?i)(acme[_-]?key)\\s*[:=]\\s*[\"']?([a-z0-9]{32})[\"']?'''\n\
+         secretGroup = 2\nentropy = 3.5\nkeywords = [\"acme\"]\n\n\
+         [[rules]]\nid = \"short\"\nregex = '''x[0-9]{5}'''\nkeywords = [\"x\"]\n",
+    );
+    let out = run(
+        dir.path(),
+        &["rules", "import", "gitleaks.toml", "-o", "acme.toml"],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let notes = stderr(&out);
+    assert!(notes.contains("[extend] is not imported"), "{notes}");
+    assert!(notes.contains("rule `short`: no keyword"), "{notes}");
+    assert!(notes.contains("imported 1 rule"), "{notes}");
+
+    let check = run(dir.path(), &["rules", "check", "acme.toml"]);
+    assert_eq!(code(&check), 0, "{}", stdout(&check));
+    assert!(
+        stdout(&check).contains("1 rule(s) have no examples"),
+        "{}",
+        stdout(&check)
+    );
+
+    write(
+        dir.path(),
+        "app/settings.py",
+        "ACME_KEY = 'q8f3k2m9x7c4v1b6n5h0j2l4p7r9t3w8'\n",
+    );
+    let (v, out) = json_scan(dir.path(), &["--rules", "acme.toml", "app"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let f = &v["findings"][0];
+    assert_eq!(f["rule_id"], "acme-api-key");
+    assert_eq!(
+        f["column"], 13,
+        "the secret is the secretGroup, not the whole match"
+    );
+}

@@ -5,6 +5,7 @@ pub mod builtin;
 pub mod check;
 pub mod checksum;
 pub mod file_rules;
+pub mod import;
 pub mod model;
 pub mod placeholder;
 pub mod scope;
