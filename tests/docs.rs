@@ -406,3 +406,128 @@ fn kubernetes_indexed_job_and_merge() {
     .expect("parses");
     equals_one_run(repo.path(), &merged);
 }
+
+/// The `run:` script of the action step named `name` (a `|` block or a one-line command).
+fn action_step_script(action: &str, name: &str) -> String {
+    let lines: Vec<&str> = action.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.trim() == format!("- name: {name}"))
+        .unwrap_or_else(|| panic!("action.yml has a step named {name:?}"));
+    let run = (at + 1..lines.len())
+        .find(|&i| lines[i].trim_start().starts_with("run:"))
+        .expect("the step runs a script");
+    let inline = lines[run].trim_start().trim_start_matches("run:").trim();
+    if inline != "|" {
+        return inline.to_string();
+    }
+    let indent = lines[run].len() - lines[run].trim_start().len();
+    lines[run + 1..]
+        .iter()
+        .take_while(|l| l.trim().is_empty() || l.len() - l.trim_start().len() > indent)
+        .map(|l| l.get(indent + 2..).unwrap_or("").to_string() + "\n")
+        .collect()
+}
+
+/// Runs an action script with bash in `dir`, sealant on PATH, the runner's variables set.
+fn run_action_script(dir: &Path, script: &str, env: &[(&str, &str)]) -> std::process::Output {
+    let bin_dir = Path::new(bin()).parent().expect("binary directory");
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let runner = dir.join(".runner");
+    std::fs::create_dir_all(&runner).expect("runner temp");
+    Command::new("bash")
+        .args(["-eo", "pipefail", "-c", script])
+        .current_dir(dir)
+        .env("PATH", path)
+        .env("RUNNER_TEMP", &runner)
+        .env("GITHUB_OUTPUT", runner.join("output"))
+        .envs(env.iter().copied())
+        .output()
+        .expect("bash runs")
+}
+
+#[test]
+fn the_github_action_gates_a_pull_request_and_scans_trees() {
+    let action = std::fs::read_to_string(repo_root().join("action.yml")).expect("action.yml");
+    if let Some(tools) = check_jsonschema() {
+        validate(
+            &tools,
+            "vendor.github-actions",
+            &repo_root().join("action.yml"),
+        );
+        let workflow = repo_root().join(".github/workflows/sealant.yml");
+        validate(&tools, "vendor.github-workflows", &workflow);
+    }
+    let scan = action_step_script(&action, "Scan");
+    let gate = action_step_script(&action, "Annotate and gate");
+    let (repo, base) = leaky_repo();
+    let head = stdout(
+        &Command::new("git")
+            .args(["rev-parse", "HEAD"])
+            .current_dir(repo.path())
+            .output()
+            .expect("git runs"),
+    )
+    .trim()
+    .to_string();
+    let pr = [
+        ("MODE", "auto"),
+        ("EVENT", "pull_request"),
+        ("BASE", base.as_str()),
+        ("HEAD", head.as_str()),
+        ("SCAN_PATH", "."),
+        ("EXTRA_ARGS", ""),
+    ];
+    let out = run_action_script(repo.path(), &scan, &pr);
+    assert!(out.status.success(), "scan step: {}", stderr(&out));
+    let sarif: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(repo.path().join("sealant.sarif")).expect("the step writes sealant.sarif"),
+    )
+    .expect("SARIF is JSON");
+    assert!(
+        sarif["runs"][0]["results"]
+            .as_array()
+            .is_some_and(|r| r.len() >= 2),
+        "{sarif}"
+    );
+    let outputs = std::fs::read_to_string(repo.path().join(".runner/output")).expect("outputs");
+    assert!(outputs.contains("sarif=sealant.sarif"), "{outputs}");
+    let gated = run_action_script(repo.path(), &gate, &[("FAIL_ON", "low")]);
+    assert_eq!(
+        gated.status.code(),
+        Some(1),
+        "findings fail the job: {}",
+        stderr(&gated)
+    );
+    let annotations = stdout(&gated);
+    assert!(
+        annotations.contains("::error file=src/pay.js,line=1"),
+        "{annotations}"
+    );
+    assert!(
+        !annotations.contains(LIVE_KEY),
+        "no full secret in the job log"
+    );
+    let lenient = run_action_script(repo.path(), &gate, &[("FAIL_ON", "never")]);
+    assert_eq!(lenient.status.code(), Some(0));
+
+    // On a push, the tree; a clean tree passes the gate.
+    let clean = tempdir();
+    write(clean.path(), "src/app.js", "console.log('hello');\n");
+    let push = [
+        ("MODE", "auto"),
+        ("EVENT", "push"),
+        ("SCAN_PATH", "."),
+        ("EXTRA_ARGS", ""),
+    ];
+    let out = run_action_script(clean.path(), &scan, &push);
+    assert!(out.status.success(), "scan step: {}", stderr(&out));
+    let gated = run_action_script(clean.path(), &gate, &[("FAIL_ON", "low")]);
+    assert_eq!(gated.status.code(), Some(0), "{}", stdout(&gated));
+    let bad = run_action_script(clean.path(), &scan, &[("MODE", "everything")]);
+    assert_eq!(bad.status.code(), Some(2));
+}
