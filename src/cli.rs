@@ -471,13 +471,18 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
         policy,
         limits,
     };
-    let mut outcome = scan::scan(&config, &engine)?;
+    let streamed = args.report.format == ScanFormat::Jsonl && args.write_baseline.is_none();
+    let mut outcome = if streamed {
+        scan_to_lines(&config, &engine, &args.report, args.show_secrets)?
+    } else {
+        scan::scan(&config, &engine)?
+    };
     outcome.part = Some(scan::Part { identity, shard });
 
     if let Some(path) = &args.write_baseline {
         // A baseline is committed: no secret in it, not even in a path.
         let mut baseline = Baseline::from_findings(&outcome.findings);
-        let mut redactor = report::redact::Redactor::new(&engine, &outcome);
+        let mut redactor = report::redact::Redactor::new(&engine, &outcome.findings);
         for e in &mut baseline.findings {
             if let Some(p) = redactor.text(&e.path) {
                 e.path = p;
@@ -504,6 +509,7 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
             report: &args.report,
             show_secrets: args.show_secrets,
             fail_on,
+            streamed,
         },
     )?;
     if failed && !args.report.quiet {
@@ -516,12 +522,47 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
     Ok(i32::from(failed))
 }
 
+/// Runs the scan writing each file's findings as JSON Lines as soon as they are known,
+/// redacted as the final report would be.
+fn scan_to_lines(
+    config: &ScanConfig,
+    engine: &Engine,
+    report: &ReportArgs,
+    show_secrets: bool,
+) -> Result<scan::ScanOutcome> {
+    let out = std::sync::Mutex::new(open_report(report)?);
+    let error: std::sync::Mutex<Option<io::Error>> = Default::default();
+    let opts = ReportOptions {
+        show_secrets,
+        color: false,
+        verbose: false,
+    };
+    let sink = |mut batch: Vec<crate::finding::Finding>| {
+        if !show_secrets {
+            report::redact::findings(&mut batch, engine);
+        }
+        if let Ok(mut w) = out.lock() {
+            let written = report::json::write_lines(&mut *w, &batch, opts).and_then(|_| w.flush());
+            if let (Err(e), Ok(mut slot)) = (written, error.lock()) {
+                slot.get_or_insert(e);
+            }
+        }
+    };
+    let outcome = scan::scan_streaming(config, engine, Some(&sink))?;
+    if let Some(e) = error.into_inner().ok().flatten() {
+        ignore_broken_pipe(Err(e))?;
+    }
+    Ok(outcome)
+}
+
 /// How a scan's (or a merge's) outcome is written.
 struct Output<'a> {
     report: &'a ReportArgs,
     show_secrets: bool,
     /// `--fail-on` resolved against the config.
     fail_on: FailOn,
+    /// The findings were written while the scan ran (`--format jsonl`).
+    streamed: bool,
 }
 
 /// Writes the report and the summary; returns whether a finding is at or above `fail_on`.
@@ -532,7 +573,30 @@ fn emit(outcome: &scan::ScanOutcome, engine: &Engine, o: &Output<'_>) -> Result<
         color: use_color(o.report.color, to_terminal),
         verbose: o.report.verbose,
     };
-    let mut out: Box<dyn Write> = match o.report.output.as_deref() {
+    let written = if o.streamed {
+        Ok(()) // the findings were written as they were found
+    } else {
+        let mut out = open_report(o.report)?;
+        write_report(&mut out, outcome, engine, o, opts).and_then(|_| out.flush())
+    };
+    ignore_broken_pipe(written)?;
+    if !o.report.quiet {
+        let err_opts = ReportOptions {
+            color: use_color(o.report.color, io::stderr().is_terminal()),
+            ..opts
+        };
+        // Nothing useful can be done if stderr is gone.
+        let _ = report::text::write_summary(&mut io::stderr().lock(), outcome, err_opts);
+    }
+    Ok(match o.fail_on.0 {
+        Some(threshold) => outcome.findings.iter().any(|f| f.severity >= threshold),
+        None => false,
+    })
+}
+
+/// Where the report goes: `--output FILE`, else standard output.
+fn open_report(report: &ReportArgs) -> Result<Box<dyn Write + Send>> {
+    Ok(match report.output.as_deref() {
         Some(path) => Box::new(io::BufWriter::new(std::fs::File::create(path).map_err(
             |e| {
                 Error::new(format!(
@@ -541,19 +605,28 @@ fn emit(outcome: &scan::ScanOutcome, engine: &Engine, o: &Output<'_>) -> Result<
                 ))
             },
         )?)),
-        None => Box::new(io::stdout().lock()),
-    };
-    let written = match o.report.format {
-        ScanFormat::Text => report::text::write_findings(&mut out, &outcome.findings, opts),
-        ScanFormat::Json => report::json::write(&mut out, outcome, opts),
-        ScanFormat::Gitlab => report::gitlab::write(&mut out, outcome, opts),
-        ScanFormat::Jsonl => report::json::write_lines(&mut out, &outcome.findings, opts),
-        ScanFormat::Github => report::github::write(&mut out, &outcome.findings, opts),
-        ScanFormat::Junit => report::junit::write(&mut out, outcome, opts),
-        ScanFormat::Csv => report::csv::write(&mut out, &outcome.findings, opts),
+        None => Box::new(io::stdout()),
+    })
+}
+
+fn write_report(
+    out: &mut dyn Write,
+    outcome: &scan::ScanOutcome,
+    engine: &Engine,
+    o: &Output<'_>,
+    opts: ReportOptions,
+) -> io::Result<()> {
+    match o.report.format {
+        ScanFormat::Text => report::text::write_findings(out, &outcome.findings, opts),
+        ScanFormat::Json => report::json::write(out, outcome, opts),
+        ScanFormat::Gitlab => report::gitlab::write(out, outcome, opts),
+        ScanFormat::Jsonl => report::json::write_lines(out, &outcome.findings, opts),
+        ScanFormat::Github => report::github::write(out, &outcome.findings, opts),
+        ScanFormat::Junit => report::junit::write(out, outcome, opts),
+        ScanFormat::Csv => report::csv::write(out, &outcome.findings, opts),
         ScanFormat::Sarif => {
             let include_info = o.fail_on.0 == Some(Severity::Info);
-            report::sarif::write(&mut out, outcome, engine, opts, include_info).map(|w| {
+            report::sarif::write(out, outcome, engine, opts, include_info).map(|w| {
                 if w.over_limit > 0 && !o.report.quiet {
                     eprintln!(
                         "sealant: warning: SARIF holds the {} most severe findings; {} more are \
@@ -567,20 +640,6 @@ fn emit(outcome: &scan::ScanOutcome, engine: &Engine, o: &Output<'_>) -> Result<
             })
         }
     }
-    .and_then(|_| out.flush());
-    ignore_broken_pipe(written)?;
-    if !o.report.quiet {
-        let err_opts = ReportOptions {
-            color: use_color(o.report.color, io::stderr().is_terminal()),
-            ..opts
-        };
-        // Nothing useful can be done if stderr is gone.
-        let _ = report::text::write_summary(&mut io::stderr().lock(), outcome, err_opts);
-    }
-    Ok(match o.fail_on.0 {
-        Some(level) => outcome.findings.iter().any(|f| f.severity >= level),
-        None => false,
-    })
 }
 
 fn run_merge(args: MergeArgs) -> Result<i32> {
@@ -607,6 +666,7 @@ fn run_merge(args: MergeArgs) -> Result<i32> {
             report: &args.report,
             show_secrets: false,
             fail_on: fail_on(args.report.fail_on, &project)?,
+            streamed: false,
         },
     )?;
     Ok(i32::from(failed))

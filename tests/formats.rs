@@ -55,15 +55,56 @@ fn fingerprints(findings: &[serde_json::Value]) -> BTreeSet<String> {
         .collect()
 }
 
+/// Lines come as files are done (in no fixed order), each exactly a finding of the JSON report.
 #[test]
 fn jsonl_is_one_finding_per_line() {
     let dir = tree();
-    let expected = json_findings(dir.path());
-    let lines: Vec<serde_json::Value> = scan(dir.path(), "jsonl")
+    let key = |v: &serde_json::Value| v.to_string();
+    let mut expected = json_findings(dir.path());
+    expected.sort_by_key(key);
+    let mut lines: Vec<serde_json::Value> = scan(dir.path(), "jsonl")
         .lines()
         .map(|l| serde_json::from_str(l).expect("each line is one JSON value"))
         .collect();
+    lines.sort_by_key(key);
     assert_eq!(lines, expected);
+    // Into a file too, and a baseline applies to what is streamed.
+    let out = run(
+        dir.path(),
+        &[
+            "scan",
+            "--format",
+            "jsonl",
+            "-o",
+            "f.jsonl",
+            "--write-baseline",
+            "b.json",
+            ".",
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    write(dir.path(), "more.js", format!("k = '{RESTRICTED_KEY}';\n"));
+    let out = run(
+        dir.path(),
+        &[
+            "scan",
+            "--format",
+            "jsonl",
+            "-o",
+            "f.jsonl",
+            "--baseline",
+            "b.json",
+            ".",
+        ],
+    );
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let text = std::fs::read_to_string(dir.path().join("f.jsonl")).expect("report file");
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(lines.len(), 1, "only the new finding: {text}");
+    assert_eq!(lines[0]["path"], "./more.js");
 }
 
 #[test]

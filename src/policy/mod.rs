@@ -90,6 +90,13 @@ pub struct Policy {
     gitleaks: Option<gitleaks::GitleaksIgnore>,
 }
 
+/// Why a finding is dropped: an allowlisted value, or accepted by a baseline (with the
+/// fingerprint it matched, for a sealant baseline).
+enum Verdict {
+    Allowlisted,
+    Baselined(Option<String>),
+}
+
 /// What applying a policy removed.
 #[derive(Debug, Default)]
 pub struct Applied {
@@ -144,40 +151,55 @@ impl Policy {
             .collect()
     }
 
+    /// Why the policy drops `f`, if it does.
+    fn verdict(&self, f: &Finding, accepted: &HashSet<&str>) -> Option<Verdict> {
+        if self.allow_values.contains(&f.secret)
+            || (self.allow_regexes.iter()).any(|r| r.is_match(f.secret.as_bytes()))
+        {
+            return Some(Verdict::Allowlisted);
+        }
+        if self.gitleaks.as_ref().is_some_and(|g| g.accepts(f)) {
+            return Some(Verdict::Baselined(None));
+        }
+        if accepted.is_empty() {
+            return None;
+        }
+        let fp = f.fingerprint();
+        accepted
+            .contains(fp.as_str())
+            .then_some(Verdict::Baselined(Some(fp)))
+    }
+
+    fn accepted(&self) -> HashSet<&str> {
+        (self.baseline.iter())
+            .flat_map(|b| b.findings.iter().map(|e| e.fingerprint.as_str()))
+            .collect()
+    }
+
+    /// Removes the findings the policy drops, counting nothing (for findings streamed while
+    /// the scan runs; [`Policy::apply`] counts at the end).
+    pub fn filter(&self, findings: &mut Vec<Finding>) {
+        let accepted = self.accepted();
+        findings.retain(|f| self.verdict(f, &accepted).is_none());
+    }
+
     /// Removes allowlisted and baselined findings; `scanned` are the baseline's paths that
     /// this scan read.
     pub fn apply(&self, findings: &mut Vec<Finding>, scanned: &HashSet<String>) -> Applied {
         let mut applied = Applied::default();
-        let accepted: HashSet<&str> = self
-            .baseline
-            .iter()
-            .flat_map(|b| b.findings.iter().map(|e| e.fingerprint.as_str()))
-            .collect();
+        let accepted = self.accepted();
         let mut seen: HashSet<String> = HashSet::new();
-        findings.retain(|f| {
-            if self.allow_values.contains(&f.secret)
-                || self
-                    .allow_regexes
-                    .iter()
-                    .any(|r| r.is_match(f.secret.as_bytes()))
-            {
+        findings.retain(|f| match self.verdict(f, &accepted) {
+            None => true,
+            Some(Verdict::Allowlisted) => {
                 applied.allowlisted += 1;
-                return false;
+                false
             }
-            if self.gitleaks.as_ref().is_some_and(|g| g.accepts(f)) {
+            Some(Verdict::Baselined(fp)) => {
                 applied.baselined += 1;
-                return false;
+                seen.extend(fp);
+                false
             }
-            if accepted.is_empty() {
-                return true;
-            }
-            let fp = f.fingerprint();
-            if accepted.contains(fp.as_str()) {
-                applied.baselined += 1;
-                seen.insert(fp);
-                return false;
-            }
-            true
         });
         if let Some(b) = &self.baseline {
             applied.stale = b

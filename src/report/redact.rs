@@ -19,12 +19,12 @@ pub struct Redactor<'e> {
 }
 
 impl<'e> Redactor<'e> {
-    pub fn new(engine: &'e Engine, outcome: &ScanOutcome) -> Redactor<'e> {
+    /// A redactor that knows the secrets of `findings`.
+    pub fn new(engine: &'e Engine, findings: &[crate::finding::Finding]) -> Redactor<'e> {
         let mut scratch = Scratch::default();
         // Rules limited to some paths (config files) do not apply to a report's strings.
         engine.prepare("", b"", &mut scratch);
-        let mut secrets: Vec<&str> = outcome
-            .findings
+        let mut secrets: Vec<&str> = findings
             .iter()
             .filter(|f| f.redact && f.recorded.is_none() && f.secret.len() >= 8)
             .map(|f| f.secret.as_str())
@@ -108,9 +108,29 @@ fn redact_text(
 /// Redacts secrets in the outcome's paths, details and warnings. Fingerprints are kept as they
 /// were computed from the real paths.
 pub fn outcome(outcome: &mut ScanOutcome, engine: &Engine) {
-    let mut redactor = Redactor::new(engine, outcome);
+    let mut redactor = findings(&mut outcome.findings, engine);
     let mut fix = |s: &str| redactor.text(s);
-    for f in &mut outcome.findings {
+    for w in &mut outcome.warnings {
+        if let Some(p) = fix(&w.path) {
+            w.path = p;
+        }
+        if let Some(m) = fix(&w.message) {
+            w.message = m;
+        }
+    }
+    for e in &mut outcome.stale {
+        if let Some(p) = fix(&e.path) {
+            e.path = p;
+        }
+    }
+}
+
+/// Redacts secrets in the findings' paths and details; returns the redactor, which knows
+/// their secrets, for the report's other strings.
+pub fn findings<'e>(findings: &mut [crate::finding::Finding], engine: &'e Engine) -> Redactor<'e> {
+    let mut redactor = Redactor::new(engine, findings);
+    let mut fix = |s: &str| redactor.text(s);
+    for f in findings.iter_mut() {
         let path = fix(&f.path);
         let canonical = fix(&f.canonical);
         let detail = f.detail.as_deref().and_then(&mut fix);
@@ -133,19 +153,7 @@ pub fn outcome(outcome: &mut ScanOutcome, engine: &Engine) {
             f.detail = detail;
         }
     }
-    for w in &mut outcome.warnings {
-        if let Some(p) = fix(&w.path) {
-            w.path = p;
-        }
-        if let Some(m) = fix(&w.message) {
-            w.message = m;
-        }
-    }
-    for e in &mut outcome.stale {
-        if let Some(p) = fix(&e.path) {
-            e.path = p;
-        }
-    }
+    redactor
 }
 
 #[cfg(test)]

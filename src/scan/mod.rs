@@ -181,26 +181,64 @@ impl Summary {
 /// command line that does not exist or cannot be read, `--staged` outside a git work tree.
 /// Problems with single files become warnings in the outcome.
 pub fn scan(config: &ScanConfig, engine: &Engine) -> Result<ScanOutcome> {
+    scan_streaming(config, engine, None)
+}
+
+/// Findings handed over while a scan runs: one file's (or blob's) at a time, settled and
+/// filtered by the policy as the final report's are, from any worker thread.
+pub type Sink<'a> = &'a (dyn Fn(Vec<Finding>) + Sync);
+
+/// [`scan`], handing each file's findings to `sink` as soon as they are known (`--format
+/// jsonl`). The outcome still holds them all, ordered, for the summary and the exit code.
+pub fn scan_streaming(
+    config: &ScanConfig,
+    engine: &Engine,
+    sink: Option<Sink<'_>>,
+) -> Result<ScanOutcome> {
     let stats = Stats::default();
     let Some(always) = config.progress else {
-        return scan_with(config, engine, &stats);
+        return scan_with(config, engine, &stats, sink);
     };
     std::thread::scope(|s| {
         // Dropping `_stop`, however the scan ends (a panic included), stops the progress.
         let (_stop, stop) = std::sync::mpsc::channel::<()>();
         let stats = &stats;
         s.spawn(move || crate::report::progress::run(stats, stop, always));
-        scan_with(config, engine, stats)
+        scan_with(config, engine, stats, sink)
     })
 }
 
-fn scan_with(config: &ScanConfig, engine: &Engine, stats: &Stats) -> Result<ScanOutcome> {
+/// Orders findings, merges the ones reported twice (a chunk seam, a raw and a decoded view —
+/// but two archive members with one name holding different secrets are two) and numbers
+/// copies of one secret.
+fn settle(findings: &mut Vec<Finding>) {
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    findings.dedup_by(|a, b| a.sort_key() == b.sort_key() && a.secret == b.secret);
+    number_occurrences(findings);
+}
+
+fn scan_with(
+    config: &ScanConfig,
+    engine: &Engine,
+    stats: &Stats,
+    sink: Option<Sink<'_>>,
+) -> Result<ScanOutcome> {
     let started = Instant::now();
     for (path, message) in config.policy.warnings() {
         stats.warn(path.clone(), message.clone());
     }
     let found: Mutex<Vec<Finding>> = Mutex::new(Vec::new());
     let keep = |mut local: Vec<Finding>| {
+        if let Some(sink) = sink
+            && !local.is_empty()
+        {
+            let mut batch = local.clone();
+            settle(&mut batch);
+            config.policy.filter(&mut batch);
+            if !batch.is_empty() {
+                sink(batch);
+            }
+        }
         if !local.is_empty()
             && let Ok(mut all) = found.lock()
         {
@@ -262,11 +300,7 @@ fn scan_with(config: &ScanConfig, engine: &Engine, stats: &Stats) -> Result<Scan
     }
 
     let mut findings = found.into_inner().unwrap_or_default();
-    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    // The same finding reported twice (a chunk seam, a raw and a decoded view) is one; two
-    // archive members with one name holding different secrets are two.
-    findings.dedup_by(|a, b| a.sort_key() == b.sort_key() && a.secret == b.secret);
-    number_occurrences(&mut findings);
+    settle(&mut findings);
     let seen = ctx.seen_baseline_paths.into_inner().unwrap_or_default();
     let applied = config.policy.apply(&mut findings, &seen);
     let warnings = stats.take_warnings();
@@ -427,4 +461,62 @@ fn check_root(root: &Path) -> Result<()> {
         })?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::RuleSet;
+
+    const KEY: &str = "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"; // sealant:allow test key
+
+    /// `--format jsonl` gets each file's findings as soon as the file is done, settled as the
+    /// final report's: the batches hold exactly the outcome's findings.
+    #[test]
+    fn findings_are_handed_over_file_by_file() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for (name, copies) in [("a.js", 1), ("b.js", 2), ("c.js", 1)] {
+            let text = format!("k = '{KEY}';\n").repeat(copies);
+            std::fs::write(dir.path().join(name), text).expect("write");
+        }
+        std::fs::write(dir.path().join("clean.js"), "let x = 1;\n").expect("write");
+        let engine = Engine::new(RuleSet::builtin().expect("rules")).expect("engine");
+        let config = ScanConfig {
+            paths: vec![dir.path().to_path_buf()],
+            walk: WalkOptions {
+                threads: 2,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let batches: Mutex<Vec<Vec<(String, u32)>>> = Mutex::default();
+        let sink = |b: Vec<Finding>| {
+            let b = b
+                .iter()
+                .map(|f| (f.path.to_string(), f.occurrence))
+                .collect();
+            batches.lock().expect("lock").push(b);
+        };
+        let outcome = scan_streaming(&config, &engine, Some(&sink)).expect("scan");
+        let batches = batches.into_inner().expect("lock");
+        assert_eq!(
+            batches.len(),
+            3,
+            "one batch per file with findings: {batches:?}"
+        );
+        for b in &batches {
+            assert!(
+                b.iter().all(|(p, _)| *p == b[0].0),
+                "one file per batch: {b:?}"
+            );
+        }
+        let mut streamed: Vec<(String, u32)> = batches.into_iter().flatten().collect();
+        streamed.sort();
+        let mut reported: Vec<(String, u32)> = (outcome.findings.iter())
+            .map(|f| (f.path.to_string(), f.occurrence))
+            .collect();
+        reported.sort();
+        assert_eq!(streamed, reported);
+        assert_eq!(reported.len(), 4);
+    }
 }
