@@ -69,34 +69,23 @@ fn jsonl_is_one_finding_per_line() {
     lines.sort_by_key(key);
     assert_eq!(lines, expected);
     // Into a file too, and a baseline applies to what is streamed.
-    let out = run(
-        dir.path(),
-        &[
+    let jsonl = |baseline_flag: &str| {
+        let args = [
             "scan",
             "--format",
             "jsonl",
             "-o",
             "f.jsonl",
-            "--write-baseline",
+            baseline_flag,
             "b.json",
             ".",
-        ],
-    );
+        ];
+        run(dir.path(), &args)
+    };
+    let out = jsonl("--write-baseline");
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     write(dir.path(), "more.js", format!("k = '{RESTRICTED_KEY}';\n"));
-    let out = run(
-        dir.path(),
-        &[
-            "scan",
-            "--format",
-            "jsonl",
-            "-o",
-            "f.jsonl",
-            "--baseline",
-            "b.json",
-            ".",
-        ],
-    );
+    let out = jsonl("--baseline");
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     let text = std::fs::read_to_string(dir.path().join("f.jsonl")).expect("report file");
     let lines: Vec<serde_json::Value> = text
