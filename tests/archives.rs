@@ -210,9 +210,11 @@ fn gzip_bzip2_xz_and_zstd_streams() {
     let mut bz = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
     std::io::Write::write_all(&mut bz, format!("{RESTRICTED_KEY}\n").as_bytes()).expect("bz");
     write(dir.path(), "dump.sql.bz2", bz.finish().expect("bz"));
-    let mut xz = Vec::new();
-    lzma_rs::xz_compress(&mut std::io::Cursor::new(format!("{TEST_KEY}\n")), &mut xz).expect("xz");
-    write(dir.path(), "notes.txt.xz", &xz);
+    write(
+        dir.path(),
+        "notes.txt.xz",
+        xz_bytes(format!("{TEST_KEY}\n").as_bytes()),
+    );
     let zst = ruzstd::encoding::compress_to_vec(
         std::io::Cursor::new(format!("token={PUBLISHABLE_KEY}\n")),
         ruzstd::encoding::CompressionLevel::Fastest,
@@ -367,5 +369,39 @@ fn tgz_members_each_get_the_member_limit() {
         vec!["critical stripe.secret-key.live ./release.tgz!late.env:1 source"],
         "{}",
         warnings(&v)
+    );
+}
+
+fn xz_bytes(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let options = lzma_rust2::XzOptions::with_preset(1);
+    let mut w = lzma_rust2::XzWriter::new(Vec::new(), options).expect("xz writer");
+    w.write_all(data).expect("xz");
+    w.finish().expect("xz")
+}
+
+/// xz streams through the same limits as the other compressors (an xz of 256 MiB of zeros
+/// stops at the ratio limit, in bounded memory, with a warning), and every stream of a file
+/// made of several is read.
+#[test]
+fn xz_is_streamed_under_the_limits_and_every_stream_is_read() {
+    let dir = tempdir();
+    let mut two = xz_bytes(format!("a={LIVE_KEY}\n").as_bytes());
+    two.extend(xz_bytes(format!("b={RESTRICTED_KEY}\n").as_bytes()));
+    write(dir.path(), "two.log.xz", two);
+    write(dir.path(), "zeros.xz", xz_bytes(&vec![0u8; 256 << 20]));
+    let (v, out) = json_scan(dir.path(), &[]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert_eq!(
+        summary_rows(&v),
+        vec![
+            "critical stripe.secret-key.live two.log.xz!two.log:1 source",
+            "critical stripe.restricted-key.live two.log.xz!two.log:2 source",
+        ]
+    );
+    let warnings = v["warnings"].to_string();
+    assert!(
+        warnings.contains("zeros.xz") && warnings.contains("ratio limit"),
+        "{warnings}"
     );
 }

@@ -77,6 +77,9 @@ impl Limits {
 const MAX_NESTED_IN_MEMORY: u64 = 64 * 1024 * 1024;
 /// How many bytes of a blob decide whether it is an archive.
 pub const HEAD_LEN: usize = 512;
+/// Memory an xz decoder may take (KiB): enough for the largest preset's 64 MiB dictionary;
+/// a stream that declares more is refused with a warning rather than allocated.
+const XZ_MEMORY_KIB: u32 = 80 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -341,22 +344,10 @@ impl<'s> ArchiveReader<'s> {
                     .warn(path, format!("bad zstd stream: {e}; not opened")),
             },
             Kind::Xz => {
-                // lzma-rs decompresses into a writer: collect into a buffer bounded like a
-                // nested archive held in memory.
-                let mut out = BoundedVec::new(self.member_budget().min(MAX_NESTED_IN_MEMORY));
-                let mut input = io::BufReader::new(reader);
-                let result = lzma_rs::xz_decompress(&mut input, &mut out);
-                if out.overflowed {
-                    self.limit_hit(
-                        path,
-                        "xz stream inflates past 64 MiB (or the member limit); read in part",
-                    );
-                } else if let Err(e) = result {
-                    self.sink
-                        .warn(path, format!("bad xz stream: {e}; read in part"));
-                }
-                let data = out.data;
-                self.decompressed(path, &mut Cursor::new(data), depth, consumed);
+                // Streamed like the others, through the same byte and ratio limits; every
+                // stream of a file with several is read; the decoder's dictionary is bounded.
+                let mut d = lzma_rust2::XzReader::new_mem_limit(reader, true, XZ_MEMORY_KIB);
+                self.decompressed(path, &mut d, depth, consumed);
             }
             Kind::Zip | Kind::Crx3 => {
                 // A zip met as a stream (inside a tar, say) and too big to hold in memory.
@@ -607,40 +598,6 @@ impl Read for Limited<'_> {
             );
         }
         Ok(n)
-    }
-}
-
-/// A `Vec` writer that stops growing at a limit.
-struct BoundedVec {
-    data: Vec<u8>,
-    max: u64,
-    overflowed: bool,
-}
-
-impl BoundedVec {
-    fn new(max: u64) -> Self {
-        BoundedVec {
-            data: Vec::new(),
-            max,
-            overflowed: false,
-        }
-    }
-}
-
-impl io::Write for BoundedVec {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let room = self.max.saturating_sub(self.data.len() as u64) as usize;
-        if buf.len() > room {
-            self.data.extend_from_slice(&buf[..room]);
-            self.overflowed = true;
-            return Err(io::Error::other("size limit"));
-        }
-        self.data.extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
     }
 }
 
