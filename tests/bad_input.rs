@@ -185,3 +185,155 @@ fn media_lookalikes_and_duplicate_member_names_are_read() {
     // The nameless image is still skipped as media.
     assert_eq!(v["summary"]["skipped"]["media"], 1);
 }
+
+/// Replaces every occurrence of `from` with `to` (same length) in `data`.
+fn patch(mut data: Vec<u8>, from: &[u8], to: &[u8]) -> Vec<u8> {
+    assert_eq!(from.len(), to.len());
+    let mut at = 0;
+    while let Some(i) = data[at..].windows(from.len()).position(|w| w == from) {
+        data[at + i..at + i + to.len()].copy_from_slice(to);
+        at += i + to.len();
+    }
+    data
+}
+
+/// The rest of "nothing skipped in silence": each of these lost a planted key without a word.
+/// Every key is now found, and what was odd about the container is a warning naming it.
+#[test]
+fn odd_containers_give_up_no_key() {
+    let dir = tempdir();
+    let key = |c: char| format!("k={LIVE_KEY}{c}\n");
+    // Two zip entries with one name (the central directory's reader kept the last).
+    let two = zip_bytes(&[
+        ("a.txt", key('A').as_bytes(), true),
+        ("b.txt", key('B').as_bytes(), true),
+    ]);
+    write(dir.path(), "dup.zip", patch(two, b"b.txt", b"a.txt"));
+    // An entry named like a directory that carries data.
+    write(
+        dir.path(),
+        "dirdata.zip",
+        zip_bytes(&[("conf/", key('C').as_bytes(), false)]),
+    );
+    // Tar types GNU tar extracts as files: contiguous (`7`) and a vendor letter.
+    for (name, t) in [("contig.tar", b'7'), ("vendor.tar", b'X')] {
+        let data = key('T');
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_entry_type(tar::EntryType::new(t));
+        h.set_cksum();
+        let mut b = tar::Builder::new(Vec::new());
+        b.append_data(&mut h, "f.txt", data.as_bytes())
+            .expect("tar");
+        write(dir.path(), name, b.into_inner().expect("tar"));
+    }
+    // A second zstd frame.
+    let frame = |s: &str| {
+        ruzstd::encoding::compress_to_vec(
+            std::io::Cursor::new(s.to_string()),
+            ruzstd::encoding::CompressionLevel::Fastest,
+        )
+    };
+    let mut zst = frame("first frame\n");
+    zst.extend(frame(&key('Z')));
+    write(dir.path(), "two.log.zst", zst);
+    // Bytes after a gzip stream.
+    let mut gz = gz_bytes(b"hello\n");
+    gz.extend(key('G').as_bytes());
+    write(dir.path(), "trail.log.gz", gz);
+    // A small zip member whose checksum is wrong.
+    let stored = zip_bytes(&[("s.txt", key('S').as_bytes(), false)]);
+    let crc = crc32(key('S').as_bytes()).to_le_bytes();
+    write(
+        dir.path(),
+        "badcrc.zip",
+        patch(stored, &crc, &[0xde, 0xad, 0xbe, 0xef]),
+    );
+    // Archive magic followed by text.
+    write(
+        dir.path(),
+        "notes.zip",
+        format!("PK\x03\x04 not a zip at all {}", key('P')),
+    );
+    let mut fake_gz = b"\x1f\x8b not gzip either ".to_vec();
+    fake_gz.extend(key('Q').as_bytes());
+    write(dir.path(), "notes.gz", fake_gz);
+
+    let (v, out) = json_scan(dir.path(), &["--show-secrets", "."]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let mut found: Vec<String> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule_id"] == "stripe.secret-key.live")
+        .map(|f| {
+            let secret = f["secret"].as_str().unwrap_or_default();
+            let tag = secret.chars().last().unwrap_or('?');
+            format!("{tag} {}", f["path"].as_str().unwrap_or_default())
+        })
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        vec![
+            "A ./dup.zip!a.txt",
+            "B ./dup.zip!a.txt",
+            "C ./dirdata.zip!conf/",
+            "G ./trail.log.gz!trail.log",
+            "P ./notes.zip",
+            "Q ./notes.gz",
+            "S ./badcrc.zip!s.txt",
+            "T ./contig.tar!f.txt",
+            "T ./vendor.tar!f.txt",
+            "Z ./two.log.zst!two.log",
+        ]
+    );
+    let warnings = v["warnings"].to_string();
+    for (path, says) in [
+        ("dup.zip", "share names"),
+        ("trail.log.gz", "after the gzip stream"),
+        ("badcrc.zip!s.txt", "scanned the"),
+        ("notes.zip", "scanned as it is"),
+        ("notes.gz", "scanned as it is"),
+    ] {
+        assert!(
+            warnings.contains(path) && warnings.contains(says),
+            "no warning for {path}: {warnings}"
+        );
+    }
+}
+
+/// CRC-32 (IEEE), as zip headers store it.
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in data {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// A skipped member (media) is not counted among the scanned ones.
+#[test]
+fn summary_counts_scanned_members_only() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        "m.zip",
+        zip_bytes(&[
+            ("a.png", b"\x89PNG\r\n\x1a\n....", false),
+            ("b.txt", b"hello", false),
+        ]),
+    );
+    let (v, _) = json_scan(dir.path(), &["m.zip"]);
+    assert_eq!(v["summary"]["files_scanned"], 1);
+    assert_eq!(v["summary"]["archive_members"], 1);
+    assert_eq!(v["summary"]["skipped"]["media"], 1);
+}

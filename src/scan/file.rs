@@ -129,15 +129,36 @@ impl FileContext<'_> {
         outer: &BlobName,
         limits: Limits,
         read: impl FnOnce(&mut ArchiveReader<'_>),
-    ) -> Vec<Finding> {
+    ) -> (Vec<Finding>, ReadCounts) {
         let mut sink = Members {
             ctx: self,
             scanner,
             outer,
             found: Vec::new(),
         };
-        read(&mut ArchiveReader::new(limits, &mut sink));
-        sink.found
+        let mut reader = ArchiveReader::new(limits, &mut sink);
+        read(&mut reader);
+        let (members, warnings) = reader.counts();
+        (sink.found, ReadCounts { members, warnings })
+    }
+
+    /// Scans the raw bytes of a blob whose archive magic led to no readable member (a text
+    /// file that happens to start with `PK\x03\x04`, a corrupt archive): what it holds is still
+    /// looked at, with a warning.
+    fn scan_not_archive(
+        &self,
+        scanner: &mut BlobScanner<'_>,
+        reader: &mut dyn Read,
+        kind: archive::Kind,
+        name: &BlobName,
+    ) -> Vec<Finding> {
+        self.stats.warn(
+            name.shown.as_ref(),
+            format!("starts like a {kind:?} archive but no member could be read; scanned as it is"),
+        );
+        let no = || false;
+        let (found, _) = self.scan_blob(scanner, reader, name, Origin::NotArchive, &no, &no);
+        found
     }
 
     fn count_archive(&self) {
@@ -155,9 +176,20 @@ impl FileContext<'_> {
         name: &BlobName,
     ) -> Vec<Finding> {
         self.count_archive();
-        self.read_archive(scanner, name, self.limits, |r| {
+        let (found, read) = self.read_archive(scanner, name, self.limits, |r| {
             r.read_file(&name.shown, kind, file)
-        })
+        });
+        if !read.nothing() {
+            return found;
+        }
+        use std::io::{Seek, SeekFrom};
+        if file.seek(SeekFrom::Start(0)).is_err() {
+            return found;
+        }
+        let mut raw = file.take(self.limits.max_file_bytes);
+        let mut all = found;
+        all.extend(self.scan_not_archive(scanner, &mut raw, kind, name));
+        all
     }
 
     /// Opens an archive held in memory (a staged blob) and scans its members.
@@ -169,9 +201,13 @@ impl FileContext<'_> {
         name: &BlobName,
     ) -> Vec<Finding> {
         self.count_archive();
-        self.read_archive(scanner, name, self.limits, |r| {
+        let (mut found, read) = self.read_archive(scanner, name, self.limits, |r| {
             r.read_bytes(&name.shown, kind, data)
-        })
+        });
+        if read.nothing() {
+            found.extend(self.scan_not_archive(scanner, &mut &data[..], kind, name));
+        }
+        found
     }
 
     /// Scans a blob from git's object store (the index, or history): the blob's first bytes
@@ -200,9 +236,12 @@ impl FileContext<'_> {
         if let Some(kind) = archive::detect(rest.get_ref().0.get_ref()) {
             if size > IN_MEMORY_ARCHIVE {
                 self.count_archive();
-                return self.read_archive(scanner, name, self.limits, |r| {
-                    r.read_stream(&name.shown, kind, &mut rest)
-                });
+                // A stream cannot be reread: what could not be read is in the warnings.
+                return self
+                    .read_archive(scanner, name, self.limits, |r| {
+                        r.read_stream(&name.shown, kind, &mut rest)
+                    })
+                    .0;
             }
             let mut data = Vec::new();
             if let Err(e) = rest.read_to_end(&mut data) {
@@ -246,9 +285,11 @@ impl FileContext<'_> {
         if let Some(kind) = archive::detect(head) {
             self.count_archive();
             let mut reader: &mut dyn Read = &mut input;
-            return self.read_archive(&mut scanner, &name, self.limits, |r| {
-                r.read_stream(STDIN_PATH, kind, &mut reader)
-            });
+            return self
+                .read_archive(&mut scanner, &name, self.limits, |r| {
+                    r.read_stream(STDIN_PATH, kind, &mut reader)
+                })
+                .0;
         }
         let no = || false;
         let (found, _) = self.scan_blob(&mut scanner, &mut input, &name, Origin::Stdin, &no, &no);
@@ -287,18 +328,40 @@ impl FileContext<'_> {
                 }
             }
             let mut found = Vec::new();
+            let mut read = ReadCounts::default();
             for part in own_parts {
-                found.extend(self.read_archive(scanner, name, limits, |r| {
+                let (more, counts) = self.read_archive(scanner, name, limits, |r| {
                     r.read_zip_part(shown, file, part, parts)
-                }));
+                });
+                found.extend(more);
+                read.add(counts);
             }
             for h in helpers {
                 match h.join() {
-                    Ok(more) => found.extend(more),
-                    Err(_) => self.stats.warn(
-                        shown,
-                        "a reader thread failed; part of this zip was not scanned",
-                    ),
+                    Ok((more, counts)) => {
+                        found.extend(more);
+                        read.add(counts);
+                    }
+                    Err(_) => {
+                        read.warnings += 1;
+                        read.members += 1; // unknown: not taken for "nothing read"
+                        self.stats.warn(
+                            shown,
+                            "a reader thread failed; part of this zip was not scanned",
+                        );
+                    }
+                }
+            }
+            if read.nothing() {
+                use std::io::{Seek, SeekFrom};
+                if file.seek(SeekFrom::Start(0)).is_ok() {
+                    let mut raw = file.take(self.limits.max_file_bytes);
+                    found.extend(self.scan_not_archive(
+                        scanner,
+                        &mut raw,
+                        archive::Kind::Zip,
+                        name,
+                    ));
                 }
             }
             found
@@ -348,6 +411,12 @@ impl FileContext<'_> {
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         } else {
             self.stats.scanned(outcome.bytes);
+            // Members counted as they are scanned: a skipped one (media) is no scanned file.
+            if origin == Origin::Member {
+                self.stats
+                    .archive_members
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
         }
         self.stats.allowed_inline(outcome.allowed_inline);
         self.stats.filtered(outcome.filtered);
@@ -416,6 +485,8 @@ pub(super) enum Origin {
     Member,
     /// A commit or tag message.
     Message,
+    /// A blob that starts like an archive but is none, scanned as it is.
+    NotArchive,
 }
 
 impl Origin {
@@ -428,6 +499,26 @@ impl Origin {
     /// at by the archive reader; streams cannot be reread).
     fn opens_archives(self) -> bool {
         matches!(self, Origin::Named | Origin::Found)
+    }
+}
+
+/// What reading an archive delivered: members, and problems reported.
+#[derive(Debug, Default, Clone, Copy)]
+struct ReadCounts {
+    members: u64,
+    warnings: u64,
+}
+
+impl ReadCounts {
+    /// No member and a problem: the blob's archive magic led nowhere (an empty archive is
+    /// no failure).
+    fn nothing(self) -> bool {
+        self.members == 0 && self.warnings > 0
+    }
+
+    fn add(&mut self, other: ReadCounts) {
+        self.members += other.members;
+        self.warnings += other.warnings;
     }
 }
 
@@ -451,10 +542,6 @@ impl MemberSink for Members<'_, '_, '_> {
             &no,
             &no,
         );
-        self.ctx
-            .stats
-            .archive_members
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.found.extend(found);
     }
 

@@ -137,6 +137,10 @@ pub struct ArchiveReader<'s> {
     /// Set once a whole-archive limit is hit: everything left is skipped.
     exhausted: bool,
     top: String,
+    /// Members handed to the sink so far (nested archives' included).
+    members: u64,
+    /// Problems reported so far.
+    warnings: u64,
 }
 
 impl<'s> ArchiveReader<'s> {
@@ -148,6 +152,8 @@ impl<'s> ArchiveReader<'s> {
             entries: 0,
             exhausted: false,
             top: String::new(),
+            members: 0,
+            warnings: 0,
         }
     }
 
@@ -221,7 +227,22 @@ impl<'s> ArchiveReader<'s> {
         part: usize,
         parts: usize,
     ) {
+        let declared = declared_entries(&mut reader);
         match zip::ZipArchive::new(&mut reader) {
+            Ok(archive) if declared.is_some_and(|d| d > archive.len() as u64) => {
+                // Several entries share a name and the central directory's reader keeps the
+                // last of them: every entry is read from its local header instead.
+                drop(archive);
+                if part == 0 {
+                    self.warn(
+                        path,
+                        "entries share names; every one is read from its local header".to_string(),
+                    );
+                    if reader.seek(SeekFrom::Start(0)).is_ok() {
+                        self.zip_stream(path, &mut reader, depth);
+                    }
+                }
+            }
             Ok(mut archive) => {
                 for i in (part..archive.len()).step_by(parts) {
                     if !self.count_entry(path) {
@@ -233,14 +254,15 @@ impl<'s> ArchiveReader<'s> {
                         .map_or_else(|| format!("#{i}"), |n| n.to_string());
                     match archive.by_index(i) {
                         Ok(mut zf) => {
-                            if zf.is_dir() {
+                            // A name ending in `/` is a directory, unless it carries data.
+                            if zf.is_dir() && zf.size() == 0 {
                                 continue;
                             }
                             let compressed = zf.compressed_size();
                             self.member(path, &name, &mut zf, compressed, depth);
                         }
                         Err(e) => {
-                            self.sink.warn(
+                            self.warn(
                                 &format!("{path}!{name}"),
                                 format!("cannot read member: {e}; skipped"),
                             );
@@ -250,7 +272,7 @@ impl<'s> ArchiveReader<'s> {
             }
             Err(e) => {
                 // No usable central directory (truncated, or a stream): walk the local headers.
-                self.sink.warn(
+                self.warn(
                     path,
                     format!("{e}; reading members from their local headers instead"),
                 );
@@ -270,7 +292,7 @@ impl<'s> ArchiveReader<'s> {
             match zip::read::read_zipfile_from_stream(reader) {
                 Ok(Some(mut zf)) => {
                     let name = zf.name().map(|n| n.into_owned()).unwrap_or_default();
-                    if zf.is_dir() {
+                    if zf.is_dir() && zf.size() == 0 {
                         continue;
                     }
                     let compressed = zf.compressed_size();
@@ -278,8 +300,7 @@ impl<'s> ArchiveReader<'s> {
                 }
                 Ok(None) => return,
                 Err(e) => {
-                    self.sink
-                        .warn(path, format!("stopped reading local headers: {e}"));
+                    self.warn(path, format!("stopped reading local headers: {e}"));
                     return;
                 }
             }
@@ -291,8 +312,7 @@ impl<'s> ArchiveReader<'s> {
     fn crx_header(&mut self, path: &str, reader: &mut dyn Read) -> Option<u64> {
         let mut header = [0u8; 12];
         if reader.read_exact(&mut header).is_err() {
-            self.sink
-                .warn(path, "truncated CRX header; not opened".to_string());
+            self.warn(path, "truncated CRX header; not opened".to_string());
             return None;
         }
         Some(u64::from(u32::from_le_bytes([
@@ -330,19 +350,24 @@ impl<'s> ArchiveReader<'s> {
         match kind {
             Kind::Tar => self.tar(path, reader, depth),
             Kind::Gzip => {
-                let mut d = flate2::read::MultiGzDecoder::new(reader);
+                let mut d = GzMembers::new(io::BufReader::new(reader));
                 self.decompressed(path, &mut d, depth, consumed);
+                if d.trailing {
+                    self.warn(
+                        path,
+                        "bytes after the gzip stream are no gzip member; scanned as they are"
+                            .to_string(),
+                    );
+                }
             }
             Kind::Bzip2 => {
                 let mut d = bzip2::read::MultiBzDecoder::new(reader);
                 self.decompressed(path, &mut d, depth, consumed);
             }
-            Kind::Zstd => match ruzstd::decoding::StreamingDecoder::new(reader) {
-                Ok(mut d) => self.decompressed(path, &mut d, depth, consumed),
-                Err(e) => self
-                    .sink
-                    .warn(path, format!("bad zstd stream: {e}; not opened")),
-            },
+            Kind::Zstd => {
+                let mut d = ZstdFrames::new(reader);
+                self.decompressed(path, &mut d, depth, consumed);
+            }
             Kind::Xz => {
                 // Streamed like the others, through the same byte and ratio limits; every
                 // stream of a file with several is read; the decoder's dictionary is bounded.
@@ -375,7 +400,7 @@ impl<'s> ArchiveReader<'s> {
         let entries = match archive.entries() {
             Ok(e) => e,
             Err(e) => {
-                self.sink.warn(path, format!("cannot read tar: {e}"));
+                self.warn(path, format!("cannot read tar: {e}"));
                 return;
             }
         };
@@ -386,7 +411,7 @@ impl<'s> ArchiveReader<'s> {
             let mut entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
-                    self.sink.warn(path, format!("stopped reading tar: {e}"));
+                    self.warn(path, format!("stopped reading tar: {e}"));
                     return;
                 }
             };
@@ -394,8 +419,10 @@ impl<'s> ArchiveReader<'s> {
                 .path()
                 .map(|p| p.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            // Links, directories and devices carry no content; nothing is followed.
-            if !entry.header().entry_type().is_file() {
+            // Links, directories and devices carry no content; nothing is followed. What GNU
+            // tar extracts as a file is read: regular files, contiguous files (`7`), sparse
+            // files (`S`) and vendor types (other capital letters).
+            if !carries_content(entry.header().entry_type()) {
                 continue;
             }
             self.member(path, &name, &mut entry, 0, depth);
@@ -443,8 +470,22 @@ impl<'s> ArchiveReader<'s> {
         };
         let mut head = Vec::with_capacity(HEAD_LEN);
         if let Err(e) = (&mut limited).take(HEAD_LEN as u64).read_to_end(&mut head) {
-            self.sink
-                .warn(&chain, format!("cannot read member: {e}; skipped"));
+            // A small member that fails at its end (a bad checksum, a truncated stream) is
+            // still scanned as far as it was read.
+            if head.is_empty() {
+                self.warn(&chain, format!("cannot read member: {e}; skipped"));
+            } else {
+                self.warn(
+                    &chain,
+                    format!(
+                        "cannot read all of member: {e}; scanned the {} bytes read",
+                        head.len()
+                    ),
+                );
+                self.sink.member(&chain, &mut &head[..]);
+                self.members += 1;
+                self.inflated += limited.read;
+            }
             return;
         }
         let kind = detect(&head);
@@ -458,7 +499,7 @@ impl<'s> ArchiveReader<'s> {
         }
         match kind {
             Some(kind) if depth >= self.limits.max_depth => {
-                self.sink.warn(
+                self.warn(
                     &chain,
                     format!(
                         "{kind:?} archive nested deeper than {} levels; not opened (--max-archive-depth)",
@@ -495,6 +536,7 @@ impl<'s> ArchiveReader<'s> {
             None => {
                 let mut rest = Cursor::new(head).chain(&mut limited);
                 self.sink.member(&chain, &mut rest);
+                self.members += 1;
                 // Drain what the scanner did not read, so streams stay in step.
                 let _ = io::copy(&mut rest, &mut io::sink());
             }
@@ -509,7 +551,7 @@ impl<'s> ArchiveReader<'s> {
         if self.inflated >= self.limits.max_archive_bytes {
             self.exhausted = true;
             let top = self.top.clone();
-            self.sink.warn(
+            self.warn(
                 &top,
                 format!(
                     "inflated {} bytes, the limit for one archive; the rest is not read (--max-archive-bytes)",
@@ -517,6 +559,18 @@ impl<'s> ArchiveReader<'s> {
                 ),
             );
         }
+    }
+
+    /// Members handed to the sink so far, and problems reported: no member and a problem
+    /// means the magic bytes led nowhere (an empty archive is no failure), and the caller
+    /// scans the raw bytes instead.
+    pub fn counts(&self) -> (u64, u64) {
+        (self.members, self.warnings)
+    }
+
+    fn warn(&mut self, path: &str, message: String) {
+        self.warnings += 1;
+        self.sink.warn(path, message);
     }
 
     fn member_budget(&self) -> u64 {
@@ -532,7 +586,7 @@ impl<'s> ArchiveReader<'s> {
         self.entries += 1;
         if self.entries > self.limits.max_entries {
             self.exhausted = true;
-            self.sink.warn(
+            self.warn(
                 path,
                 format!(
                     "more than {} members; the rest is not read (--max-archive-entries)",
@@ -545,7 +599,150 @@ impl<'s> ArchiveReader<'s> {
     }
 
     fn limit_hit(&mut self, path: &str, why: &str) {
-        self.sink.warn(path, why.to_string());
+        self.warn(path, why.to_string());
+    }
+}
+
+/// The number of entries a zip's end-of-central-directory record declares (`None` when it
+/// cannot be found, or for zip64, whose count lives elsewhere). The reader is left anywhere.
+fn declared_entries<R: Read + Seek>(reader: &mut R) -> Option<u64> {
+    let len = reader.seek(SeekFrom::End(0)).ok()?;
+    let tail = len.min(22 + 65535);
+    reader.seek(SeekFrom::Start(len - tail)).ok()?;
+    let mut buf = Vec::with_capacity(tail as usize);
+    reader.take(tail).read_to_end(&mut buf).ok()?;
+    let at = buf.windows(4).rposition(|w| w == b"PK\x05\x06")?;
+    let total = buf.get(at + 10..at + 12)?;
+    let n = u16::from_le_bytes([total[0], total[1]]);
+    (n != u16::MAX).then_some(u64::from(n))
+}
+
+/// Every member of a gzip file, one after the other, then any bytes after the last member that
+/// start no other, as they are (`trailing` tells): data appended to a `.gz` is read, not lost.
+struct GzMembers<R: io::BufRead> {
+    state: GzState<R>,
+    trailing: bool,
+}
+
+enum GzState<R: io::BufRead> {
+    Member(Box<flate2::bufread::GzDecoder<R>>),
+    Between(R),
+    Raw(R),
+    Done,
+}
+
+impl<R: io::BufRead> GzMembers<R> {
+    fn new(inner: R) -> Self {
+        GzMembers {
+            state: GzState::Member(Box::new(flate2::bufread::GzDecoder::new(inner))),
+            trailing: false,
+        }
+    }
+}
+
+impl<R: io::BufRead> Read for GzMembers<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            match std::mem::replace(&mut self.state, GzState::Done) {
+                GzState::Member(mut d) => {
+                    let n = d.read(buf)?;
+                    if n > 0 {
+                        self.state = GzState::Member(d);
+                        return Ok(n);
+                    }
+                    self.state = GzState::Between(d.into_inner());
+                }
+                GzState::Between(mut r) => {
+                    let next = r.fill_buf()?;
+                    if next.is_empty() {
+                        return Ok(0);
+                    }
+                    self.state = if next.starts_with(&[0x1f, 0x8b]) {
+                        GzState::Member(Box::new(flate2::bufread::GzDecoder::new(r)))
+                    } else {
+                        self.trailing = true;
+                        GzState::Raw(r)
+                    };
+                }
+                GzState::Raw(mut r) => {
+                    let n = r.read(buf)?;
+                    self.state = GzState::Raw(r);
+                    return Ok(n);
+                }
+                GzState::Done => return Ok(0),
+            }
+        }
+    }
+}
+
+/// Every frame of a zstd stream, one after the other (a decoder reads one frame; `zstd`
+/// writes one per input and concatenates them); skippable frames are passed over by the
+/// decoder. Bytes after the last frame that start no frame are a read error (a warning).
+struct ZstdFrames<R: Read> {
+    state: ZstdState<R>,
+}
+
+enum ZstdState<R: Read> {
+    Between(io::BufReader<R>),
+    In(Box<ruzstd::decoding::StreamingDecoder<io::BufReader<R>, ruzstd::decoding::FrameDecoder>>),
+    Done,
+}
+
+impl<R: Read> ZstdFrames<R> {
+    fn new(inner: R) -> Self {
+        ZstdFrames {
+            state: ZstdState::Between(io::BufReader::new(inner)),
+        }
+    }
+}
+
+impl<R: Read> Read for ZstdFrames<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        use io::BufRead;
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            match std::mem::replace(&mut self.state, ZstdState::Done) {
+                ZstdState::In(mut d) => {
+                    let n = d.read(buf)?;
+                    if n > 0 {
+                        self.state = ZstdState::In(d);
+                        return Ok(n);
+                    }
+                    self.state = ZstdState::Between(d.into_inner());
+                }
+                ZstdState::Between(mut r) => {
+                    if r.fill_buf()?.is_empty() {
+                        return Ok(0);
+                    }
+                    let d = ruzstd::decoding::StreamingDecoder::new(r).map_err(|e| {
+                        io::Error::new(io::ErrorKind::InvalidData, format!("bad zstd frame: {e}"))
+                    })?;
+                    self.state = ZstdState::In(Box::new(d));
+                }
+                ZstdState::Done => return Ok(0),
+            }
+        }
+    }
+}
+
+/// Whether a tar entry of this type holds a file's content.
+fn carries_content(t: tar::EntryType) -> bool {
+    use tar::EntryType as T;
+    match t {
+        T::Regular | T::Continuous | T::GNUSparse => true,
+        T::Link | T::Symlink | T::Char | T::Block | T::Directory | T::Fifo => false,
+        T::GNULongName | T::GNULongLink | T::XGlobalHeader | T::XHeader => false,
+        // Vendor types: GNU tar extracts them as regular files; `D` (GNU dumpdir) and `V`
+        // (volume label) hold no file content.
+        other => {
+            let b = other.as_byte();
+            b.is_ascii_uppercase() && !matches!(b, b'D' | b'V' | b'M' | b'N')
+        }
     }
 }
 
