@@ -337,3 +337,26 @@ fn summary_counts_scanned_members_only() {
     assert_eq!(v["summary"]["archive_members"], 1);
     assert_eq!(v["summary"]["skipped"]["media"], 1);
 }
+
+/// A tar whose long-name record is megabytes long: read as a member (scanned, under the member
+/// limits), not held in memory as a name; the entry after it is still read.
+#[test]
+fn oversized_tar_name_records_are_members_not_names() {
+    let dir = tempdir();
+    let mut b = tar::Builder::new(Vec::new());
+    let mut h = tar::Header::new_gnu();
+    let body = format!("k={LIVE_KEY}\n");
+    h.set_size(body.len() as u64);
+    h.set_mode(0o644);
+    let long = format!("d/{}.env", "n".repeat(2 << 20));
+    b.append_data(&mut h, long, body.as_bytes()).expect("tar");
+    write(dir.path(), "long.tar", b.into_inner().expect("tar"));
+    let (v, out) = json_scan(dir.path(), &["long.tar"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert_eq!(v["findings"][0]["rule_id"], "stripe.secret-key.live");
+    let warnings = v["warnings"].to_string();
+    assert!(
+        warnings.contains("long.tar!@oversized-tar-header"),
+        "{warnings}"
+    );
+}

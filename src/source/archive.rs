@@ -9,6 +9,8 @@
 //! central directory is missing (truncated) is read from its local headers instead.
 
 use std::cell::Cell;
+
+use crate::source::tar_guard::{self, TarGuard};
 use std::io::{self, Cursor, Read, Seek, SeekFrom};
 use std::rc::Rc;
 
@@ -396,7 +398,7 @@ impl<'s> ArchiveReader<'s> {
     }
 
     fn tar(&mut self, path: &str, reader: &mut dyn Read, depth: usize) {
-        let mut archive = tar::Archive::new(reader);
+        let mut archive = tar::Archive::new(TarGuard::new(reader));
         let entries = match archive.entries() {
             Ok(e) => e,
             Err(e) => {
@@ -419,6 +421,16 @@ impl<'s> ArchiveReader<'s> {
                 .path()
                 .map(|p| p.to_string_lossy().into_owned())
                 .unwrap_or_default();
+            if name == tar_guard::OVERSIZED {
+                self.warn(
+                    &format!("{path}!{name}"),
+                    format!(
+                        "a long-name or PAX record larger than {} bytes; read as a member, not \
+                         held in memory as a name",
+                        tar_guard::MAX_META
+                    ),
+                );
+            }
             // Links, directories and devices carry no content; nothing is followed. What GNU
             // tar extracts as a file is read: regular files, contiguous files (`7`), sparse
             // files (`S`) and vendor types (other capital letters).

@@ -6,4 +6,5 @@ pub mod history;
 pub mod media;
 pub mod root;
 pub mod shard;
+pub mod tar_guard;
 pub mod walk;
