@@ -62,7 +62,15 @@ pub struct BlobOutcome {
     pub filtered: u64,
     /// Something the user should know about this blob (a format not fully decoded).
     pub note: Option<String>,
+    /// Findings counted but not listed, by severity: copies of one secret past
+    /// [`MAX_COPIES`] in this blob, and any past [`MAX_LISTED_PER_BLOB`].
+    pub unlisted: crate::scan::FindingCounts,
 }
+
+/// Copies of one secret (same rule) listed per blob; the rest are counted.
+pub const MAX_COPIES: u32 = 50;
+/// Findings listed per blob (a file made of keys); the rest are counted.
+pub const MAX_LISTED_PER_BLOB: usize = 10_000;
 
 /// The markers that, in a comment on a finding's line, accept the finding by default:
 /// sealant's own and gitleaks's (so a repository moving from gitleaks keeps its
@@ -81,6 +89,8 @@ pub struct BlobScanner<'e> {
     /// Where the raw scan of the current chunk found keywords (for decoders).
     keywords: Vec<usize>,
     chunk_size: usize,
+    /// Copies of each (rule, secret) seen in the current blob.
+    copies: std::collections::HashMap<(Arc<str>, String), u32>,
     /// Bytes of look-behind a chunk keeps before the first match it owns.
     context: usize,
     /// Bytes each chunk shares with the next.
@@ -117,6 +127,7 @@ impl<'e> BlobScanner<'e> {
             view_matches: Vec::new(),
             keywords: Vec::new(),
             chunk_size: chunk_size.max(overlap * 2),
+            copies: Default::default(),
             context,
             overlap,
         }
@@ -136,6 +147,8 @@ impl<'e> BlobScanner<'e> {
     ) -> BlobOutcome {
         let mut outcome = BlobOutcome::default();
         let mut pos = Position::default();
+        self.copies.clear();
+        let listed_before = out.len();
         self.scratch.clear_file_candidates();
         self.buf.clear();
         let mut first = true;
@@ -224,7 +237,9 @@ impl<'e> BlobScanner<'e> {
                 }
                 _ => {}
             }
+            let chunk_from = out.len();
             outcome.allowed_inline += self.emit(pos, own_from..own_to, name, outcome.exposure, out);
+            self.fold(out, chunk_from, listed_before, &mut outcome.unlisted);
             if eof {
                 return outcome;
             }
@@ -238,6 +253,37 @@ impl<'e> BlobScanner<'e> {
             self.buf.copy_within(keep_from.., 0);
             self.buf.truncate(self.overlap);
         }
+    }
+
+    /// Keeps memory bounded whatever the blob holds: of the findings from `from` on, copies of
+    /// a secret past [`MAX_COPIES`] and findings past [`MAX_LISTED_PER_BLOB`] are counted in
+    /// `unlisted` (by severity) and dropped from `out`.
+    fn fold(
+        &mut self,
+        out: &mut Vec<Finding>,
+        from: usize,
+        blob_from: usize,
+        unlisted: &mut crate::scan::FindingCounts,
+    ) {
+        let mut kept = from;
+        for i in from..out.len() {
+            let f = &out[i];
+            let over = kept - blob_from >= MAX_LISTED_PER_BLOB || {
+                let n = self
+                    .copies
+                    .entry((Arc::clone(&f.rule_id), f.secret.clone()))
+                    .or_insert(0);
+                *n += 1;
+                !f.secret.is_empty() && *n > MAX_COPIES
+            };
+            if over {
+                unlisted.add(f.severity);
+            } else {
+                out.swap(kept, i);
+                kept += 1;
+            }
+        }
+        out.truncate(kept);
     }
 
     /// File rules whose paths match the blob last scanned.
@@ -445,7 +491,8 @@ mod tests {
             data.extend_from_slice(filler.as_bytes());
             data.extend_from_slice(if i % 3 == 0 { b"\n" } else { b" " });
             expected.push(data.len() as u64);
-            data.extend_from_slice(KEY.as_bytes());
+            // Distinct keys: copies of one key past MAX_COPIES are counted, not listed.
+            data.extend_from_slice(format!("{}{i:04}", &KEY[..KEY.len() - 4]).as_bytes());
             data.push(b'\n');
             i += 1;
         }

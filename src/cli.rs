@@ -589,7 +589,10 @@ fn emit(outcome: &scan::ScanOutcome, engine: &Engine, o: &Output<'_>) -> Result<
         let _ = report::text::write_summary(&mut io::stderr().lock(), outcome, err_opts);
     }
     Ok(match o.fail_on.0 {
-        Some(threshold) => outcome.findings.iter().any(|f| f.severity >= threshold),
+        // From the counts: findings counted but not listed fail the run too.
+        Some(threshold) => Severity::ALL
+            .iter()
+            .any(|&s| s >= threshold && outcome.summary.findings.get(s) > 0),
         None => false,
     })
 }
@@ -653,7 +656,7 @@ fn run_merge(args: MergeArgs) -> Result<i32> {
         let policy = Policy::new(&Default::default(), Some(Baseline::load(path)?), "merge")?;
         let applied = policy.apply(&mut outcome.findings, &Default::default());
         outcome.summary.suppressed.baseline += applied.baselined;
-        let mut counts = scan::FindingCounts::default();
+        let mut counts = outcome.summary.unlisted.clone();
         for f in &outcome.findings {
             counts.add(f.severity);
         }

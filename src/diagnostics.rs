@@ -45,6 +45,8 @@ pub struct Stats {
     pub filtered: AtomicU64,
     /// Findings so far, before baselines and de-duplication (for progress).
     pub findings: AtomicU64,
+    /// Findings counted but not listed (memory bounds), by severity.
+    pub unlisted: std::sync::Mutex<crate::scan::FindingCounts>,
     warnings: Mutex<Vec<Warning>>,
 }
 

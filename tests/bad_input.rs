@@ -104,10 +104,13 @@ fn one_huge_line_is_scanned_in_bounded_memory() {
     );
 }
 
+/// 5,000 distinct keys in one file are all listed (copies of one key past 50 are counted
+/// instead: see `findings_past_the_bounds_are_counted_not_listed`).
 #[test]
 fn many_keys_in_one_file_are_all_reported() {
     let dir = tempdir();
-    let body: String = (0..5000).map(|i| format!("k{i}={LIVE_KEY}\n")).collect();
+    let stem = &LIVE_KEY[..LIVE_KEY.len() - 4];
+    let body: String = (0..5000).map(|i| format!("k{i}={stem}{i:04}\n")).collect();
     write(dir.path(), "dump.txt", body);
     let (v, _) = json_scan(dir.path(), &[]);
     assert_eq!(v["findings"].as_array().map(Vec::len), Some(5000));
@@ -358,5 +361,56 @@ fn oversized_tar_name_records_are_members_not_names() {
     assert!(
         warnings.contains("long.tar!@oversized-tar-header"),
         "{warnings}"
+    );
+}
+
+/// Memory stays bounded whatever the input holds, and counts stay exact: copies of one secret
+/// past 50 in a file, findings past 10,000 in a file and past 100,000 in a scan are counted
+/// in the summary (and fail the run) but not listed.
+#[test]
+fn findings_past_the_bounds_are_counted_not_listed() {
+    let dir = tempdir();
+    let mut text = format!("k={LIVE_KEY}\n").repeat(120);
+    text.push_str(&format!("r={RESTRICTED_KEY}\n"));
+    write(dir.path(), "copies.env", text);
+    let (v, out) = json_scan(dir.path(), &["copies.env"]);
+    assert_eq!(code(&out), 1);
+    assert_eq!(v["findings"].as_array().map(Vec::len), Some(51));
+    assert_eq!(v["summary"]["findings"]["critical"], 121);
+    assert_eq!(v["summary"]["unlisted"]["critical"], 70);
+
+    // 12 files of 10,000 distinct keys: 120,000 findings, 100,000 listed.
+    let many = tempdir();
+    let alphabet: Vec<char> = ('a'..='z').chain('A'..='Z').chain('0'..='9').collect();
+    for file in 0..12u64 {
+        let mut body = String::new();
+        for i in 0..10_000u64 {
+            let mut n = file * 1_000_003 + i * 7_919 + 17;
+            let tail: String = (0..24)
+                .map(|_| {
+                    n = n
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1_442_695_040_888_963_407);
+                    alphabet[(n >> 33) as usize % alphabet.len()]
+                })
+                .collect();
+            body.push_str(&format!("k=sk_live_51{tail}{}\n", &LIVE_KEY[40..]));
+        }
+        write(many.path(), &format!("f{file:02}.txt"), body);
+    }
+    let (v, out) = json_scan(many.path(), &["--fail-on", "critical", "."]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let listed = v["findings"].as_array().map_or(0, Vec::len);
+    let critical = v["summary"]["findings"]["critical"].as_u64().unwrap_or(0);
+    assert!(listed <= 100_000, "{listed} listed");
+    assert_eq!(critical, 120_000);
+    assert_eq!(
+        v["summary"]["unlisted"]["critical"].as_u64().unwrap_or(0),
+        critical - listed as u64
+    );
+    assert!(
+        v["warnings"]
+            .to_string()
+            .contains("more than 100000 findings")
     );
 }

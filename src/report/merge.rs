@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::finding::{Finding, REMOVED_FROM_TREE};
 use crate::policy::BaselineEntry;
 use crate::report::json::{JsonFinding, ScanPart};
-use crate::scan::{FindingCounts, Part, ScanOutcome, Summary};
+use crate::scan::{Part, ScanOutcome, Summary};
 use crate::source::shard::Shard;
 
 #[derive(Deserialize)]
@@ -129,7 +129,7 @@ pub fn merge(files: &[impl AsRef<Path>]) -> Result<ScanOutcome> {
     let Some(mut summary) = summary else {
         return Err(Error::new("sealant merge needs at least one part report"));
     };
-    let mut counts = FindingCounts::default();
+    let mut counts = summary.unlisted.clone();
     for f in &findings {
         counts.add(f.severity);
     }
@@ -167,6 +167,7 @@ fn add(mut a: Summary, b: &Summary) -> Summary {
     a.suppressed.allowlist += b.suppressed.allowlist;
     a.suppressed.baseline += b.suppressed.baseline;
     a.suppressed.placeholder += b.suppressed.placeholder;
+    a.unlisted.merge(&b.unlisted);
     a
 }
 

@@ -297,7 +297,16 @@ fn findings_line(s: &Summary) -> String {
         .filter(|sev| s.findings.get(**sev) > 0)
         .map(|sev| format!("{} {}", s.findings.get(*sev), sev))
         .collect();
-    format!("{}: {}", plural(total, "finding"), parts.join(", "))
+    let unlisted = s.unlisted.total();
+    let note = if unlisted > 0 {
+        format!(
+            " ({unlisted} of them counted, not listed: copies of one secret past 50 in a file, \
+             or past the bounds of 10,000 per file and 100,000 per scan)"
+        )
+    } else {
+        String::new()
+    };
+    format!("{}: {}{note}", plural(total, "finding"), parts.join(", "))
 }
 
 fn severity_colour(s: Severity) -> &'static str {

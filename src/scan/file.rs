@@ -419,6 +419,11 @@ impl FileContext<'_> {
             }
         }
         self.stats.allowed_inline(outcome.allowed_inline);
+        if outcome.unlisted.total() > 0
+            && let Ok(mut unlisted) = self.stats.unlisted.lock()
+        {
+            unlisted.merge(&outcome.unlisted);
+        }
         self.stats.filtered(outcome.filtered);
         if let Some(note) = outcome.note {
             self.stats.warn(path.to_string(), note);

@@ -107,7 +107,15 @@ pub struct Summary {
     pub suppressed: SuppressedCounts,
     /// Baseline entries that no longer occur.
     pub baseline_stale: u64,
+    /// Of `findings`, how many are counted but not listed: copies of one secret past 50 in one
+    /// file, findings past 10,000 in one file or past 100,000 in one scan (memory stays
+    /// bounded whatever the input holds).
+    #[serde(default)]
+    pub unlisted: FindingCounts,
 }
+
+/// Findings one scan lists at most; the rest are counted.
+pub const MAX_LISTED: usize = 100_000;
 
 /// Findings a rule matched but the project accepts.
 #[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
@@ -133,6 +141,14 @@ pub struct FindingCounts {
 }
 
 impl FindingCounts {
+    pub fn merge(&mut self, other: &FindingCounts) {
+        self.critical += other.critical;
+        self.high += other.high;
+        self.medium += other.medium;
+        self.low += other.low;
+        self.info += other.info;
+    }
+
     pub fn get(&self, s: Severity) -> u64 {
         match s {
             Severity::Critical => self.critical,
@@ -228,7 +244,29 @@ fn scan_with(
         stats.warn(path.clone(), message.clone());
     }
     let found: Mutex<Vec<Finding>> = Mutex::new(Vec::new());
+    let listed = std::sync::atomic::AtomicUsize::new(0);
     let keep = |mut local: Vec<Finding>| {
+        if listed.fetch_add(local.len(), Ordering::Relaxed) + local.len() > MAX_LISTED {
+            // Past the scan's bound: counted (after the policy), not kept.
+            listed.fetch_sub(local.len(), Ordering::Relaxed);
+            settle(&mut local);
+            config.policy.filter(&mut local);
+            if let Ok(mut unlisted) = stats.unlisted.lock() {
+                if unlisted.total() == 0 {
+                    stats.warn(
+                        String::new(),
+                        format!(
+                            "more than {MAX_LISTED} findings: the rest are counted in the summary, \
+                             not listed"
+                        ),
+                    );
+                }
+                for f in &local {
+                    unlisted.add(f.severity);
+                }
+            }
+            return;
+        }
         if let Some(sink) = sink
             && !local.is_empty()
         {
@@ -308,6 +346,8 @@ fn scan_with(
     for f in &findings {
         counts.add(f.severity);
     }
+    let unlisted = stats.unlisted.lock().map(|u| u.clone()).unwrap_or_default();
+    counts.merge(&unlisted);
     let load = |c: &std::sync::atomic::AtomicU64| c.load(std::sync::atomic::Ordering::Relaxed);
     let summary = Summary {
         files_scanned: load(&stats.files),
@@ -332,6 +372,7 @@ fn scan_with(
             placeholder: load(&stats.filtered),
         },
         baseline_stale: applied.stale.len() as u64,
+        unlisted,
     };
     Ok(ScanOutcome {
         findings,
