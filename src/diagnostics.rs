@@ -47,6 +47,8 @@ pub struct Stats {
     pub findings: AtomicU64,
     /// Findings counted but not listed (memory bounds), by severity.
     pub unlisted: std::sync::Mutex<crate::scan::FindingCounts>,
+    /// A listing bound was hit and said so.
+    pub bound_warned: std::sync::atomic::AtomicBool,
     warnings: Mutex<Vec<Warning>>,
 }
 

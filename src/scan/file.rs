@@ -27,6 +27,8 @@ pub(super) const IN_MEMORY_ARCHIVE: u64 = 64 * 1024 * 1024;
 /// What scanning one file needs besides the file.
 pub(super) struct FileContext<'a> {
     pub(super) engine: &'a Engine,
+    /// The allowlist and baselines (for findings counted past the listing bounds).
+    pub(super) policy: &'a crate::policy::Policy,
     pub(super) stats: &'a Stats,
     /// Canonical paths of files git tracks (only those file rules ask about).
     pub(super) tracked: HashSet<PathBuf>,
@@ -547,7 +549,14 @@ impl MemberSink for Members<'_, '_, '_> {
             &no,
             &no,
         );
-        self.found.extend(found);
+        // An archive of many members full of keys costs counts, not memory.
+        if self.found.len() + found.len() > super::MAX_LISTED_PER_ARCHIVE {
+            let bound = super::MAX_LISTED_PER_ARCHIVE;
+            let outer: &str = &self.outer.shown;
+            super::count_unlisted(self.ctx.stats, self.ctx.policy, found, bound, outer);
+        } else {
+            self.found.extend(found);
+        }
     }
 
     fn warn(&mut self, path: &str, message: String) {
@@ -574,8 +583,10 @@ mod tests {
         let mut scanner = BlobScanner::new(&engine);
         let stats = Stats::default();
         let none = HashSet::new();
+        let policy = crate::policy::Policy::default();
         let ctx = FileContext {
             engine: &engine,
+            policy: &policy,
             stats: &stats,
             tracked: HashSet::new(),
             skip: None,

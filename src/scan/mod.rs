@@ -116,6 +116,36 @@ pub struct Summary {
 
 /// Findings one scan lists at most; the rest are counted.
 pub const MAX_LISTED: usize = 100_000;
+/// Findings one archive (all its members) lists at most; the rest are counted.
+pub const MAX_LISTED_PER_ARCHIVE: usize = MAX_LISTED / 4;
+
+/// Counts findings past a bound (`bound`, and `path` where it was hit, for the warning) in the
+/// summary instead of keeping them: settled and filtered by the policy first, so that the
+/// counts are those the listed findings would have had.
+pub(crate) fn count_unlisted(
+    stats: &Stats,
+    policy: &Policy,
+    mut findings: Vec<Finding>,
+    bound: usize,
+    path: &str,
+) {
+    settle(&mut findings);
+    policy.filter(&mut findings);
+    if findings.is_empty() {
+        return;
+    }
+    if !stats.bound_warned.swap(true, Ordering::Relaxed) {
+        stats.warn(
+            path,
+            format!("more than {bound} findings: the rest are counted in the summary, not listed"),
+        );
+    }
+    if let Ok(mut unlisted) = stats.unlisted.lock() {
+        for f in &findings {
+            unlisted.add(f.severity);
+        }
+    }
+}
 
 /// Findings a rule matched but the project accepts.
 #[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
@@ -249,22 +279,7 @@ fn scan_with(
         if listed.fetch_add(local.len(), Ordering::Relaxed) + local.len() > MAX_LISTED {
             // Past the scan's bound: counted (after the policy), not kept.
             listed.fetch_sub(local.len(), Ordering::Relaxed);
-            settle(&mut local);
-            config.policy.filter(&mut local);
-            if let Ok(mut unlisted) = stats.unlisted.lock() {
-                if unlisted.total() == 0 {
-                    stats.warn(
-                        String::new(),
-                        format!(
-                            "more than {MAX_LISTED} findings: the rest are counted in the summary, \
-                             not listed"
-                        ),
-                    );
-                }
-                for f in &local {
-                    unlisted.add(f.severity);
-                }
-            }
+            count_unlisted(stats, &config.policy, local, MAX_LISTED, "");
             return;
         }
         if let Some(sink) = sink
@@ -298,6 +313,7 @@ fn scan_with(
         limits: config.limits,
         threads: config.walk.threads,
         shard: config.shard,
+        policy: &config.policy,
     };
     let mut notice = None;
 

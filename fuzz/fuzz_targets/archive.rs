@@ -1,0 +1,44 @@
+//! The archive readers (zip, tar, gzip, bzip2, xz, zstd, CRX), nested as they come: the first
+//! byte picks the outer format, the rest is the archive. Members are drained; limits hold.
+#![no_main]
+
+use std::io::Read;
+
+use libfuzzer_sys::fuzz_target;
+use sealant::source::archive::{ArchiveReader, Kind, Limits, MemberSink};
+
+const KINDS: [Kind; 7] = [
+    Kind::Zip,
+    Kind::Tar,
+    Kind::Gzip,
+    Kind::Bzip2,
+    Kind::Xz,
+    Kind::Zstd,
+    Kind::Crx3,
+];
+
+struct Drain {
+    bytes: u64,
+}
+
+impl MemberSink for Drain {
+    fn member(&mut self, _path: &str, content: &mut dyn Read) {
+        self.bytes += std::io::copy(content, &mut std::io::sink()).unwrap_or(0);
+    }
+    fn warn(&mut self, _path: &str, _message: String) {}
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&pick, input)) = data.split_first() else {
+        return;
+    };
+    let kind = KINDS[pick as usize % KINDS.len()];
+    let limits = Limits {
+        max_entry_bytes: 8 << 20,
+        max_archive_bytes: 16 << 20,
+        ..Limits::default()
+    };
+    let mut sink = Drain { bytes: 0 };
+    ArchiveReader::new(limits, &mut sink).read_bytes("fuzz", kind, input);
+    assert!(sink.bytes <= 16 << 20);
+});

@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""Generates hostile inputs of the kinds issue "Hostile input" lists and runs sealant on each,
+checking the bar: every run ends in < 30 s and < 300 MB RSS, exits 0 or 1 (never a panic),
+prints no full secret in the JSON or text report or on stderr, and, for an input whose content
+is not fully read, warns naming it.
+
+    scripts/hostile.py [WORKDIR]        # default: a temporary directory; needs /usr/bin/time
+
+Inputs are generated (nothing large is committed): gzip, bzip2 and xz bombs,
+a zip whose 100,000 central-directory entries all point at one member holding keys, a .gz of
+keys, a tar with a 200 MB long name, deep nesting, duplicate names, odd tar types, bytes after
+a gzip stream, archive magic followed by text, a key in a member name, a 300 MB line.
+"""
+import bz2
+import gzip
+import io
+import json
+import lzma
+import os
+import struct
+import subprocess
+import sys
+import tarfile
+import tempfile
+import zipfile
+import zlib
+
+KEY = "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"  # sealant:allow test key
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.join(ROOT, "target", "release", "sealant")
+
+
+def zeros_stream(compress, size):
+    c = compress()
+    out = bytearray()
+    chunk = bytes(1 << 20)
+    for _ in range(size >> 20):
+        out += c.compress(chunk)
+    out += c.flush()
+    return bytes(out)
+
+
+def zip_one_member_many_entries(n):
+    data = ("k=" + KEY + "\n").encode() * 100
+    crc = zlib.crc32(data)
+    name0 = b"m.txt"
+    local = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 0, 0, 0, crc, len(data), len(data), len(name0), 0) + name0 + data
+    cd = bytearray()
+    for i in range(n):
+        name = f"m{i:06d}.txt".encode()
+        cd += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 0, 0, 0, crc, len(data), len(data), len(name), 0, 0, 0, 0, 0, 0) + name
+    eocd = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, min(n, 0xFFFF), min(n, 0xFFFF), len(cd), len(local), 0)
+    return local + bytes(cd) + eocd
+
+
+def tar_long_name(size):
+    buf = io.BytesIO()
+    def hdr(name, sz, typ):
+        ti = tarfile.TarInfo(name)
+        ti.size = sz
+        ti.type = typ
+        return ti.tobuf(format=tarfile.USTAR_FORMAT)
+    buf.write(hdr("././@LongLink", size, b"L"))
+    buf.write(b"a" * size)
+    buf.write(b"\0" * ((-size) % 512))
+    body = ("k=" + KEY + "\n").encode()
+    buf.write(hdr("x.txt", len(body), tarfile.REGTYPE) + body + b"\0" * ((-len(body)) % 512) + b"\0" * 1024)
+    return buf.getvalue()
+
+
+def nested_zips(depth):
+    data = ("k=" + KEY + "\n").encode()
+    name = "key.txt"
+    for i in range(depth):
+        b = io.BytesIO()
+        with zipfile.ZipFile(b, "w") as z:
+            z.writestr(name, data)
+        data, name = b.getvalue(), f"level{i}.zip"
+    return data
+
+
+def inputs():
+    key_line = ("k=" + KEY + "\n").encode()
+    yield "bomb.gz", zeros_stream(lambda: zlib.compressobj(9, zlib.DEFLATED, 31), 1 << 30), True
+    yield "bomb.bz2", zeros_stream(bz2.BZ2Compressor, 1 << 30), True
+    yield "bomb.xz", zeros_stream(lambda: lzma.LZMACompressor(preset=0), 1 << 30), True
+    yield "keys.gz", gzip.compress(key_line * 3_000_000, 1), True
+    yield "cd-fanout.zip", zip_one_member_many_entries(100_000), True
+    yield "long-name.tar", tar_long_name(200 << 20), True
+    yield "deep.zip", nested_zips(40), True
+    b = io.BytesIO()
+    with zipfile.ZipFile(b, "w") as z:
+        z.writestr(f"keys/{KEY}.txt", b"nothing here")
+    yield "key-in-name.zip", b.getvalue(), False
+    yield "trailing.gz", gzip.compress(b"hello\n") + key_line, True
+    yield "magic-then-text.zip", b"PK\x03\x04 plain text " + key_line, True
+    b = io.BytesIO()
+    with tarfile.open(fileobj=b, mode="w", format=tarfile.GNU_FORMAT) as tf:
+        ti = tarfile.TarInfo("c.txt")
+        ti.size = len(key_line)
+        ti.type = b"7"
+        tf.addfile(ti, io.BytesIO(key_line))
+    yield "contiguous.tar", b.getvalue(), False
+    yield "huge-line.txt", b"x" * (300 << 20) + key_line, False
+
+
+def main():
+    work = sys.argv[1] if len(sys.argv) > 1 else tempfile.mkdtemp(prefix="sealant-hostile-")
+    os.makedirs(work, exist_ok=True)
+    failures = 0
+    for name, data, partial in inputs():
+        path = os.path.join(work, name)
+        with open(path, "wb") as f:
+            f.write(data)
+        for fmt in ["json", "text"]:
+            cmd = ["/usr/bin/time", "-f", "%e %M", BIN, "scan", "--format", fmt, "--fail-on", "never", path]
+            try:
+                p = subprocess.run(cmd, capture_output=True, timeout=60)
+            except subprocess.TimeoutExpired:
+                print(f"FAIL {name} ({fmt}): over 60 s")
+                failures += 1
+                continue
+            err = p.stderr.decode(errors="replace")
+            secs, kib = err.strip().splitlines()[-1].split()
+            problems = []
+            if float(secs) >= 30:
+                problems.append(f"{secs} s")
+            if int(kib) >= 300 * 1024:
+                problems.append(f"{int(kib) // 1024} MB RSS")
+            if p.returncode not in (0, 1):
+                problems.append(f"exit {p.returncode}")
+            if "panicked" in err:
+                problems.append("panic")
+            if KEY in p.stdout.decode(errors="replace") or KEY in err:
+                problems.append("full secret printed")
+            if fmt == "json" and partial:
+                report = json.loads(p.stdout)
+                if not any(name in w["path"] for w in report["warnings"]):
+                    problems.append("no warning naming it")
+            status = "FAIL" if problems else "ok  "
+            failures += bool(problems)
+            print(f"{status} {name:22} {fmt:5} {secs:>6} s {int(kib) // 1024:>5} MB exit {p.returncode} {'; '.join(problems)}")
+    print(f"{failures} failed" if failures else "every input within the bar")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
