@@ -405,3 +405,38 @@ fn xz_is_streamed_under_the_limits_and_every_stream_is_read() {
         "{warnings}"
     );
 }
+
+/// Nested zips held in memory are bounded along the chain, not per level: a third large level
+/// is read from its local headers instead of being held too, and its key is still found.
+#[test]
+fn nested_zips_in_memory_are_bounded_along_the_chain() {
+    let dir = tempdir();
+    let filler = |mb: usize| vec![b'.'; mb << 20];
+    let inner = zip_bytes(&[
+        ("key.env", format!("K={LIVE_KEY}\n").as_bytes(), false),
+        ("filler3.bin", &filler(40), false),
+    ]);
+    let middle = zip_bytes(&[
+        ("inner.zip", &inner, false),
+        ("filler2.bin", &filler(12), false),
+    ]);
+    let outer = zip_bytes(&[
+        ("middle.zip", &middle, false),
+        ("filler1.bin", &filler(10), false),
+    ]);
+    let top = zip_bytes(&[("outer.zip", &outer, false)]);
+    write(dir.path(), "top.zip", top);
+    let (v, out) = json_scan(dir.path(), &["top.zip"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let paths: Vec<String> = rule_paths(&v).into_iter().map(|(_, p)| p).collect();
+    assert!(
+        paths.contains(&"top.zip!outer.zip!middle.zip!inner.zip!key.env".to_string()),
+        "{paths:?}"
+    );
+    let warnings = v["warnings"].to_string();
+    assert!(
+        warnings.contains("top.zip!outer.zip!middle.zip!inner.zip")
+            && warnings.contains("already hold"),
+        "{warnings}"
+    );
+}

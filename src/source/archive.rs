@@ -77,6 +77,9 @@ impl Limits {
 /// Nested archives are opened in memory; members above this size are read as a stream
 /// instead (a zip needs random access, so a larger nested zip is read from local headers).
 const MAX_NESTED_IN_MEMORY: u64 = 64 * 1024 * 1024;
+/// Bytes of nested archives held in memory at once along one chain (`a.zip!b.zip!c.zip`): a
+/// nested zip that does not fit in what is left is read from its local headers instead.
+const MAX_HELD_IN_CHAIN: u64 = 2 * MAX_NESTED_IN_MEMORY;
 /// How many bytes of a blob decide whether it is an archive.
 pub const HEAD_LEN: usize = 512;
 /// Memory an xz decoder may take (KiB): enough for the largest preset's 64 MiB dictionary;
@@ -143,6 +146,8 @@ pub struct ArchiveReader<'s> {
     members: u64,
     /// Problems reported so far.
     warnings: u64,
+    /// Bytes of nested archives held in memory by the levels above the current one.
+    held: u64,
 }
 
 impl<'s> ArchiveReader<'s> {
@@ -156,6 +161,7 @@ impl<'s> ArchiveReader<'s> {
             top: String::new(),
             members: 0,
             warnings: 0,
+            held: 0,
         }
     }
 
@@ -334,9 +340,7 @@ impl<'s> ArchiveReader<'s> {
                 };
                 self.zip_seekable(path, rest, depth);
             }
-            Err(e) => self
-                .sink
-                .warn(path, format!("bad CRX header: {e}; not opened")),
+            Err(e) => self.warn(path, format!("bad CRX header: {e}; not opened")),
         }
     }
 
@@ -522,24 +526,37 @@ impl<'s> ArchiveReader<'s> {
             Some(kind) => {
                 let mut rest = Cursor::new(head).chain(&mut limited);
                 if matches!(kind, Kind::Zip | Kind::Crx3) {
-                    // Random access needed: hold it in memory if small enough.
+                    // Random access needed: hold it in memory if small enough — and if what
+                    // the levels above already hold leaves room (the bound is on the chain).
                     let mut data = Vec::new();
-                    let cap = MAX_NESTED_IN_MEMORY.min(budget);
+                    let room = MAX_HELD_IN_CHAIN.saturating_sub(self.held);
+                    let cap = MAX_NESTED_IN_MEMORY.min(budget).min(room);
                     match (&mut rest).take(cap + 1).read_to_end(&mut data) {
                         Ok(_) if data.len() as u64 <= cap => {
+                            let held = data.len() as u64;
+                            self.held += held;
                             if kind == Kind::Zip {
                                 self.zip_seekable(&chain, Cursor::new(data), depth + 1);
                             } else {
                                 self.crx(&chain, Cursor::new(data), depth + 1);
                             }
+                            self.held -= held;
                         }
                         Ok(_) => {
+                            if cap == room {
+                                self.warn(
+                                    &chain,
+                                    format!(
+                                        "the archives around it already hold {} MiB in memory: \
+                                         read from its local headers",
+                                        self.held >> 20
+                                    ),
+                                );
+                            }
                             let mut again = Cursor::new(data).chain(rest);
                             self.zip_stream(&chain, &mut again, depth + 1);
                         }
-                        Err(e) => self
-                            .sink
-                            .warn(&chain, format!("cannot read nested archive: {e}")),
+                        Err(e) => self.warn(&chain, format!("cannot read nested archive: {e}")),
                     }
                 } else {
                     self.stream(&chain, kind, &mut rest, depth + 1);
