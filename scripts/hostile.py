@@ -9,7 +9,12 @@ is not fully read, warns naming it.
 Inputs are generated (nothing large is committed): gzip, bzip2 and xz bombs,
 a zip whose 100,000 central-directory entries all point at one member holding keys, a .gz of
 keys, a tar with a 200 MB long name, deep nesting, duplicate names, odd tar types, bytes after
-a gzip stream, archive magic followed by text, a key in a member name, a 300 MB line.
+a gzip stream, archive magic followed by text, a key in a member name, a 300 MB line, and
+decoder amplification: a DEX, an Android binary XML string pool and a binary plist whose tables
+point many times into one long string (at one offset, and at successive offsets, each reading
+an overlapping suffix).
+
+    scripts/hostile.py WORKDIR NAME...  # only the inputs named (e.g. overlap.dex)
 """
 import bz2
 import gzip
@@ -79,6 +84,41 @@ def nested_zips(depth):
     return data
 
 
+def dex_string_ids(count, successive):
+    """A DEX whose `count` string ids point into one long string of keys with no NUL: all at
+    its start, or each at the next byte (each id then reads a suffix as long as the rest)."""
+    body = b"\x7f" + (("k=" + KEY + "\n").encode() * 6000)
+    ids_off = 0x70
+    data_off = ids_off + 4 * count
+    header = bytearray(b"dex\n035\0" + bytes(0x70 - 8))
+    header[0x38:0x3C] = struct.pack("<I", count)
+    header[0x3C:0x40] = struct.pack("<I", ids_off)
+    ids = b"".join(struct.pack("<I", data_off + (i % len(body) if successive else 0)) for i in range(count))
+    return bytes(header) + ids + body
+
+
+def axml_overlapping_pool(entries):
+    """Android binary XML whose string pool entries sit at successive offsets inside one long
+    UTF-16 run: each reads a 16,384-unit string (entries x 32 KiB if all were decoded)."""
+    header = 28
+    strings_start = header + 4 * entries
+    body = b"\x00\x40" * (64 * 1024)
+    size = strings_start + len(body)
+    pool = struct.pack("<HHIIIIII", 1, header, size, entries, 0, 0, strings_start, 0)
+    pool += b"".join(struct.pack("<I", 2 * i) for i in range(entries)) + body
+    return struct.pack("<HHI", 3, 8, 8 + len(pool)) + pool
+
+
+def plist_overlapping_strings(count):
+    """A binary plist whose offset table points every 4 bytes into a run of string headers,
+    each declaring a 65,520-byte ASCII string (count x 64 KiB if all were decoded)."""
+    body = b"\x5f\x11\xff\xf0" * (count + 17000)
+    table_off = 8 + len(body)
+    table = b"".join(struct.pack(">I", 8 + 4 * i) for i in range(count))
+    trailer = bytes(6) + bytes([4, 4]) + struct.pack(">QQQ", count, 0, table_off)
+    return b"bplist00" + body + table + trailer
+
+
 def inputs():
     key_line = ("k=" + KEY + "\n").encode()
     yield "bomb.gz", zeros_stream(lambda: zlib.compressobj(9, zlib.DEFLATED, 31), 1 << 30), True
@@ -102,13 +142,20 @@ def inputs():
         tf.addfile(ti, io.BytesIO(key_line))
     yield "contiguous.tar", b.getvalue(), False
     yield "huge-line.txt", b"x" * (300 << 20) + key_line, False
+    yield "one-string.dex", dex_string_ids(250_000, False), False
+    yield "overlap.dex", dex_string_ids(250_000, True), True
+    yield "overlap-pool.xml", axml_overlapping_pool(32_768), True
+    yield "overlap.plist", plist_overlapping_strings(16_384), True
 
 
 def main():
     work = sys.argv[1] if len(sys.argv) > 1 else tempfile.mkdtemp(prefix="sealant-hostile-")
     os.makedirs(work, exist_ok=True)
+    only = set(sys.argv[2:])
     failures = 0
     for name, data, partial in inputs():
+        if only and name not in only:
+            continue
         path = os.path.join(work, name)
         with open(path, "wb") as f:
             f.write(data)

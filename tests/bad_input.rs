@@ -414,3 +414,51 @@ fn findings_past_the_bounds_are_counted_not_listed() {
             .contains("more than 100000 findings")
     );
 }
+
+/// A file that keeps growing while it is scanned: what it held when opened is scanned, the scan
+/// ends (it does not chase the writer), and a warning names the file.
+#[test]
+fn a_growing_file_is_read_to_its_size_at_open_with_a_warning() {
+    use std::io::Write as _;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let dir = tempdir();
+    let path = dir.path().join("app.log");
+    let mut file = std::fs::File::create(&path).expect("create");
+    file.write_all(format!("key = '{LIVE_KEY}'\n").as_bytes())
+        .expect("write");
+    let filler = "x".repeat(64 * 1024 - 1) + "\n";
+    for _ in 0..512 {
+        file.write_all(filler.as_bytes()).expect("write");
+    }
+    let stop = std::sync::Arc::new(AtomicBool::new(false));
+    // Appends 64 KiB every millisecond (at most 1 GiB) until the scan is over.
+    let writer = {
+        let stop = std::sync::Arc::clone(&stop);
+        std::thread::spawn(move || {
+            for _ in 0..16 * 1024 {
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                file.write_all(filler.as_bytes()).expect("append");
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+        })
+    };
+    let out = run_within(dir.path(), &["scan", "--format", "json", "app.log"], 60);
+    stop.store(true, Ordering::Relaxed);
+    writer.join().expect("writer");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert_eq!(
+        rule_paths(&v),
+        vec![("stripe.secret-key.live".to_string(), "app.log".to_string())]
+    );
+    let warnings = v["warnings"].as_array().expect("warnings");
+    assert!(
+        warnings.iter().any(|w| w["path"] == "app.log"
+            && w["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("grew while it was scanned"))),
+        "{warnings:?}"
+    );
+}

@@ -66,7 +66,10 @@ fn walk(
         }
         match kind {
             RES_STRING_POOL => {
-                let strings = string_pool(&data[at..at + size], at);
+                // The pool decodes at most what the view may hold: distinct offsets into one
+                // long string would otherwise decode overlapping suffixes, quadratically.
+                let budget = data.len().saturating_mul(2).saturating_add(64 * 1024);
+                let (strings, cut) = string_pool(&data[at..at + size], at, budget);
                 // Each distinct string once: a hostile pool may point every entry at one
                 // long string (entries share it, as `Arc`s).
                 let mut seen = std::collections::HashSet::new();
@@ -78,6 +81,9 @@ fn walk(
                         return Err("the decoded strings reached the view's budget".to_string());
                     }
                     view.push_text_strided(s.as_bytes(), *off, *stride);
+                }
+                if cut {
+                    return Err("the decoded strings reached the view's budget".to_string());
                 }
                 pools.push(strings);
             }
@@ -96,8 +102,11 @@ fn walk(
     Ok(())
 }
 
-/// The strings of one pool chunk (`chunk` starts at file offset `base`), with offsets.
-fn string_pool(chunk: &[u8], base: usize) -> Vec<(Arc<str>, usize, usize)> {
+type Pool = Vec<(Arc<str>, usize, usize)>;
+
+/// The strings of one pool chunk (`chunk` starts at file offset `base`), with offsets, and
+/// whether decoding stopped at `budget` bytes of distinct strings.
+fn string_pool(chunk: &[u8], base: usize, budget: usize) -> (Pool, bool) {
     let mut out = Vec::new();
     let (Some(count), Some(flags), Some(strings_start), Some(header)) = (
         u32_at(chunk, 8),
@@ -105,13 +114,17 @@ fn string_pool(chunk: &[u8], base: usize) -> Vec<(Arc<str>, usize, usize)> {
         u32_at(chunk, 20),
         u16_at(chunk, 2),
     ) else {
-        return out;
+        return (out, false);
     };
     let utf8 = flags & UTF8_FLAG != 0;
     let count = (count as usize).min(chunk.len() / 4);
     let mut decoded: std::collections::HashMap<usize, Option<(Arc<str>, usize)>> =
         std::collections::HashMap::new();
+    let mut spent = 0usize;
     for i in 0..count {
+        if spent > budget {
+            return (out, true);
+        }
         let Some(off) = u32_at(chunk, header as usize + 4 * i) else {
             break;
         };
@@ -124,12 +137,14 @@ fn string_pool(chunk: &[u8], base: usize) -> Vec<(Arc<str>, usize, usize)> {
             } else {
                 utf16_string(chunk, at)
             };
-            s.map(|(text, from)| (Arc::from(text), from))
+            let s = s.map(|(text, from)| (Arc::<str>::from(text), from));
+            spent += s.as_ref().map_or(0, |(text, _)| text.len());
+            s
         });
         let Some((text, from)) = s else { continue };
         out.push((Arc::clone(text), base + *from, stride));
     }
-    out
+    (out, false)
 }
 
 /// A UTF-8 pool string: UTF-16 length (1–2 bytes), UTF-8 length (1–2 bytes), bytes.
@@ -249,6 +264,54 @@ mod tests {
         let _ = decode(&t, &mut View::default());
         let mut p = pool(&["abc"], false);
         p[28] = 0xff; // string offset far away
-        let _ = string_pool(&p, 0);
+        let _ = string_pool(&p, 0, usize::MAX);
+    }
+
+    /// A pool whose entries point at successive offsets inside one long UTF-16 string: each
+    /// offset reads a 16,384-unit string, so decoding them all would take entries × 32 KiB.
+    /// The pool stops at the budget and the view stays within it.
+    #[test]
+    fn overlapping_pool_strings_stay_within_the_budget() {
+        let entries = 8192usize;
+        let header = 28usize;
+        let strings_start = header + 4 * entries;
+        let body = [0x00u8, 0x40].repeat(64 * 1024);
+        let size = strings_start + body.len();
+        let mut chunk = Vec::with_capacity(size);
+        chunk.extend_from_slice(&1u16.to_le_bytes()); // RES_STRING_POOL
+        chunk.extend_from_slice(&(header as u16).to_le_bytes());
+        chunk.extend_from_slice(&(size as u32).to_le_bytes());
+        chunk.extend_from_slice(&(entries as u32).to_le_bytes());
+        chunk.extend_from_slice(&0u32.to_le_bytes()); // styles
+        chunk.extend_from_slice(&0u32.to_le_bytes()); // flags: UTF-16
+        chunk.extend_from_slice(&(strings_start as u32).to_le_bytes());
+        chunk.extend_from_slice(&0u32.to_le_bytes());
+        for i in 0..entries {
+            chunk.extend_from_slice(&(2 * i as u32).to_le_bytes());
+        }
+        chunk.extend_from_slice(&body);
+        let budget = 1 << 20;
+        let (pool, cut) = string_pool(&chunk, 0, budget);
+        assert!(cut, "the pool stops at its budget");
+        let mut distinct: Vec<_> = pool.iter().map(|(s, off, _)| (*off, s.len())).collect();
+        distinct.dedup();
+        let decoded: usize = distinct.iter().map(|&(_, n)| n).sum();
+        assert!(decoded <= budget + 3 * 0x4000, "{decoded} bytes decoded");
+        let mut xml = Vec::new();
+        xml.extend_from_slice(&RES_XML.to_le_bytes());
+        xml.extend_from_slice(&8u16.to_le_bytes());
+        xml.extend_from_slice(&((8 + chunk.len()) as u32).to_le_bytes());
+        xml.extend_from_slice(&chunk);
+        assert!(is_binary_xml(&xml));
+        let mut v = View::default();
+        let err = decode(&xml, &mut v).expect_err("cut at the budget");
+        assert!(err.contains("budget"), "{err}");
+        assert!(
+            v.bytes.len() < 3 * xml.len() + 64 * 1024,
+            "{} bytes from a {}-byte input",
+            v.bytes.len(),
+            xml.len()
+        );
+        assert!(!v.bytes.is_empty());
     }
 }
