@@ -430,6 +430,11 @@ impl<'e> BlobScanner<'e> {
             redact: rule.redact,
             provenance: None,
             recorded: None,
+            companion: m.id.map(|(s, e)| match m.view_span {
+                Some(_) => String::from_utf8_lossy(&self.view.bytes[s..e]).into_owned(),
+                None => text((s, e)),
+            }),
+            verification: None,
         }
     }
 }

@@ -22,7 +22,8 @@ Exit codes:
   0  no finding at or above --fail-on
   1  at least one finding at or above --fail-on
   2  the scan could not run (bad arguments, unreadable path, invalid rule or config file,
-     --staged or --history outside a git repository, a range a shallow clone cannot walk)";
+     --staged or --history outside a git repository, a range a shallow clone cannot walk,
+     a SEALANT_VERIFY_BASE_URL_… that is not a loopback address)";
 
 /// What a blocked commit is told (pre-commit hook, `--staged`).
 const BLOCKED: &str = "\
@@ -60,6 +61,11 @@ pub enum Command {
     /// report one run would have written.
     #[command(after_help = EXIT_CODES)]
     Merge(MergeArgs),
+    /// Ask the providers whether the secrets of a saved JSON report are active (after a
+    /// rotation: is the old key dead?). Reads the report from FILE or standard input; the
+    /// secrets come from the report if it was written with --show-secrets, else from the files
+    /// it names, scanned again. Exit 1 when a secret is still active.
+    Verify(VerifyCmdArgs),
     /// List the rules: id, severity, title.
     Rules(RulesArgs),
     /// Install a git pre-commit hook that runs `sealant scan --staged` (or, with --pre-push, a
@@ -76,6 +82,45 @@ pub enum Command {
     },
     /// Print sealant's man page (roff): `sealant man > /usr/local/share/man/man1/sealant.1`.
     Man,
+}
+
+/// How verification runs: shared by `scan --verify` and `sealant verify`.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct VerifyOptions {
+    /// Requests in flight at most while verifying.
+    #[arg(long, value_name = "N", default_value_t = 4, help_heading = "Verification",
+          value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub verify_concurrency: u64,
+    /// Seconds one verification request may take.
+    #[arg(long, value_name = "SECS", default_value_t = 5, help_heading = "Verification",
+          value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub verify_timeout: u64,
+}
+
+impl VerifyOptions {
+    fn options(self) -> crate::verify::Options {
+        crate::verify::Options {
+            concurrency: self.verify_concurrency as usize,
+            timeout: std::time::Duration::from_secs(self.verify_timeout),
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyCmdArgs {
+    /// The JSON report (`sealant scan --format json`); `-` or nothing reads standard input.
+    #[arg(value_name = "REPORT.json")]
+    pub report_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub report: ReportArgs,
+    /// Report only the findings verified active.
+    #[arg(long, help_heading = "Verification")]
+    pub only_verified: bool,
+    #[command(flatten)]
+    pub verify: VerifyOptions,
+    /// Print secrets in full instead of redacted.
+    #[arg(long)]
+    pub show_secrets: bool,
 }
 
 #[derive(Debug, Args)]
@@ -175,6 +220,16 @@ pub struct ScanArgs {
     /// Print secrets in full instead of redacted (never do this in CI logs).
     #[arg(long)]
     pub show_secrets: bool,
+    /// Ask each secret's provider whether it is active: one read-only HTTPS request per
+    /// distinct secret to the provider's own API host (see README, "Live verification").
+    /// Off by default: nothing leaves the machine without it.
+    #[arg(long, help_heading = "Verification")]
+    pub verify: bool,
+    /// Report only the findings verified active (implies --verify).
+    #[arg(long, help_heading = "Verification")]
+    pub only_verified: bool,
+    #[command(flatten)]
+    pub verify_options: VerifyOptions,
     /// Also scan files that .gitignore, .ignore, .sealantignore and git's exclude files leave
     /// out.
     #[arg(long)]
@@ -320,6 +375,7 @@ pub fn run(cli: Cli) -> i32 {
     let result = match cli.command {
         Command::Scan(args) => run_scan(*args),
         Command::Merge(args) => run_merge(args),
+        Command::Verify(args) => run_verify(args),
         Command::Rules(args) => run_rules(args),
         Command::InstallHook(args) => crate::hook::install(args.force, args.pre_push),
         Command::Version => {
@@ -471,7 +527,9 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
         policy,
         limits,
     };
-    let streamed = args.report.format == ScanFormat::Jsonl && args.write_baseline.is_none();
+    let verify = args.verify || args.only_verified;
+    let streamed =
+        args.report.format == ScanFormat::Jsonl && args.write_baseline.is_none() && !verify;
     let mut outcome = if streamed {
         scan_to_lines(&config, &engine, &args.report, args.show_secrets)?
     } else {
@@ -499,6 +557,14 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
         return Ok(0);
     }
 
+    if verify {
+        crate::verify::outcome(
+            &mut outcome,
+            args.verify_options.options(),
+            args.only_verified,
+            &|k| std::env::var(k).ok(),
+        )?;
+    }
     if !args.show_secrets {
         report::redact::outcome(&mut outcome, &engine);
     }
@@ -673,6 +739,54 @@ fn run_merge(args: MergeArgs) -> Result<i32> {
         },
     )?;
     Ok(i32::from(failed))
+}
+
+fn run_verify(args: VerifyCmdArgs) -> Result<i32> {
+    let mut project = ProjectConfig::find(None, &[PathBuf::from(".")])?;
+    let engine = build_engine(&mut project, &[], &[], &[])?;
+    let (text, name) = match args.report_file.as_deref() {
+        None => (read_stdin()?, "standard input".to_string()),
+        Some(p) if p == Path::new("-") => (read_stdin()?, "standard input".to_string()),
+        Some(p) => (
+            std::fs::read_to_string(p)
+                .map_err(|e| Error::new(format!("cannot read {}: {e}", p.display())))?,
+            p.display().to_string(),
+        ),
+    };
+    let mut outcome = report::merge::from_json(&text, &name)?;
+    crate::verify::recover::secrets(&mut outcome, &engine);
+    crate::verify::outcome(
+        &mut outcome,
+        args.verify.options(),
+        args.only_verified,
+        &|k| std::env::var(k).ok(),
+    )?;
+    if !args.show_secrets {
+        report::redact::outcome(&mut outcome, &engine);
+    }
+    emit(
+        &outcome,
+        &engine,
+        &Output {
+            report: &args.report,
+            show_secrets: args.show_secrets,
+            fail_on: FailOn(None),
+            streamed: false,
+        },
+    )?;
+    let active = outcome
+        .summary
+        .verified
+        .as_ref()
+        .is_some_and(|v| v.active > 0);
+    Ok(i32::from(active))
+}
+
+fn read_stdin() -> Result<String> {
+    let mut text = String::new();
+    io::Read::read_to_string(&mut io::stdin(), &mut text)
+        .map_err(|e| Error::new(format!("cannot read the report from standard input: {e}")))?;
+    Ok(text)
 }
 
 /// What makes two scans the same scan, whose parts `sealant merge` may combine: the rules in

@@ -108,6 +108,11 @@ pub struct Finding {
     /// A finding read back from a report (`sealant merge`): its fingerprint as the report gave
     /// it, since `secret` is then the redacted form.
     pub recorded: Option<Recorded>,
+    /// The identifier the secret is used with, where the rule captured one (an AWS access key
+    /// ID beside its secret): verification needs it.
+    pub companion: Option<String>,
+    /// What the provider said about the secret (`--verify`).
+    pub verification: Option<crate::verify::Verification>,
 }
 
 /// What a finding read back from a JSON report carries instead of its secret.

@@ -9,6 +9,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 pub mod blob;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod decode;
 pub mod diagnostics;
@@ -22,3 +23,4 @@ pub mod report;
 pub mod rules;
 pub mod scan;
 pub mod source;
+pub mod verify;

@@ -75,7 +75,8 @@ fn aws_pair_and_private_keys() {
         triples(&v),
         vec![
             t("aws.access-key-id", "medium", "medium"),
-            t("aws.secret-access-key", "critical", "high"),
+            // The pair (which names its key ID, so --verify can check it) over the secret alone.
+            t("aws.access-key-pair", "critical", "high"),
             t("private-key.encrypted", "low", "medium"),
             t("private-key", "critical", "high"),
         ]

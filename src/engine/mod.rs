@@ -56,6 +56,8 @@ pub struct RawMatch {
     pub info: bool,
     /// The rule's `name` group (a variable name), for the detail line.
     pub name: Option<(usize, usize)>,
+    /// The rule's `id` group (the identifier the secret goes with), for verification.
+    pub id: Option<(usize, usize)>,
     /// For a `value_from_rules` rule: the rule that recognised the value.
     pub inner: Option<u32>,
     /// Set when the match was found in a decoded view: where its text is in the view (the
@@ -207,7 +209,8 @@ impl Engine {
         let first = out.len();
         self.find_all(hay, scratch, out);
         // The more severe rule wins, then one that says where the value sits (a
-        // `value_from_rules` rule), then the one listed first.
+        // `value_from_rules` rule), then one that captured the identifier the secret goes with
+        // (an AWS key pair over its secret alone), then the one listed first.
         let new = &mut out[first..];
         new.sort_by_key(|m| {
             let rule = &self.rules[m.rule as usize];
@@ -217,6 +220,7 @@ impl Engine {
                 m.secret_end,
                 sev,
                 !rule.value_from_rules,
+                m.id.is_none(),
                 m.rule,
             )
         });
@@ -394,6 +398,7 @@ fn confirm(
                 documented: j.documented,
                 info,
                 name: rule.name_span(&caps),
+                id: rule.id_span(&caps),
                 inner: None,
                 view_span: None,
             });

@@ -13,6 +13,7 @@ use crate::finding::{Confidence, Finding, Provenance, Recorded, Severity};
 use crate::policy::BaselineEntry;
 use crate::report::ReportOptions;
 use crate::scan::{ScanOutcome, Summary};
+use crate::verify::Verification;
 
 #[derive(Serialize)]
 struct Report<'a> {
@@ -58,6 +59,13 @@ pub(crate) struct JsonFinding<'a> {
     /// repository, and whether it is still in HEAD.
     #[serde(skip_serializing_if = "Option::is_none")]
     commit: Option<Cow<'a, Provenance>>,
+    /// The identifier the secret goes with (an AWS access key ID), written with
+    /// `--show-secrets` only: `sealant verify` reads it back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    companion: Option<String>,
+    /// `--verify`: what the provider said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    verification: Option<Cow<'a, Verification>>,
 }
 
 impl<'a> JsonFinding<'a> {
@@ -83,6 +91,8 @@ impl<'a> JsonFinding<'a> {
             detail: f.detail.as_deref().map(Cow::Borrowed),
             remediation: Cow::Borrowed(&f.remediation),
             commit: f.provenance.as_deref().map(Cow::Borrowed),
+            companion: f.companion.clone().filter(|_| opts.show_secrets),
+            verification: f.verification.as_ref().map(Cow::Borrowed),
         }
     }
 
@@ -113,6 +123,8 @@ impl<'a> JsonFinding<'a> {
                 fingerprint: Arc::from(self.fingerprint),
                 redacted: self.redacted,
             }),
+            companion: self.companion,
+            verification: self.verification.map(Cow::into_owned),
         }
     }
 }

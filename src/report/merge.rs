@@ -49,6 +49,21 @@ pub fn merge(files: &[impl AsRef<Path>]) -> Result<ScanOutcome> {
         })?;
         parts.push((f.display().to_string(), part));
     }
+    combine(parts)
+}
+
+/// The outcome a whole JSON report (`text`, read from `name`) records (`sealant verify`).
+pub fn from_json(text: &str, name: &str) -> Result<ScanOutcome> {
+    let report: PartReport = serde_json::from_str(text).map_err(|e| {
+        Error::new(format!(
+            "{name} is not a sealant JSON report ({e}); write one with \
+             `sealant scan --format json --output FILE`"
+        ))
+    })?;
+    combine(vec![(name.to_string(), report)])
+}
+
+fn combine(parts: Vec<(String, PartReport)>) -> Result<ScanOutcome> {
     let Some((first_name, first)) = parts.first() else {
         return Err(Error::new("sealant merge needs at least one part report"));
     };
@@ -168,6 +183,13 @@ fn add(mut a: Summary, b: &Summary) -> Summary {
     a.suppressed.baseline += b.suppressed.baseline;
     a.suppressed.placeholder += b.suppressed.placeholder;
     a.unlisted.merge(&b.unlisted);
+    if let Some(v) = &b.verified {
+        let sum = a.verified.get_or_insert_with(Default::default);
+        sum.active += v.active;
+        sum.inactive += v.inactive;
+        sum.unknown += v.unknown;
+        sum.error += v.error;
+    }
     a
 }
 

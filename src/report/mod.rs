@@ -60,6 +60,14 @@ pub(crate) fn message(f: &Finding, opts: ReportOptions) -> String {
     if let Some(d) = &f.detail {
         message.push_str(&format!(". {d}"));
     }
+    if let Some(v) = &f.verification {
+        message.push_str(&format!(
+            ". Verified {} ({}: {})",
+            v.status.label(),
+            v.provider,
+            v.detail
+        ));
+    }
     message
 }
 

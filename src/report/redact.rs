@@ -134,6 +134,11 @@ pub fn findings<'e>(findings: &mut [crate::finding::Finding], engine: &'e Engine
         let path = fix(&f.path);
         let canonical = fix(&f.canonical);
         let detail = f.detail.as_deref().and_then(&mut fix);
+        if let Some(v) = &mut f.verification
+            && let Some(d) = fix(&v.detail)
+        {
+            v.detail = d;
+        }
         if path.is_none() && canonical.is_none() && detail.is_none() {
             continue;
         }

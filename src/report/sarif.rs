@@ -224,6 +224,9 @@ fn result(f: &Finding, rule_index: Option<usize>, opts: ReportOptions) -> SarifR
         props.insert("memberLine".to_string(), json!(f.line));
         props.insert("memberByteOffset".to_string(), json!(f.byte_offset));
     }
+    if let Some(v) = &f.verification {
+        props.insert("verification".to_string(), json!(v));
+    }
     if let Some(p) = &f.provenance {
         message.push_str(&format!(" [{}]", p.describe()));
         props.insert("commit".to_string(), json!(p.as_ref()));

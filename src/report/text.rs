@@ -7,6 +7,7 @@ use crate::diagnostics::Warning;
 use crate::finding::{Finding, Severity};
 use crate::report::ReportOptions;
 use crate::scan::{ScanOutcome, Summary};
+use crate::verify::Status;
 
 /// Findings of one rule listed in full before the rest of the group is counted instead
 /// (`--verbose` lists them all).
@@ -41,9 +42,14 @@ pub fn write_findings(
         } else {
             String::new()
         };
+        let status = match first.verification.as_ref().map(|v| v.status) {
+            Some(Status::Active) => format!("{} ", paint.on(ACTIVE, "ACTIVE")),
+            Some(s) => format!("{} ", s.label()),
+            None => String::new(),
+        };
         writeln!(
             out,
-            "{} {} [{}]{note}{count}",
+            "{} {status}{} [{}]{note}{count}",
             paint.on(severity_colour(first.severity), &format!("{sev:<8}")),
             first.title,
             first.rule_id
@@ -104,6 +110,20 @@ fn write_place(
     if let Some(p) = &f.provenance {
         writeln!(out, "  history {}", p.describe())?;
     }
+    if let Some(v) = &f.verification {
+        let scopes = if v.scopes.is_empty() {
+            String::new()
+        } else {
+            format!(" — can: {}", v.scopes.join(", "))
+        };
+        writeln!(
+            out,
+            "  checked {} {}: {}{scopes}",
+            v.provider,
+            v.status.label(),
+            v.detail
+        )?;
+    }
     Ok(())
 }
 
@@ -111,17 +131,25 @@ fn write_place(
 /// in the order the findings come.
 fn groups(findings: &[Finding]) -> Vec<Vec<&Finding>> {
     let mut groups: Vec<Vec<&Finding>> = Vec::new();
-    let mut index: std::collections::HashMap<(&str, Severity, bool), usize> = Default::default();
+    type Key<'a> = (&'a str, Severity, bool, Option<Status>);
+    let mut index: std::collections::HashMap<Key<'_>, usize> = Default::default();
     for f in findings {
-        let key = (f.rule_id.as_ref(), f.severity, f.documented);
+        let status = f.verification.as_ref().map(|v| v.status);
+        let key = (f.rule_id.as_ref(), f.severity, f.documented, status);
         let i = *index.entry(key).or_insert_with(|| {
             groups.push(Vec::new());
             groups.len() - 1
         });
         groups[i].push(f);
     }
-    // Stable: equal severities keep their first appearance's order.
-    groups.sort_by_key(|g| std::cmp::Reverse(g[0].severity));
+    // Stable: equal severities keep their first appearance's order (verified active first).
+    groups.sort_by_key(|g| {
+        let active = g[0]
+            .verification
+            .as_ref()
+            .is_some_and(|v| v.status == Status::Active);
+        (std::cmp::Reverse(g[0].severity), !active)
+    });
     groups
 }
 
@@ -166,6 +194,7 @@ fn write_tables(out: &mut dyn Write, findings: &[Finding], paint: Paint) -> io::
 const PATH: &str = "\x1b[35m";
 const LINE: &str = "\x1b[32m";
 const SECRET: &str = "\x1b[1;31m";
+const ACTIVE: &str = "\x1b[1;37;41m";
 
 /// Colours text when the report is coloured.
 #[derive(Clone, Copy)]
@@ -211,6 +240,13 @@ pub fn write_summary(
         s.duration().as_secs_f64()
     )?;
     writeln!(err, "sealant: {}", findings_line(s))?;
+    if let Some(v) = &s.verified {
+        writeln!(
+            err,
+            "sealant: verified with the providers: {} active, {} inactive, {} unknown, {} failed",
+            v.active, v.inactive, v.unknown, v.error
+        )?;
+    }
     let mut skipped = Vec::new();
     if s.skipped.media > 0 {
         skipped.push(plural(s.skipped.media, "media file"));

@@ -134,6 +134,8 @@ impl FileRule {
             redact: false,
             provenance: None,
             recorded: None,
+            companion: None,
+            verification: None,
         }
     }
 

@@ -74,6 +74,7 @@ struct Compiled {
     secret_group: usize,
     body_group: Option<usize>,
     name_group: Option<usize>,
+    id_group: Option<usize>,
 }
 
 impl Compiled {
@@ -91,11 +92,13 @@ impl Compiled {
             .unwrap_or(if names.len() > 1 { 1 } else { 0 });
         let body_group = names.iter().position(|n| *n == Some("body"));
         let name_group = names.iter().position(|n| *n == Some("name"));
+        let id_group = names.iter().position(|n| *n == Some("id"));
         Ok(Compiled {
             regex,
             secret_group,
             body_group,
             name_group,
+            id_group,
         })
     }
 }
@@ -257,6 +260,14 @@ impl Rule {
     pub fn name_span(&self, caps: &Captures<'_>) -> Option<(usize, usize)> {
         let c = self.compiled().ok()?;
         let m = caps.get(c.name_group?)?;
+        Some((m.start(), m.end()))
+    }
+
+    /// Byte range of the group named `id`, if any: the identifier a secret is used with (an
+    /// AWS access key ID, a Twilio Account SID), which verification needs.
+    pub fn id_span(&self, caps: &Captures<'_>) -> Option<(usize, usize)> {
+        let c = self.compiled().ok()?;
+        let m = caps.get(c.id_group?)?;
         Some((m.start(), m.end()))
     }
 

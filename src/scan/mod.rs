@@ -112,6 +112,9 @@ pub struct Summary {
     /// bounded whatever the input holds).
     #[serde(default)]
     pub unlisted: FindingCounts,
+    /// `--verify`: how the listed findings' secrets verified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified: Option<crate::verify::VerifiedCounts>,
 }
 
 /// Findings one scan lists at most; the rest are counted.
@@ -389,6 +392,7 @@ fn scan_with(
         },
         baseline_stale: applied.stale.len() as u64,
         unlisted,
+        verified: None,
     };
     Ok(ScanOutcome {
         findings,

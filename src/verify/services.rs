@@ -1,0 +1,214 @@
+//! The providers whose check is one authenticated read: GitHub, GitLab, Slack, OpenAI,
+//! Anthropic, SendGrid, npm, Hugging Face and Twilio. Each request, and how its answer reads:
+//!
+//! | provider | request | active |
+//! | --- | --- | --- |
+//! | GitHub | `GET /user`, `Authorization: Bearer` | `200`; scopes from `X-OAuth-Scopes` |
+//! | GitLab | `GET /api/v4/personal_access_tokens/self`, `PRIVATE-TOKEN` | `200` and not revoked; its scopes |
+//! | Slack | `POST /api/auth.test`, `Authorization: Bearer` | `"ok": true`; scopes from `X-OAuth-Scopes` |
+//! | OpenAI | `GET /v1/models`, `Authorization: Bearer` | `200`, or `403` (a restricted key) |
+//! | Anthropic | `GET /v1/models`, `x-api-key` | `200`, or `403` |
+//! | SendGrid | `GET /v3/scopes`, `Authorization: Bearer` | `200`; its scopes |
+//! | npm | `GET /-/whoami`, `Authorization: Bearer` | `200`; the user |
+//! | Hugging Face | `GET /api/whoami-v2`, `Authorization: Bearer` | `200`; the token's role |
+//! | Twilio | `GET /2010-04-01/Accounts/{SID}.json`, HTTP Basic SID:token | `200`; the account's status |
+//!
+//! `401` is inactive everywhere (Slack: `invalid_auth`, `token_revoked`, … in a `200`).
+
+use serde_json::Value;
+
+use crate::verify::http::{Answer, Call, Http};
+use crate::verify::{Provider, Status, Verification, common, unexpected};
+
+pub fn check(http: &Http, p: Provider, secret: &str, companion: Option<&str>) -> Verification {
+    let twilio_path;
+    let call = match p {
+        Provider::Github => Call::get("/user")
+            .bearer(secret)
+            .header("accept", "application/vnd.github+json")
+            .header("x-github-api-version", "2022-11-28"),
+        Provider::Gitlab => {
+            if !secret.starts_with("glpat-") {
+                return not_checked(
+                    p,
+                    "only personal, project and group access tokens (glpat-) are checked",
+                );
+            }
+            Call::get("/api/v4/personal_access_tokens/self").header("private-token", secret)
+        }
+        Provider::Slack => {
+            if !["xoxb-", "xoxp-", "xoxa-", "xoxs-"]
+                .iter()
+                .any(|t| secret.starts_with(t))
+            {
+                return not_checked(
+                    p,
+                    "only bot, user and workspace tokens (xoxb-, xoxp-, xoxa-, xoxs-) are checked",
+                );
+            }
+            Call {
+                method: "POST",
+                ..Call::get("/api/auth.test")
+            }
+            .bearer(secret)
+        }
+        Provider::Openai => Call::get("/v1/models").bearer(secret),
+        Provider::Anthropic => {
+            if !secret.starts_with("sk-ant-api") {
+                return not_checked(p, "only API keys (sk-ant-api…) are checked");
+            }
+            Call::get("/v1/models")
+                .header("x-api-key", secret)
+                .header("anthropic-version", "2023-06-01")
+        }
+        Provider::Sendgrid => Call::get("/v3/scopes").bearer(secret),
+        Provider::Npm => Call::get("/-/whoami").bearer(secret),
+        Provider::Huggingface => Call::get("/api/whoami-v2").bearer(secret),
+        Provider::Twilio => {
+            let Some(sid) = companion.filter(|s| is_account_sid(s)) else {
+                return not_checked(
+                    p,
+                    "an auth token is checked with its Account SID (AC…), and none was found next to it",
+                );
+            };
+            twilio_path = format!("/2010-04-01/Accounts/{sid}.json");
+            Call::get(&twilio_path).basic(sid, secret)
+        }
+        Provider::Stripe | Provider::Aws => return not_checked(p, "checked elsewhere"),
+    };
+    let answer = http.send(p, &call);
+    if let Some(v) = common(p, answer.as_ref()) {
+        return v;
+    }
+    let Ok(a) = answer else {
+        return Verification::new(Status::Error, p, "no answer");
+    };
+    read(p, &a)
+}
+
+fn not_checked(p: Provider, why: &str) -> Verification {
+    Verification::new(Status::Unknown, p, format!("not checked: {why}"))
+}
+
+fn is_account_sid(s: &str) -> bool {
+    s.len() == 34 && s.starts_with("AC") && s[2..].bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Reads a `2xx`/`403`/`404` answer (the others are [`common`]'s).
+fn read(p: Provider, a: &Answer) -> Verification {
+    let json = a.json();
+    let ok = a.status / 100 == 2;
+    // A 2xx that is not JSON is not the provider's answer (a captive portal, a proxy page).
+    let Some(j) = json.filter(|_| ok || p == Provider::Slack) else {
+        return match (a.status, p) {
+            (403, Provider::Openai | Provider::Anthropic | Provider::Sendgrid) => {
+                Verification::new(
+                    Status::Active,
+                    p,
+                    "403: authenticated, without permission for the probe (a restricted key)",
+                )
+            }
+            (403, Provider::Github) => {
+                Verification::new(Status::Unknown, p, "403: forbidden or rate limited")
+            }
+            (404, Provider::Twilio) => Verification::new(
+                Status::Inactive,
+                p,
+                "404: no such account for these credentials",
+            ),
+            _ if ok => Verification::new(
+                Status::Error,
+                p,
+                "the answer is not the provider's (not JSON)",
+            ),
+            _ => unexpected(p, a),
+        };
+    };
+    let text = |v: &Value| v.as_str().map(|s| s.chars().take(200).collect::<String>());
+    let list = |v: &Value| -> Vec<String> {
+        (v.as_array().into_iter().flatten())
+            .filter_map(text)
+            .take(100)
+            .collect()
+    };
+    let header_scopes = || -> Vec<String> {
+        a.header("x-oauth-scopes")
+            .map(|s| {
+                s.split(',')
+                    .map(|x| x.trim().to_string())
+                    .filter(|x| !x.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let active = |detail: String| Verification::new(Status::Active, p, detail);
+    match p {
+        Provider::Github => match text(&j["login"]) {
+            Some(login) => active(format!("user {login}")).scopes(header_scopes()),
+            None => not_provider(p),
+        },
+        Provider::Gitlab => {
+            if j["revoked"].as_bool() == Some(true) || j["active"].as_bool() == Some(false) {
+                return Verification::new(Status::Inactive, p, "revoked or expired");
+            }
+            let name = text(&j["name"]).unwrap_or_default();
+            let expires =
+                text(&j["expires_at"]).map_or(String::new(), |e| format!(", expires {e}"));
+            active(format!("token \"{name}\"{expires}")).scopes(list(&j["scopes"]))
+        }
+        Provider::Slack => match (j["ok"].as_bool(), text(&j["error"])) {
+            (Some(true), _) => {
+                let team = text(&j["team"]).unwrap_or_default();
+                let user = text(&j["user"]).unwrap_or_default();
+                active(format!("team {team}, user {user}")).scopes(header_scopes())
+            }
+            (Some(false), Some(e))
+                if [
+                    "invalid_auth",
+                    "account_inactive",
+                    "token_revoked",
+                    "token_expired",
+                    "not_authed",
+                ]
+                .contains(&e.as_str()) =>
+            {
+                Verification::new(Status::Inactive, p, e)
+            }
+            (Some(false), Some(e)) if e == "ratelimited" => {
+                Verification::new(Status::Unknown, p, "rate limited")
+            }
+            (Some(false), Some(e)) => {
+                Verification::new(Status::Error, p, format!("Slack answered {e}"))
+            }
+            _ => not_provider(p),
+        },
+        Provider::Openai | Provider::Anthropic => {
+            let models = j["data"].as_array().map_or(0, Vec::len);
+            active(format!("lists {models} models"))
+        }
+        Provider::Sendgrid => active("API key".to_string()).scopes(list(&j["scopes"])),
+        Provider::Npm => match text(&j["username"]) {
+            Some(user) => active(format!("user {user}")),
+            None => not_provider(p),
+        },
+        Provider::Huggingface => {
+            let name = text(&j["name"]).unwrap_or_default();
+            let role = text(&j["auth"]["accessToken"]["role"]);
+            active(format!("user {name}")).scopes(role.into_iter().collect())
+        }
+        Provider::Twilio => {
+            let status = text(&j["status"]).unwrap_or_default();
+            let name = text(&j["friendly_name"]).unwrap_or_default();
+            if status == "closed" {
+                Verification::new(Status::Inactive, p, format!("account \"{name}\" is closed"))
+            } else {
+                active(format!("account \"{name}\" ({status})"))
+            }
+        }
+        Provider::Stripe | Provider::Aws => unexpected(p, a),
+    }
+}
+
+fn not_provider(p: Provider) -> Verification {
+    Verification::new(Status::Error, p, "the answer is not the provider's")
+}

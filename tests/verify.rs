@@ -1,0 +1,662 @@
+//! Live verification against a local mock server that answers like each provider: the status
+//! each answer gives, the request sent (method, path, credentials), one request per distinct
+//! secret, nothing sent without --verify, nothing but loopback accepted as a base URL, and no
+//! secret printed.
+
+mod common;
+use common::*;
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+const HANG: &str = "sk_test_51d0INpfaF4n6ZaViuTfBuXKDp36NcdyU8SFaXx0xlN64doTExH6QJSCTBptAf";
+const LIMITED: &str = "sk_test_51fKRBkNeerwiKzABiy3j5gsW3YptnQW9hRdWreM5VqlzlAd7wiRsIXcI60HPa";
+const REDIRECTED: &str = "sk_test_51OIgfx5MlzmEFRnOIl9PlazQ8fREWwitv02oknIGUup8oGyXtYiN1xc52FkNw";
+const GARBAGE: &str = "sk_test_51csPTNG3pQcwOPZR82ASkJyfFgQUbA6SzSpX7yG1JDZh8wViXAyggl4JyoSBA";
+const DEAD: &str = "sk_test_51UU5wag7zHzc0J8iubnn7VY4H66ta1xJmoK6K84MEjLv4F92LFNojKKlGrvSZ";
+
+const GITHUB: &str = "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";
+const GITLAB: &str = "glpat-e64HmE_tWN2EABTPu1m0";
+const SLACK: &str = "xoxb-950894482367-8161350570382-xlY30zxpDlwrAgr4LAhxMgq2";
+const OPENAI: &str = "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";
+const ANTHROPIC: &str = "sk-ant-api03-bXHuaTmzTJvgWJ4aAaoN5hrrhSUeTo20J2iExoTg-ozo5Tt2I9_gL4x40eP32ofCwYNEhbQUwP3qhm0yUmZy3O2XPLkrUAA";
+const SENDGRID: &str = "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";
+const NPM: &str = "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";
+const HF: &str = "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";
+const TWILIO_SID: &str = "AC4f8d2c1e9b7a6035d1c8e2f7a9b4c6d1";
+const TWILIO_TOKEN: &str = "0ed00e9d2f64c4d3f07515bed076de5a";
+const AWS_ID: &str = "AKIAMIIHDUG7K2Z6F2KB";
+const AWS_SECRET: &str = "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";
+
+const PROVIDERS: &[&str] = &[
+    "STRIPE",
+    "GITHUB",
+    "GITLAB",
+    "SLACK",
+    "OPENAI",
+    "ANTHROPIC",
+    "SENDGRID",
+    "NPM",
+    "HUGGINGFACE",
+    "TWILIO",
+    "AWS",
+];
+
+/// A request the mock server received.
+#[derive(Debug, Clone)]
+struct Seen {
+    method: String,
+    path: String,
+    headers: HashMap<String, String>,
+}
+
+enum Reply {
+    Answer(u16, Vec<(&'static str, String)>, String),
+    Hang(Duration),
+}
+
+fn json(code: u16, body: &str) -> Reply {
+    Reply::Answer(
+        code,
+        vec![("content-type", "application/json".into())],
+        body.into(),
+    )
+}
+
+/// A mock server on 127.0.0.1 answering with `handler`; records every request.
+struct Mock {
+    url: String,
+    seen: Arc<Mutex<Vec<Seen>>>,
+}
+
+impl Mock {
+    fn start(handler: fn(&Seen, &str) -> Reply) -> Mock {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let log = Arc::clone(&seen);
+        let other = url.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let log = Arc::clone(&log);
+                let other = other.clone();
+                std::thread::spawn(move || serve(stream, handler, &log, &other));
+            }
+        });
+        Mock { url, seen }
+    }
+
+    fn seen(&self) -> Vec<Seen> {
+        self.seen.lock().expect("lock").clone()
+    }
+}
+
+fn serve(stream: TcpStream, handler: fn(&Seen, &str) -> Reply, log: &Mutex<Vec<Seen>>, me: &str) {
+    let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+    let mut line = String::new();
+    if reader.read_line(&mut line).is_err() {
+        return;
+    }
+    let mut parts = line.split_whitespace();
+    let (Some(method), Some(path)) = (parts.next(), parts.next()) else {
+        return;
+    };
+    let mut headers = HashMap::new();
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h).is_err() || h.trim().is_empty() {
+            break;
+        }
+        if let Some((n, v)) = h.split_once(':') {
+            headers.insert(n.trim().to_ascii_lowercase(), v.trim().to_string());
+        }
+    }
+    let len: usize = headers
+        .get("content-length")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0; len];
+    let _ = reader.read_exact(&mut body);
+    let seen = Seen {
+        method: method.to_string(),
+        path: path.to_string(),
+        headers,
+    };
+    log.lock().expect("lock").push(seen.clone());
+    let mut stream = stream;
+    match handler(&seen, me) {
+        Reply::Hang(d) => std::thread::sleep(d),
+        Reply::Answer(code, headers, body) => {
+            let mut out = format!(
+                "HTTP/1.1 {code} X\r\ncontent-length: {}\r\nconnection: close\r\n",
+                body.len()
+            );
+            for (n, v) in headers {
+                out.push_str(&format!("{n}: {v}\r\n"));
+            }
+            out.push_str("\r\n");
+            out.push_str(&body);
+            let _ = stream.write_all(out.as_bytes());
+        }
+    }
+}
+
+/// The secret of an HTTP Basic header (`key:` or `user:secret`).
+fn basic(seen: &Seen) -> String {
+    let v = seen
+        .headers
+        .get("authorization")
+        .cloned()
+        .unwrap_or_default();
+    let b = v.strip_prefix("Basic ").unwrap_or("");
+    String::from_utf8(decode64(b)).unwrap_or_default()
+}
+
+fn decode64(s: &str) -> Vec<u8> {
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut bits = 0u32;
+    let mut n = 0;
+    let mut out = Vec::new();
+    for c in s.bytes().filter(|&c| c != b'=') {
+        let Some(v) = alphabet.iter().position(|&a| a == c) else {
+            break;
+        };
+        bits = bits << 6 | v as u32;
+        n += 6;
+        if n >= 8 {
+            n -= 8;
+            out.push((bits >> n) as u8);
+        }
+    }
+    out
+}
+
+fn bearer(seen: &Seen) -> String {
+    let v = seen
+        .headers
+        .get("authorization")
+        .cloned()
+        .unwrap_or_default();
+    v.strip_prefix("Bearer ").unwrap_or("").to_string()
+}
+
+/// Answers like each provider would for the test's keys.
+fn providers(seen: &Seen, me: &str) -> Reply {
+    let path = seen.path.as_str();
+    if path.starts_with("/v1/") && seen.headers.contains_key("x-api-key") {
+        return match seen.headers.get("x-api-key").map(String::as_str) {
+            Some(ANTHROPIC) => json(200, r#"{"data":[{"id":"a"},{"id":"b"}]}"#),
+            _ => json(401, r#"{"type":"error"}"#),
+        };
+    }
+    match path {
+        "/v1/balance" => match basic(seen).trim_end_matches(':') {
+            LIVE_KEY => json(200, r#"{"object":"balance","livemode":true}"#),
+            RESTRICTED_KEY => json(403, r#"{"error":{"type":"invalid_request_error"}}"#),
+            LIMITED => Reply::Answer(429, vec![("retry-after", "0".into())], String::new()),
+            HANG => Reply::Hang(Duration::from_secs(4)),
+            REDIRECTED => Reply::Answer(
+                302,
+                vec![("location", format!("{me}/elsewhere"))],
+                String::new(),
+            ),
+            GARBAGE => Reply::Answer(200, vec![], "<html>welcome to the hotel wifi</html>".into()),
+            _ => json(401, r#"{"error":{"type":"invalid_request_error"}}"#),
+        },
+        "/v1/charges?limit=1" | "/v1/customers?limit=1" => {
+            if basic(seen) == format!("{RESTRICTED_KEY}:") {
+                json(200, r#"{"data":[]}"#)
+            } else {
+                json(401, "{}")
+            }
+        }
+        "/v1/payouts?limit=1" | "/v1/accounts?limit=1" => json(403, r#"{"error":{}}"#),
+        "/user" if bearer(seen) == GITHUB => Reply::Answer(
+            200,
+            vec![("x-oauth-scopes", "repo, read:org".into())],
+            r#"{"login":"octocat"}"#.into(),
+        ),
+        "/api/v4/personal_access_tokens/self" => {
+            match seen.headers.get("private-token").map(String::as_str) {
+                Some(GITLAB) => json(
+                    200,
+                    r#"{"name":"ci","scopes":["api"],"active":true,"revoked":false}"#,
+                ),
+                _ => json(401, "{}"),
+            }
+        }
+        "/api/auth.test" => json(200, r#"{"ok":false,"error":"invalid_auth"}"#),
+        "/v1/models" if bearer(seen) == OPENAI => json(429, r#"{"error":{}}"#),
+        "/v3/scopes" if bearer(seen) == SENDGRID => json(200, r#"{"scopes":["mail.send"]}"#),
+        "/-/whoami" if bearer(seen) == NPM => json(200, r#"{"username":"publisher"}"#),
+        "/api/whoami-v2" if bearer(seen) == HF => json(
+            200,
+            r#"{"name":"hugger","auth":{"accessToken":{"role":"write"}}}"#,
+        ),
+        p if p == format!("/2010-04-01/Accounts/{TWILIO_SID}.json") => {
+            if basic(seen) == format!("{TWILIO_SID}:{TWILIO_TOKEN}") {
+                json(200, r#"{"status":"active","friendly_name":"Shop"}"#)
+            } else {
+                json(401, "{}")
+            }
+        }
+        "/" if seen.method == "POST" => {
+            let auth = seen
+                .headers
+                .get("authorization")
+                .cloned()
+                .unwrap_or_default();
+            if auth.starts_with(&format!("AWS4-HMAC-SHA256 Credential={AWS_ID}/"))
+                && auth.contains("/us-east-1/sts/aws4_request")
+            {
+                Reply::Answer(
+                    200,
+                    vec![],
+                    "<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/deploy</Arn></GetCallerIdentityResult></GetCallerIdentityResponse>".into(),
+                )
+            } else {
+                Reply::Answer(
+                    403,
+                    vec![],
+                    "<Error><Code>InvalidClientTokenId</Code></Error>".into(),
+                )
+            }
+        }
+        _ => json(401, "{}"),
+    }
+}
+
+/// Runs sealant with every provider pointed at `url` (and no proxy).
+fn run_verify(dir: &Path, url: &str, args: &[&str], stdin: &[u8]) -> Output {
+    let mut cmd = Command::new(bin());
+    cmd.args(args).current_dir(dir);
+    for p in PROVIDERS {
+        cmd.env(format!("SEALANT_VERIFY_BASE_URL_{p}"), url);
+    }
+    for v in [
+        "ALL_PROXY",
+        "all_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+    ] {
+        cmd.env_remove(v);
+    }
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sealant starts");
+    let mut input = child.stdin.take().expect("stdin");
+    let _ = input.write_all(stdin);
+    drop(input);
+    child.wait_with_output().expect("sealant finishes")
+}
+
+fn statuses(v: &serde_json::Value) -> HashMap<String, (String, String, Vec<String>)> {
+    let mut out = HashMap::new();
+    for f in v["findings"].as_array().expect("findings") {
+        if let Some(ver) = f.get("verification") {
+            let scopes = ver["scopes"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|s| s.as_str().map(String::from))
+                        .collect()
+                })
+                .unwrap_or_default();
+            out.insert(
+                format!(
+                    "{}:{}",
+                    f["path"].as_str().unwrap_or("").trim_start_matches("./"),
+                    f["line"]
+                ),
+                (
+                    ver["status"].as_str().unwrap_or("").to_string(),
+                    ver["detail"].as_str().unwrap_or("").to_string(),
+                    scopes,
+                ),
+            );
+        }
+    }
+    out
+}
+
+fn stripe_tree() -> tempfile::TempDir {
+    let dir = tempdir();
+    let keys = [
+        LIVE_KEY,
+        RESTRICTED_KEY,
+        DEAD,
+        LIMITED,
+        HANG,
+        REDIRECTED,
+        GARBAGE,
+        LIVE_KEY,
+    ];
+    let text: String = keys.iter().map(|k| format!("key = \"{k}\"\n")).collect();
+    write(dir.path(), "keys.txt", text);
+    write(
+        dir.path(),
+        "db.env",
+        "DATABASE_URL=postgres://app:JURkMZr07cjPRIcF@db.internal:5432/shop\n",
+    );
+    dir
+}
+
+#[test]
+fn stripe_answers_become_statuses() {
+    let mock = Mock::start(providers);
+    let dir = stripe_tree();
+    let out = run_verify(
+        dir.path(),
+        &mock.url,
+        &[
+            "scan",
+            "--format",
+            "json",
+            "--verify",
+            "--verify-timeout",
+            "2",
+            ".",
+        ],
+        b"",
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let s = statuses(&v);
+    let at = |line: u32| {
+        s.get(&format!("keys.txt:{line}"))
+            .cloned()
+            .unwrap_or_default()
+    };
+    assert_eq!(at(1).0, "active", "{s:?}");
+    assert!(at(1).1.contains("live mode"), "{s:?}");
+    assert_eq!(at(2).0, "active", "{s:?}");
+    assert_eq!(at(2).2, ["read charges", "read customers"], "{s:?}");
+    assert_eq!(at(3).0, "inactive");
+    assert_eq!(at(4).0, "unknown");
+    assert!(at(4).1.contains("rate limited"), "{:?}", at(4));
+    assert_eq!(at(5).0, "unknown");
+    assert!(at(5).1.contains("timeout"), "{:?}", at(5));
+    assert_eq!(at(6).0, "error");
+    assert!(at(6).1.contains("redirect"), "{:?}", at(6));
+    assert_eq!(at(7).0, "error");
+    assert_eq!(at(8).0, "active");
+    // A credential in a URL is not verified (that would contact db.internal).
+    assert!(
+        v["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .all(|f| f["path"] != "db.env" || f.get("verification").is_none()),
+        "{v}"
+    );
+    assert_eq!(v["summary"]["verified"]["active"], 3);
+    assert_eq!(v["summary"]["verified"]["inactive"], 1);
+    // The request: GET /v1/balance, HTTP Basic with the key as user name; each distinct key
+    // once (LIVE_KEY is on two lines), the 429 retried once, the redirect not followed.
+    let seen = mock.seen();
+    let balance: Vec<&Seen> = seen.iter().filter(|r| r.path == "/v1/balance").collect();
+    assert!(balance.iter().all(|r| r.method == "GET"));
+    let count = |k: &str| {
+        balance
+            .iter()
+            .filter(|r| basic(r) == format!("{k}:"))
+            .count()
+    };
+    assert_eq!(count(LIVE_KEY), 1);
+    assert_eq!(count(LIMITED), 2);
+    assert_eq!(count(REDIRECTED), 1);
+    assert!(seen.iter().all(|r| r.path != "/elsewhere"), "{seen:?}");
+    assert_eq!(
+        seen.iter().filter(|r| r.path.contains("?limit=1")).count(),
+        4
+    );
+    // No secret in any output.
+    let all = format!("{}{}", stdout(&out), stderr(&out));
+    for k in [LIVE_KEY, RESTRICTED_KEY, DEAD, LIMITED] {
+        assert!(!all.contains(k), "a full key was printed");
+    }
+    // Text: ACTIVE next to the severity, the urgent remediation.
+    let out = run_verify(
+        dir.path(),
+        &mock.url,
+        &["scan", "--verify", "--verify-timeout", "2", "."],
+        b"",
+    );
+    let text = stdout(&out);
+    assert!(
+        text.contains("CRITICAL ACTIVE Stripe live secret key"),
+        "{text}"
+    );
+    assert!(text.contains("expiring in 1 hour"), "{text}");
+    assert!(
+        text.contains("inactive Stripe test-mode secret key"),
+        "{text}"
+    );
+    assert!(
+        stderr(&out).contains("verified with the providers: 3 active, 1 inactive"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn every_provider_is_asked_its_own_way() {
+    let mock = Mock::start(providers);
+    let dir = tempdir();
+    let lines = [
+        format!("GITHUB_TOKEN={GITHUB}"),
+        format!("GITLAB_TOKEN={GITLAB}"),
+        format!("SLACK_BOT_TOKEN={SLACK}"),
+        format!("OPENAI_API_KEY={OPENAI}"),
+        format!("ANTHROPIC_API_KEY={ANTHROPIC}"),
+        format!("SENDGRID_API_KEY={SENDGRID}"),
+        format!("//registry.npmjs.org/:_authToken={NPM}"),
+        format!("HF_TOKEN={HF}"),
+        format!("TWILIO_ACCOUNT_SID={TWILIO_SID}\nTWILIO_AUTH_TOKEN={TWILIO_TOKEN}"),
+        format!("aws_access_key_id = {AWS_ID}\naws_secret_access_key = {AWS_SECRET}"),
+    ];
+    for (i, l) in lines.iter().enumerate() {
+        write(dir.path(), &format!("f{i}.cfg"), format!("{l}\n"));
+    }
+    let out = run_verify(
+        dir.path(),
+        &mock.url,
+        &["scan", "--format", "json", "--verify", "."],
+        b"",
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let s = statuses(&v);
+    let get = |k: &str| s.get(k).cloned().unwrap_or_default();
+    assert_eq!(get("f0.cfg:1").0, "active", "{s:?}");
+    assert_eq!(get("f0.cfg:1").2, ["repo", "read:org"]);
+    assert!(get("f0.cfg:1").1.contains("octocat"));
+    assert_eq!(get("f1.cfg:1").0, "active", "{s:?}");
+    assert_eq!(get("f1.cfg:1").2, ["api"]);
+    assert_eq!(get("f2.cfg:1").0, "inactive", "{s:?}");
+    assert_eq!(get("f3.cfg:1").0, "unknown", "{s:?}");
+    assert_eq!(get("f4.cfg:1").0, "active", "{s:?}");
+    assert_eq!(get("f5.cfg:1").2, ["mail.send"], "{s:?}");
+    assert_eq!(get("f6.cfg:1").0, "active", "{s:?}");
+    assert_eq!(get("f7.cfg:1").2, ["write"], "{s:?}");
+    assert_eq!(get("f8.cfg:2").0, "active", "{s:?}");
+    assert_eq!(get("f9.cfg:2").0, "active", "{s:?}");
+    assert!(
+        get("f9.cfg:2")
+            .1
+            .contains("arn:aws:iam::123456789012:user/deploy")
+    );
+    let seen = mock.seen();
+    let find = |path: &str| {
+        seen.iter()
+            .find(|r| r.path == path)
+            .cloned()
+            .unwrap_or_else(|| panic!("{path} not asked: {seen:?}"))
+    };
+    assert_eq!(bearer(&find("/user")), GITHUB);
+    assert_eq!(find("/api/auth.test").method, "POST");
+    assert_eq!(bearer(&find("/api/auth.test")), SLACK);
+    assert_eq!(find("/v1/models").method, "GET");
+    assert_eq!(bearer(&find("/-/whoami")), NPM);
+    let aws = find("/");
+    assert_eq!(aws.method, "POST");
+    assert!(aws.headers.contains_key("x-amz-date"));
+    // The 429 of OpenAI was retried once.
+    assert_eq!(
+        seen.iter()
+            .filter(|r| r.path == "/v1/models" && !r.headers.contains_key("x-api-key"))
+            .count(),
+        2
+    );
+    let all = format!("{}{}", stdout(&out), stderr(&out));
+    for k in [
+        GITHUB,
+        GITLAB,
+        SLACK,
+        OPENAI,
+        ANTHROPIC,
+        SENDGRID,
+        NPM,
+        HF,
+        TWILIO_TOKEN,
+        AWS_SECRET,
+    ] {
+        assert!(!all.contains(k), "a full secret was printed");
+    }
+}
+
+#[test]
+fn nothing_is_sent_without_verify_and_only_loopback_is_accepted() {
+    let mock = Mock::start(providers);
+    let dir = stripe_tree();
+    let out = run_verify(
+        dir.path(),
+        &mock.url,
+        &["scan", "--format", "json", "."],
+        b"",
+    );
+    assert_eq!(code(&out), 1);
+    assert!(!stdout(&out).contains("\"verification\""));
+    assert!(mock.seen().is_empty(), "{:?}", mock.seen());
+    let mut cmd = Command::new(bin());
+    let out = cmd
+        .args(["scan", "--verify", "."])
+        .current_dir(dir.path())
+        .env("SEALANT_VERIFY_BASE_URL_STRIPE", "http://203.0.113.9:80")
+        .stdin(Stdio::null())
+        .output()
+        .expect("runs");
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("loopback"), "{}", stderr(&out));
+}
+
+#[test]
+fn only_verified_and_reverifying_a_saved_report() {
+    let mock = Mock::start(providers);
+    let dir = stripe_tree();
+    let out = run_verify(
+        dir.path(),
+        &mock.url,
+        &[
+            "scan",
+            "--format",
+            "json",
+            "--only-verified",
+            "--verify-timeout",
+            "1",
+            ".",
+        ],
+        b"",
+    );
+    assert_eq!(code(&out), 1);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let lines: Vec<u64> = v["findings"]
+        .as_array()
+        .expect("f")
+        .iter()
+        .filter_map(|f| f["line"].as_u64())
+        .collect();
+    assert_eq!(lines, [1, 2, 8]);
+    assert_eq!(v["summary"]["findings"]["critical"], 3);
+    // A saved report, redacted: the secrets are found again where it says.
+    let plain = run(
+        dir.path(),
+        &[
+            "scan",
+            "--format",
+            "json",
+            "--output",
+            "report.json",
+            "keys.txt",
+        ],
+    );
+    assert_eq!(code(&plain), 1);
+    let report = std::fs::read(dir.path().join("report.json")).expect("report");
+    let out = run_verify(
+        dir.path(),
+        &mock.url,
+        &["verify", "--format", "json", "--verify-timeout", "1"],
+        &report,
+    );
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["summary"]["verified"]["active"], 3, "{v}");
+    // After the rotation only the dead key is left: exit 0.
+    write(dir.path(), "keys.txt", format!("key = \"{DEAD}\"\n"));
+    let plain = run(
+        dir.path(),
+        &[
+            "scan",
+            "--format",
+            "json",
+            "--show-secrets",
+            "--output",
+            "report.json",
+            "keys.txt",
+        ],
+    );
+    assert_eq!(code(&plain), 1);
+    std::fs::remove_file(dir.path().join("keys.txt")).expect("rm");
+    let out = run_verify(dir.path(), &mock.url, &["verify", "report.json"], b"");
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stdout(&out).contains("inactive"), "{}", stdout(&out));
+    assert!(!stdout(&out).contains(DEAD));
+}
+
+/// Without an override, a key goes to its provider's fixed host only, through `HTTPS_PROXY`
+/// when one is set: the proxy is asked to connect to api.stripe.com:443 and nothing else.
+#[test]
+fn the_proxy_is_honoured_and_asked_for_the_provider_host_only() {
+    let proxy = Mock::start(|_, _| Reply::Answer(403, vec![], String::new()));
+    let dir = tempdir();
+    write(dir.path(), "k.txt", format!("key = \"{DEAD}\"\n"));
+    let out = Command::new(bin())
+        .args(["scan", "--format", "json", "--verify", "k.txt"])
+        .current_dir(dir.path())
+        .env("HTTPS_PROXY", &proxy.url)
+        .env_remove("ALL_PROXY")
+        .env_remove("all_proxy")
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy")
+        .stdin(Stdio::null())
+        .output()
+        .expect("runs");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["findings"][0]["verification"]["status"], "error", "{v}");
+    let seen = proxy.seen();
+    assert!(!seen.is_empty(), "the proxy was not used");
+    assert!(
+        seen.iter()
+            .all(|r| r.method == "CONNECT" && r.path == "api.stripe.com:443"),
+        "{seen:?}"
+    );
+    assert!(!format!("{}{}", stdout(&out), stderr(&out)).contains(DEAD));
+}
