@@ -582,3 +582,27 @@ fn dockerfile_is_lint_clean_and_runs_unprivileged() {
     let readme = std::fs::read_to_string(repo_root().join("README.md")).expect("README");
     assert!(readme.contains(r#"docker run --rm -v "$PWD:/src" sealant"#));
 }
+
+/// This repository scans itself in CI (`.github/workflows/sealant.yml`) with
+/// `.github/sealant-ci.toml`, which leaves out only the files that hold fake keys on purpose:
+/// everything else must be clean, or that workflow fails.
+#[test]
+fn this_repository_is_clean_under_its_own_ci_config() {
+    let root = repo_root();
+    let out = run(
+        &root,
+        &[
+            "scan",
+            "--config",
+            ".github/sealant-ci.toml",
+            "--fail-on",
+            "low",
+            "--format",
+            "json",
+            ".",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json report");
+    assert_eq!(v["findings"], serde_json::json!([]), "{}", stderr(&out));
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+}
