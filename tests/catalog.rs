@@ -205,3 +205,187 @@ fn rules_list_marks_rules_that_are_off() {
         "{text}"
     );
 }
+
+/// One secret is one finding, whatever rules see it: a service-account JSON's `private_key`
+/// is the GCP finding, not also a `private-key` one (the spans differ by the escaped `\n`).
+#[test]
+fn a_service_account_key_is_one_finding() {
+    let dir = tempdir();
+    let pem = "-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj\\n\
+               MzEfYyjiWA4R4/M2bS1GB4t7NXp98C3SC6dVMvDuictGeurT8jNbvJZHtCSuYEvu\\n\
+               -----END PRIVATE KEY-----\\n";
+    write(
+        dir.path(),
+        "sa.json",
+        format!(
+            "{{\n  \"type\": \"service_account\",\n  \"project_id\": \"shop-prod\",\n  \
+             \"private_key_id\": \"4f8d2c1e9b7a6035d1c8e2f7a9b4c6d1e2f3a4b5\",\n  \
+             \"private_key\": \"{pem}\",\n  \
+             \"client_email\": \"deploy@shop-prod.iam.gserviceaccount.com\"\n}}\n"
+        ),
+    );
+    let (v, _) = json_scan(dir.path(), &[]);
+    assert_eq!(
+        rule_paths(&v),
+        vec![("gcp.service-account-key".to_string(), "sa.json".to_string())]
+    );
+}
+
+/// A `_json_key` registry auth (base64 of a service-account JSON, ~3 KB) is found whole.
+#[test]
+fn a_long_docker_auth_is_found_whole() {
+    let dir = tempdir();
+    let key_json = format!(
+        "{{\"type\":\"service_account\",\"private_key\":\"{}\"}}",
+        "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj\\n".repeat(34)
+    );
+    let plain = format!("_json_key:{key_json}");
+    let auth = sealant::verify::http::base64(plain.as_bytes());
+    assert!(auth.len() > 3000, "{}", auth.len());
+    write(
+        dir.path(),
+        ".docker/config.json",
+        format!(
+            "{{\n  \"auths\": {{\n    \"gcr.io\": {{\n      \"auth\": \"{auth}\"\n    }}\n  }}\n}}\n"
+        ),
+    );
+    let (v, _) = json_scan(dir.path(), &["--show-secrets"]);
+    assert_eq!(v["findings"][0]["rule_id"], "docker.config-auth", "{v}");
+    assert_eq!(
+        v["findings"][0]["secret"].as_str().map(str::len),
+        Some(auth.len())
+    );
+}
+
+
+/// The built-in rule files, parsed as data (the test reads what the binary embeds).
+fn builtin_rules() -> Vec<toml::Table> {
+    let dir = repo_root().join("rules");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("rules/")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    let mut rules = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).expect("rule file");
+        let table: toml::Table = text.parse().expect("rule file parses");
+        if let Some(toml::Value::Array(list)) = table.get("rule") {
+            rules.extend(list.iter().filter_map(|r| r.as_table().cloned()));
+        }
+    }
+    rules
+}
+
+/// Every example of every built-in rule, written to a file of its own and scanned by the real
+/// binary, is reported under that rule with the whole token (nothing of the token left right
+/// after the capture) — the pipeline, not only the rule check, keeps each format whole.
+#[test]
+fn every_rule_example_is_found_whole_by_the_binary() {
+    let dir = tempdir();
+    let mut expected = Vec::new();
+    let mut severity = std::collections::HashMap::new();
+    for rule in builtin_rules() {
+        let s = |k: &str| rule.get(k).and_then(|v| v.as_str()).unwrap_or_default();
+        severity.insert(s("id").to_string(), serde_json::json!(s("severity")));
+        if s("severity") == "info" || rule.get("enabled").and_then(|v| v.as_bool()) == Some(false) {
+            continue;
+        }
+        let examples = rule.get("examples").and_then(|v| v.as_array());
+        for (n, ex) in examples.into_iter().flatten().enumerate() {
+            let ex = ex.as_str().unwrap_or_default();
+            let (path, text) = match ex.strip_prefix("@path:") {
+                Some(rest) => {
+                    let (p, t) = rest.split_once('\n').unwrap_or((rest, ""));
+                    (format!("{}-{n}/{}", s("id"), p.trim()), t.to_string())
+                }
+                None => (format!("ex/{}-{n}.txt", s("id")), ex.to_string()),
+            };
+            write(dir.path(), &path, format!("{text}\n"));
+            expected.push((s("id").to_string(), path, text));
+        }
+    }
+    assert!(expected.len() > 300, "{}", expected.len());
+    let (v, _) = json_scan(dir.path(), &["--show-secrets", "--fail-on", "never"]);
+    let findings = v["findings"].as_array().expect("findings");
+    let mut missing = Vec::new();
+    for (id, path, text) in &expected {
+        // The example may be another, more severe rule's format too (a `ghp_` token as an
+        // `.npmrc` auth token): one secret is one finding, the more severe rule's.
+        let rank = |s: &serde_json::Value| {
+            ["info", "low", "medium", "high", "critical"]
+                .iter()
+                .position(|x| s == x)
+        };
+        let own = &severity[id];
+        let mine = (findings.iter()).find(|f| {
+            f["path"] == *path && (f["rule_id"] == *id || rank(&f["severity"]) > rank(own))
+        });
+        let Some(f) = mine else {
+            missing.push(format!("{id}: nothing in {path}"));
+            continue;
+        };
+        let secret = f["secret"].as_str().unwrap_or_default();
+        let after = text
+            .find(secret)
+            .map(|at| text[at + secret.len()..].chars().next());
+        if let Some(Some(c)) = after
+            && c.is_ascii_alphanumeric()
+        {
+            missing.push(format!("{id}: capture stops inside the token in {path}"));
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
+/// The catalog covers at least 130 credential families on by default (rules that report a
+/// credential above info; exposure, debug and frontend-placement rules are not counted).
+#[test]
+fn at_least_130_credential_families_are_on_by_default() {
+    let placement = ["debug.", "frontend.", "env-file.", "sourcemap.", "nextjs."];
+    let families = (builtin_rules().iter())
+        .filter(|r| r.get("enabled").and_then(|v| v.as_bool()) != Some(false))
+        .filter(|r| r.get("severity").and_then(|v| v.as_str()) != Some("info"))
+        .filter_map(|r| r.get("id").and_then(|v| v.as_str()).map(str::to_string))
+        .filter(|id| !placement.iter().any(|p| id.starts_with(p)))
+        .count();
+    assert!(families >= 130, "{families} credential rules on by default");
+}
+
+/// A Paystack live key (`sk_live_` + 40 hex) is Paystack's, not Stripe's, though Stripe's
+/// broader rule matches it too; a Stripe key beside it stays Stripe's.
+#[test]
+fn a_more_specific_rule_overrides_a_broader_one() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        ".env",
+        "PAYSTACK_SECRET_KEY=sk_live_3f9a1c7e5b2d8f4a6c0e9b1d7f3a5c8e2b4d6f0a\n\
+         STRIPE_SECRET_KEY=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\n",
+    );
+    let (v, _) = json_scan(dir.path(), &[]);
+    let ids: Vec<String> = triples(&v).into_iter().map(|x| x.0).collect();
+    assert_eq!(ids, vec!["paystack.secret-key", "stripe.secret-key.live"]);
+}
+
+/// Connection URLs: short passwords, `@` inside the password, PostGIS and SQLAlchemy's
+/// `dialect+driver://` schemes are found (the whole password captured); known sample
+/// credentials (`scott:tiger`) are not.
+#[test]
+fn connection_urls_in_their_real_shapes() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        "settings.py",
+        "A = 'postgis://geo:k7Qz@gis.internal:5432/maps'\n\
+         B = 'amqps://worker:Hx9@tLp2w!@mq.internal:5671/prod'\n\
+         C = 'postgresql+psycopg2://app:Vb4nR8sWq2@db.internal/shop'\n\
+         D = 'mysql+pymysql://scott:tiger@localhost/foo'\n",
+    );
+    let (v, _) = json_scan(dir.path(), &["--show-secrets"]);
+    let secrets: Vec<&str> = (v["findings"].as_array().expect("findings").iter())
+        .filter_map(|f| f["secret"].as_str())
+        .collect();
+    assert_eq!(secrets, vec!["k7Qz", "Hx9@tLp2w!", "Vb4nR8sWq2"]);
+}

@@ -39,6 +39,8 @@ pub struct Engine {
     max_after: usize,
     /// Comment markers that accept a finding on their line (`sealant:allow`).
     allow_markers: Vec<Vec<u8>>,
+    /// Per rule: the rules it is more specific than (its `overrides`, by index).
+    overrides: Vec<Vec<u32>>,
 }
 
 /// A confirmed regex match of one rule, in haystack coordinates.
@@ -125,7 +127,18 @@ impl Engine {
         let file_scopes =
             (set.file_rules.iter().enumerate()).map(|(i, r)| ((rules.len() + i) as u32, &r.scope));
         let paths = PathIndex::new(content_scopes.chain(file_scopes))?;
+        // Ids that name no loaded rule (one left out with `--disable`) are ignored here;
+        // `rules check` reports them.
+        let overrides = (rules.iter())
+            .map(|r| {
+                (r.overrides.iter())
+                    .filter_map(|id| rules.iter().position(|o| &o.id == id))
+                    .map(|i| i as u32)
+                    .collect()
+            })
+            .collect();
         Ok(Engine {
+            overrides,
             paths,
             file_rules: set.file_rules,
             scoped,
@@ -204,23 +217,26 @@ impl Engine {
     }
 
     /// Finds every rule match in `hay`, appending them to `out` ordered by position then rule.
-    /// Where several rules capture the same bytes, only the most severe is kept.
+    /// Where several rules capture a secret starting at the same byte, one is kept (see below).
     pub fn find(&self, hay: &[u8], scratch: &mut Scratch, out: &mut Vec<RawMatch>) {
         let first = out.len();
         self.find_all(hay, scratch, out);
-        // The more severe rule wins, then one that says where the value sits (a
-        // `value_from_rules` rule), then one that captured the identifier the secret goes with
-        // (an AWS key pair over its secret alone), then the one listed first.
+        // One secret is one finding: of the matches that start at one byte (the same bytes, or
+        // one inside the other — a service-account JSON's key and the PEM block in it), the
+        // more severe rule wins, then one that says where the value sits (a `value_from_rules`
+        // rule), then one that captured the identifier the secret goes with (an AWS key pair
+        // over its secret alone), then the longer capture, then the rule listed first — unless
+        // another rule there says it is more specific than that one (`overrides`).
         let new = &mut out[first..];
         new.sort_by_key(|m| {
             let rule = &self.rules[m.rule as usize];
             let sev = std::cmp::Reverse(rule.severity);
             (
                 m.secret_start,
-                m.secret_end,
                 sev,
                 !rule.value_from_rules,
                 m.id.is_none(),
+                std::cmp::Reverse(m.secret_end),
                 m.rule,
             )
         });
@@ -229,7 +245,10 @@ impl Engine {
             let m = out[i];
             if kept > first {
                 let prev = out[kept - 1];
-                if (prev.secret_start, prev.secret_end) == (m.secret_start, m.secret_end) {
+                if prev.secret_start == m.secret_start {
+                    if self.overrides[m.rule as usize].contains(&prev.rule) {
+                        out[kept - 1] = m;
+                    }
                     continue;
                 }
             }

@@ -10,6 +10,8 @@ pub const BUILTIN_RULE_FILES: &[(&str, &str)] = &[
     ("payments.toml", include_str!("../../rules/payments.toml")),
     ("saas.toml", include_str!("../../rules/saas.toml")),
     ("ai.toml", include_str!("../../rules/ai.toml")),
+    ("devops.toml", include_str!("../../rules/devops.toml")),
+    ("business.toml", include_str!("../../rules/business.toml")),
     ("keys.toml", include_str!("../../rules/keys.toml")),
     (
         "frameworks.toml",

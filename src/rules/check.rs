@@ -18,6 +18,43 @@ pub fn split_example(example: &str) -> (&str, &str) {
     }
 }
 
+/// A keyword is matched byte for byte, so a rule whose regex takes the keyword's text in any
+/// case (`(?i:cloudflare_api_key)`) misses the spellings its keywords lack. Found by changing
+/// the case of each keyword in each example: if the regex still matches and no keyword is
+/// left in the text, the keywords need that spelling too.
+fn keyword_case_problem(rule: &crate::rules::Rule) -> Option<String> {
+    let regex = rule.regex().ok()?;
+    for ex in &rule.examples {
+        let (_, text) = split_example(ex);
+        let text = text.as_bytes();
+        for kw in &rule.keywords {
+            let Some(at) = memchr::memmem::find(text, kw) else {
+                continue;
+            };
+            for changed in [kw.to_ascii_lowercase(), kw.to_ascii_uppercase()] {
+                if changed == *kw {
+                    continue;
+                }
+                let mut variant = text.to_vec();
+                variant[at..at + kw.len()].copy_from_slice(&changed);
+                let still_found =
+                    (rule.keywords.iter()).any(|k| memchr::memmem::find(&variant, k).is_some());
+                if !still_found && regex.is_match(&variant) {
+                    return Some(format!(
+                        "{}: {}: the regex matches {:?} in any case, but no keyword does \
+                         (keywords are matched as written): add {:?} to keywords",
+                        rule.source,
+                        rule.id,
+                        String::from_utf8_lossy(kw),
+                        String::from_utf8_lossy(&changed)
+                    ));
+                }
+            }
+        }
+    }
+    None
+}
+
 /// An example counts as matched when the rule reports it above `info`.
 ///
 /// Problems found, one line each; empty when every rule passes. With `require_two`, a rule
@@ -44,12 +81,36 @@ pub fn check_examples(engine: &Engine, require_two: bool) -> Vec<String> {
             engine.prepare(path, text.as_bytes(), &mut scratch);
             engine.find_all(text.as_bytes(), &mut scratch, &mut hits);
             // A finding downgraded to info (a development file) does not count.
-            let matched = hits.iter().any(|m| m.rule as usize == index && !m.info);
+            let mine = hits.iter().find(|m| m.rule as usize == index && !m.info);
             let filtered = (scratch.rejected.iter()).any(|&(r, _)| r as usize == index);
-            (matched, filtered)
+            // A capture that stops before the token does (a letter or digit right after it)
+            // is a truncated secret.
+            let cut = mine.and_then(|m| {
+                let next = *text.as_bytes().get(m.secret_end)?;
+                next.is_ascii_alphanumeric().then(|| {
+                    let secret = text.as_bytes().get(m.secret_start..m.secret_end);
+                    String::from_utf8_lossy(secret.unwrap_or_default()).into_owned()
+                })
+            });
+            (mine.is_some(), filtered, cut)
         };
+        for id in &rule.overrides {
+            if !engine.rules().iter().any(|r| &r.id == id) {
+                problems.push(format!(
+                    "{}: {}: overrides names no rule: {id:?}",
+                    rule.source, rule.id
+                ));
+            }
+        }
         for ex in &rule.examples {
-            let (matched, filtered) = matches(ex);
+            let (matched, filtered, cut) = matches(ex);
+            if let Some(cut) = cut {
+                problems.push(format!(
+                    "{}: {}: the capture stops inside the token (a letter or digit follows \
+                     {cut:?}): {ex:?}",
+                    rule.source, rule.id
+                ));
+            }
             if !matched {
                 // The regex matched, but a filter judged the value fake: say so.
                 let why = if !filtered {
@@ -71,6 +132,9 @@ pub fn check_examples(engine: &Engine, require_two: bool) -> Vec<String> {
                     rule.source, rule.id
                 ));
             }
+        }
+        if let Some(p) = keyword_case_problem(rule) {
+            problems.push(p);
         }
     }
     for rule in engine.file_rules() {
@@ -98,4 +162,56 @@ pub fn check_examples(engine: &Engine, require_two: bool) -> Vec<String> {
         }
     }
     problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::parse_rule_file;
+
+    /// A case-insensitive regex behind case-sensitive keywords is reported, with the spelling
+    /// to add; with that spelling the rule passes.
+    #[test]
+    fn keywords_must_cover_the_cases_the_regex_takes() {
+        let rule = |keywords: &str| {
+            format!(
+                "[[rule]]\nid = \"x.token\"\ntitle = \"x\"\nseverity = \"high\"\n\
+                 keywords = [{keywords}]\n\
+                 regex = '''(?i:acme_api_key)\\s*=\\s*(?P<secret>[0-9a-f]{{32}})'''\n\
+                 remediation = \"rotate\"\n\
+                 examples = [\"ACME_API_KEY = 4f8d2c1e9b7a6035d1c8e2f7a9b4c6d1\"]\n"
+            )
+        };
+        let engine = |toml: &str| {
+            Engine::new(parse_rule_file(toml, "t.toml").expect("parses")).expect("builds")
+        };
+        let problems = check_examples(&engine(&rule("\"ACME_API_KEY\"")), false);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].contains("add \"acme_api_key\""), "{problems:?}");
+        let fixed = check_examples(&engine(&rule("\"ACME_API_KEY\", \"acme_api_key\"")), false);
+        assert!(fixed.is_empty(), "{fixed:?}");
+    }
+
+    /// A capture that leaves part of the token behind (`glpat-…` without its `.01.…` suffix)
+    /// fails the check; so does an `overrides` naming no rule.
+    #[test]
+    fn truncated_captures_and_unknown_overrides_are_reported() {
+        let toml = "[[rule]]\nid = \"x.token\"\ntitle = \"x\"\nseverity = \"high\"\n\
+                    keywords = [\"xtk-\"]\n\
+                    regex = 'xtk-(?P<secret>[0-9a-f]{16})'\n\
+                    overrides = [\"no.such-rule\"]\n\
+                    remediation = \"rotate\"\n\
+                    examples = [\"T=xtk-4f8d2c1e9b7a6035d1c8\"]\n";
+        let engine = Engine::new(parse_rule_file(toml, "t.toml").expect("parses")).expect("builds");
+        let problems = check_examples(&engine, false);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(
+            problems[0].contains("overrides names no rule"),
+            "{problems:?}"
+        );
+        assert!(
+            problems[1].contains("stops inside the token"),
+            "{problems:?}"
+        );
+    }
 }

@@ -60,6 +60,8 @@ pub struct Rule {
     /// Template for the per-finding detail line.
     pub detail: Option<String>,
     documented: Vec<Vec<u8>>,
+    /// Ids of the rules this one is more specific than (see `RuleSpec::overrides`).
+    pub overrides: Vec<String>,
     pub remediation: String,
     pub examples: Vec<String>,
     pub negative_examples: Vec<String>,
@@ -125,7 +127,10 @@ pub struct Judgement {
 }
 
 impl Rule {
-    fn compile(spec: RuleSpec, source: &str) -> Result<Rule> {
+    /// `check_syntax`: parse the regexes now, so a user's typo is reported before the scan.
+    /// Built-in rules skip it (their regexes are compiled and run against their examples by
+    /// `cargo test`), which keeps start-up short for hooks.
+    fn compile(spec: RuleSpec, source: &str, check_syntax: bool) -> Result<Rule> {
         let here = format!("{source}: rule '{}'", spec.id);
         if spec.id.trim().is_empty() {
             return Err(Error::new(format!("{source}: a rule has an empty id")));
@@ -153,20 +158,9 @@ impl Rule {
                 "{here}: window_before/window_after may be at most {MAX_WINDOW} bytes"
             )));
         }
-        // Parsing is cheap and catches every syntax error; compiling waits for first use.
-        regex_syntax::ParserBuilder::new()
-            .unicode(false)
-            .utf8(false)
-            .build()
-            .parse(&spec.regex)
-            .map_err(|e| Error::new(format!("{here}: regex does not parse: {e}")))?;
-        if let Some(u) = &spec.unless {
-            regex_syntax::ParserBuilder::new()
-                .unicode(false)
-                .utf8(false)
-                .build()
-                .parse(u)
-                .map_err(|e| Error::new(format!("{here}: unless does not parse: {e}")))?;
+        // Parsing catches every syntax error; compiling waits for first use.
+        if check_syntax {
+            check_regex_syntax(&here, &spec.regex, spec.unless.as_deref())?;
         }
         Ok(Rule {
             stopwords: spec
@@ -190,6 +184,7 @@ impl Rule {
                 .iter()
                 .map(|d| d.as_bytes().to_vec())
                 .collect(),
+            overrides: spec.overrides,
             id: spec.id,
             title: spec.title,
             severity: spec.severity,
@@ -333,7 +328,7 @@ impl RuleSet {
     pub fn load(custom_files: &[impl AsRef<Path>]) -> Result<RuleSet> {
         let mut set = RuleSet::default();
         for (name, text) in builtin::BUILTIN_RULE_FILES {
-            set.extend(parse_rule_file(text, name)?);
+            set.extend(parse_rules(text, name, false)?);
         }
         for path in custom_files {
             let path = path.as_ref();
@@ -354,7 +349,7 @@ impl RuleSet {
         source: &str,
     ) -> Result<RuleSet> {
         for spec in rules {
-            self.rules.push(Rule::compile(spec, source)?);
+            self.rules.push(Rule::compile(spec, source, true)?);
         }
         for spec in file_rules {
             self.file_rules.push(FileRule::compile(spec, source)?);
@@ -422,13 +417,35 @@ fn selects(name: &str, id: &str) -> bool {
 
 /// Parses and compiles one rule file; `source` names it in error messages.
 pub fn parse_rule_file(text: &str, source: &str) -> Result<RuleSet> {
+    parse_rules(text, source, true)
+}
+
+/// Parses and checks the regex of a rule (and its `unless`) without compiling it.
+fn check_regex_syntax(here: &str, regex: &str, unless: Option<&str>) -> Result<()> {
+    let parse = |what: &str, r: &str| {
+        regex_syntax::ParserBuilder::new()
+            .unicode(false)
+            .utf8(false)
+            .build()
+            .parse(r)
+            .map(|_| ())
+            .map_err(|e| Error::new(format!("{here}: {what} does not parse: {e}")))
+    };
+    parse("regex", regex)?;
+    if let Some(u) = unless {
+        parse("unless", u)?;
+    }
+    Ok(())
+}
+
+fn parse_rules(text: &str, source: &str, check_syntax: bool) -> Result<RuleSet> {
     let file: RuleFile = toml::from_str(text)
         .map_err(|e| Error::new(format!("{source}: invalid rule file: {e}")))?;
     Ok(RuleSet {
         rules: file
             .rules
             .into_iter()
-            .map(|spec| Rule::compile(spec, source))
+            .map(|spec| Rule::compile(spec, source, check_syntax))
             .collect::<Result<_>>()?,
         file_rules: file
             .file_rules

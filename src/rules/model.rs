@@ -134,6 +134,11 @@ pub struct RuleSpec {
     /// Values published in vendor documentation: still reported, but as `info`.
     #[serde(default)]
     pub documented: Vec<String>,
+    /// Rules (by id) this one is more specific than: where both capture a secret at the same
+    /// place, this rule's finding is the one kept (a Paystack `sk_live_` + 40 hex key over
+    /// Stripe's broader `sk_live_` rule).
+    #[serde(default)]
+    pub overrides: Vec<String>,
     /// One line telling the user how to revoke or rotate the credential.
     pub remediation: String,
     /// Inputs the rule must match (checked by `cargo test` and `sealant rules check`).
