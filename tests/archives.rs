@@ -374,8 +374,7 @@ fn tgz_members_each_get_the_member_limit() {
 
 fn xz_bytes(data: &[u8]) -> Vec<u8> {
     use std::io::Write;
-    let options = lzma_rust2::XzOptions::with_preset(1);
-    let mut w = lzma_rust2::XzWriter::new(Vec::new(), options).expect("xz writer");
+    let mut w = liblzma::write::XzEncoder::new(Vec::new(), 1);
     w.write_all(data).expect("xz");
     w.finish().expect("xz")
 }

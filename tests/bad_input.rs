@@ -462,3 +462,20 @@ fn a_growing_file_is_read_to_its_size_at_open_with_a_warning() {
         "{warnings:?}"
     );
 }
+
+/// A 971-byte corrupt xz stream found by `cargo fuzz` (target `archive`) that made the xz
+/// decoder sealant used spin forever inside one read: the scan now ends at once, warns that
+/// the stream is corrupt, and scans what was decoded.
+#[test]
+fn a_corrupt_xz_stream_cannot_hang_the_scan() {
+    let dir = tempdir();
+    let bytes =
+        std::fs::read(repo_root().join("fixtures/hostile/xz-decoder-spin.xz")).expect("fixture");
+    write(dir.path(), "logs.xz", bytes);
+    let out = run_within(dir.path(), &["scan", "--format", "json", "."], 20);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let warned = (v["warnings"].as_array().into_iter().flatten())
+        .any(|w| w.to_string().contains("logs.xz") && w.to_string().contains("lzma data error"));
+    assert!(warned, "{}", v["warnings"]);
+}

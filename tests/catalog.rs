@@ -257,7 +257,6 @@ fn a_long_docker_auth_is_found_whole() {
     );
 }
 
-
 /// The built-in rule files, parsed as data (the test reads what the binary embeds).
 fn builtin_rules() -> Vec<toml::Table> {
     let dir = repo_root().join("rules");

@@ -82,9 +82,9 @@ const MAX_NESTED_IN_MEMORY: u64 = 64 * 1024 * 1024;
 const MAX_HELD_IN_CHAIN: u64 = 2 * MAX_NESTED_IN_MEMORY;
 /// How many bytes of a blob decide whether it is an archive.
 pub const HEAD_LEN: usize = 512;
-/// Memory an xz decoder may take (KiB): enough for the largest preset's 64 MiB dictionary;
+/// Memory an xz decoder may take (bytes): enough for the largest preset's 64 MiB dictionary;
 /// a stream that declares more is refused with a warning rather than allocated.
-const XZ_MEMORY_KIB: u32 = 80 * 1024;
+const XZ_MEMORY: u64 = 80 << 20;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -376,9 +376,17 @@ impl<'s> ArchiveReader<'s> {
             }
             Kind::Xz => {
                 // Streamed like the others, through the same byte and ratio limits; every
-                // stream of a file with several is read; the decoder's dictionary is bounded.
-                let mut d = lzma_rust2::XzReader::new_mem_limit(reader, true, XZ_MEMORY_KIB);
-                self.decompressed(path, &mut d, depth, consumed);
+                // stream of a file with several is read; the decoder's memory is bounded.
+                // liblzma (the reference decoder, fuzzed upstream): a pure-Rust decoder used
+                // before spun forever on a 971-byte corrupt stream found by `cargo fuzz`.
+                let flags = liblzma::stream::CONCATENATED;
+                match liblzma::stream::Stream::new_stream_decoder(XZ_MEMORY, flags) {
+                    Ok(stream) => {
+                        let mut d = liblzma::read::XzDecoder::new_stream(reader, stream);
+                        self.decompressed(path, &mut d, depth, consumed);
+                    }
+                    Err(e) => self.warn(path, format!("cannot start an xz decoder: {e}")),
+                }
             }
             Kind::Zip | Kind::Crx3 => {
                 // A zip met as a stream (inside a tar, say) and too big to hold in memory.
