@@ -12,7 +12,7 @@ keys, a tar with a 200 MB long name, deep nesting, duplicate names, odd tar type
 a gzip stream, archive magic followed by text, a key in a member name, a 300 MB line, and
 decoder amplification: a DEX, an Android binary XML string pool and a binary plist whose tables
 point many times into one long string (at one offset, and at successive offsets, each reading
-an overlapping suffix).
+an overlapping suffix), and the corrupt xz stream fuzzing found (fixtures/hostile/).
 
     scripts/hostile.py WORKDIR NAME...  # only the inputs named (e.g. overlap.dex)
 """
@@ -146,6 +146,9 @@ def inputs():
     yield "overlap.dex", dex_string_ids(250_000, True), True
     yield "overlap-pool.xml", axml_overlapping_pool(32_768), True
     yield "overlap.plist", plist_overlapping_strings(16_384), True
+    # Found by cargo fuzz: a corrupt stream that made a pure-Rust xz decoder spin forever.
+    with open(os.path.join(ROOT, "fixtures", "hostile", "xz-decoder-spin.xz"), "rb") as f:
+        yield "decoder-spin.xz", f.read(), True
 
 
 def main():
