@@ -185,6 +185,20 @@ impl Provider {
             ("npm_", Provider::Npm),
             ("hf_", Provider::Huggingface),
         ];
+        // Paystack's secret keys share Stripe's `sk_live_`/`sk_test_` prefix (40 lower-case hex
+        // digits follow): never sent to Stripe, whatever rule reported them.
+        let paystack = |body: &str| {
+            body.len() == 40
+                && body
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        };
+        let body = secret
+            .strip_prefix("sk_live_")
+            .or(secret.strip_prefix("sk_test_"));
+        if rule_id.starts_with("paystack.") || body.is_some_and(paystack) {
+            return None;
+        }
         if let Some(&(_, p)) = PREFIXES.iter().find(|(pre, _)| secret.starts_with(pre)) {
             return Some(p);
         }
@@ -439,6 +453,10 @@ mod tests {
             None
         );
         assert_eq!(Provider::of("stripe.webhook-secret", "whsec_abc"), None);
+        // A Paystack key is not Stripe's, even wrapped by another rule.
+        let paystack = "sk_live_3f9a1c7e5b2d8f4a6c0e9b1d7f3a5c8e2b4d6f0a"; // sealant:allow test value
+        assert_eq!(Provider::of("paystack.secret-key", paystack), None);
+        assert_eq!(Provider::of("frontend.public-env-secret", paystack), None);
         assert_eq!(
             Provider::of("stripe.publishable-key.live", "pk_live_abc"),
             None
