@@ -26,8 +26,9 @@ pub struct TrigramFilter {
     bits: Box<[u32; TABLE_WORDS]>,
     /// For each hash value h, `entries[starts[h]..starts[h + 1]]` are its candidates.
     starts: Box<[u32]>,
-    /// (keyword, offset of its anchor).
-    entries: Box<[(u32, u32)]>,
+    /// (keyword, offset of its anchor, the anchor's 3 bytes as a little-endian word, the
+    /// keyword's first byte): the window and the first byte are compared before the keyword.
+    entries: Box<[(u32, u32, u32, u8)]>,
     /// The CPU has AVX2 (read on x86-64 only).
     #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     avx2: bool,
@@ -75,26 +76,30 @@ impl TrigramFilter {
     }
 
     fn with_simd<'a>(keywords: impl IntoIterator<Item = (u32, &'a [u8])>, avx2: bool) -> Self {
-        let mut pairs: Vec<(usize, u32, u32)> = Vec::new();
+        let mut pairs: Vec<(usize, u32, u32, u32, u8)> = Vec::new();
         let anchors = AnchorCost::new();
         for (id, kw) in keywords {
             debug_assert!(kw.len() >= WINDOW);
             let off = anchors.best(kw);
-            pairs.push((hash(word_at(kw, off)), id, off as u32));
+            let window = word_at(kw, off) & 0x00FF_FFFF;
+            let first = kw.first().copied().unwrap_or(0);
+            pairs.push((hash(window), id, off as u32, window, first));
         }
         pairs.sort_unstable();
         pairs.dedup();
         let size = 1usize << HASH_BITS;
         let mut bits = Box::new([0u32; TABLE_WORDS]);
         let mut starts = vec![0u32; size + 1].into_boxed_slice();
-        for &(h, _, _) in &pairs {
+        for &(h, ..) in &pairs {
             bits[h / 32] |= 1 << (h % 32);
             starts[h + 1] += 1;
         }
         for h in 0..size {
             starts[h + 1] += starts[h];
         }
-        let entries = pairs.into_iter().map(|(_, id, off)| (id, off)).collect();
+        let entries = (pairs.into_iter())
+            .map(|(_, id, off, window, first)| (id, off, window, first))
+            .collect();
         TrigramFilter {
             bits,
             starts,
@@ -217,11 +222,17 @@ impl TrigramFilter {
             }
             let h = hash(word);
             let range = self.starts[h] as usize..self.starts[h + 1] as usize;
-            for &(id, off) in &self.entries[range] {
+            let window = word & 0x00FF_FFFF;
+            for &(id, off, anchor, first) in &self.entries[range] {
+                // Other windows that share the hash, and keywords whose first byte is not
+                // there, are turned away before the whole keyword is compared.
+                if anchor != window {
+                    continue;
+                }
                 let Some(start) = pos.checked_sub(off as usize) else {
                     continue;
                 };
-                if hay[start..].starts_with(keyword(id)) {
+                if hay[start] == first && hay[start..].starts_with(keyword(id)) {
                     out.push(KeywordHit { start, keyword: id });
                 }
             }
