@@ -6,6 +6,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::Serialize;
 
+use crate::finding::FindingCounts;
+
 /// A problem with one input. The scan goes on; the warning is printed and counted.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 pub struct Warning {
@@ -46,7 +48,7 @@ pub struct Stats {
     /// Findings so far, before baselines and de-duplication (for progress).
     pub findings: AtomicU64,
     /// Findings counted but not listed (memory bounds), by severity.
-    pub unlisted: std::sync::Mutex<crate::scan::FindingCounts>,
+    pub unlisted: Mutex<FindingCounts>,
     /// A listing bound was hit and said so.
     pub bound_warned: std::sync::atomic::AtomicBool,
     warnings: Mutex<Vec<Warning>>,

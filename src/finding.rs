@@ -1,5 +1,6 @@
-//! What a scan reports: a [`Finding`] with its location, severity and fingerprint, and the
-//! redaction that keeps a report from re-leaking the secret it found.
+//! What a scan reports: a [`Finding`] with its location, severity and fingerprint, the counts
+//! of findings by severity, a provider's verdict on a secret, and the redaction that keeps a
+//! report from re-leaking the secret it found. Plain data, shared by every stage above.
 
 use std::fmt;
 use std::str::FromStr;
@@ -112,7 +113,116 @@ pub struct Finding {
     /// ID beside its secret): verification needs it.
     pub companion: Option<String>,
     /// What the provider said about the secret (`--verify`).
-    pub verification: Option<crate::verify::Verification>,
+    pub verification: Option<Verification>,
+}
+
+/// Findings by severity (the summary's counts).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct FindingCounts {
+    pub critical: u64,
+    pub high: u64,
+    pub medium: u64,
+    pub low: u64,
+    pub info: u64,
+}
+
+impl FindingCounts {
+    /// The counts of `findings` by severity: the one place findings are counted.
+    pub fn of<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> FindingCounts {
+        let mut counts = FindingCounts::default();
+        for f in findings {
+            counts.add(f.severity);
+        }
+        counts
+    }
+
+    pub fn merge(&mut self, other: &FindingCounts) {
+        self.critical += other.critical;
+        self.high += other.high;
+        self.medium += other.medium;
+        self.low += other.low;
+        self.info += other.info;
+    }
+
+    pub fn get(&self, s: Severity) -> u64 {
+        match s {
+            Severity::Critical => self.critical,
+            Severity::High => self.high,
+            Severity::Medium => self.medium,
+            Severity::Low => self.low,
+            Severity::Info => self.info,
+        }
+    }
+
+    pub fn add(&mut self, s: Severity) {
+        let c = match s {
+            Severity::Critical => &mut self.critical,
+            Severity::High => &mut self.high,
+            Severity::Medium => &mut self.medium,
+            Severity::Low => &mut self.low,
+            Severity::Info => &mut self.info,
+        };
+        *c += 1;
+    }
+
+    pub fn total(&self) -> u64 {
+        Severity::ALL.iter().map(|s| self.get(*s)).sum()
+    }
+
+    /// Whether any finding is at or above `threshold`.
+    pub fn any_at_or_above(&self, threshold: Severity) -> bool {
+        Severity::ALL
+            .iter()
+            .any(|&s| s >= threshold && self.get(s) > 0)
+    }
+}
+
+/// What a provider said about a secret (`--verify`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// It authenticates: rotate it now.
+    Active,
+    /// The provider rejects it (invalid, expired, revoked or deleted).
+    Inactive,
+    /// No answer that tells (rate limited, timed out, provider error, or the check needs
+    /// something the finding does not have).
+    Unknown,
+    /// The check failed (connection, TLS, a redirect, an answer that is not the provider's).
+    Error,
+}
+
+impl Status {
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Active => "ACTIVE",
+            Status::Inactive => "inactive",
+            Status::Unknown => "unknown",
+            Status::Error => "error",
+        }
+    }
+}
+
+/// A finding's verification result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Verification {
+    pub status: Status,
+    /// Who was asked (`Stripe`, `GitHub`, …).
+    pub provider: String,
+    /// What the answer said: the account or user, live or test mode, why it is unknown.
+    pub detail: String,
+    /// What an active key can do, where the provider says (token scopes, the Stripe
+    /// resources a restricted key can read): how urgent the rotation is.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scopes: Vec<String>,
+}
+
+impl Verification {
+    /// The same verdict with what the credential can do.
+    pub fn scopes(mut self, scopes: Vec<String>) -> Verification {
+        self.scopes = scopes;
+        self
+    }
 }
 
 /// What a finding read back from a JSON report carries instead of its secret.

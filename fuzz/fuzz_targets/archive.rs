@@ -5,7 +5,9 @@
 use std::io::Read;
 
 use libfuzzer_sys::fuzz_target;
-use sealant::source::archive::{ArchiveReader, Kind, Limits, MemberSink};
+use sealant::source::archive::detect::Kind;
+use sealant::source::archive::limits::Limits;
+use sealant::source::archive::{ArchiveReader, MemberSink};
 
 const KINDS: [Kind; 7] = [
     Kind::Zip,

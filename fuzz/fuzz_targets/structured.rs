@@ -5,7 +5,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sealant::decode::{Keywords, Structured, View};
+use sealant::decode::structured::Structured;
+use sealant::decode::view::{Keywords, View};
 
 const FORMATS: [Structured; 8] = [
     Structured::Dex,

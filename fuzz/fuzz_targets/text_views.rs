@@ -3,7 +3,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sealant::decode::{View, json_string, length_prefix, utf16};
+use sealant::decode::view::View;
+use sealant::decode::{json_string, length_prefix, utf16};
 
 fuzz_target!(|data: &[u8]| {
     let mut view = View::default();

@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use crate::decode::View;
+use crate::decode::view::View;
 
 pub(crate) const RES_STRING_POOL: u16 = 0x0001;
 pub(crate) const RES_TABLE: u16 = 0x0002;

@@ -7,7 +7,7 @@
 //! pool count, then the entries, each a tag byte and a tag-specific body; `long` and `double`
 //! take two slots.
 
-use crate::decode::{Keywords, View};
+use crate::decode::view::{Keywords, View};
 
 /// `0xCAFEBABE` and a class-file major version (45 = JDK 1.1 and up). Mach-O universal
 /// binaries share the magic but put a small architecture count where the version goes.

@@ -3,7 +3,7 @@
 //! glued to `sk_live_…` hides it from a raw byte scan. Each string is put in the view on its
 //! own line.
 
-use crate::decode::View;
+use crate::decode::view::View;
 
 /// `dex\n` then a three-digit version and NUL.
 pub fn is_dex(head: &[u8]) -> bool {

@@ -14,7 +14,7 @@
 //! the decoder tries the sizes versions have used and keeps the one whose string table is
 //! consistent with the storage.
 
-use crate::decode::{Keywords, View};
+use crate::decode::view::{Keywords, View};
 
 /// `0x1F1903C103BC1FC6`, little-endian.
 const MAGIC: [u8; 8] = [0xc6, 0x1f, 0xbc, 0x03, 0xc1, 0x03, 0x19, 0x1f];

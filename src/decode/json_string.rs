@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use memchr::memmem::Finder;
 
-use crate::decode::View;
+use crate::decode::view::View;
 
 /// Searchers built once: building one costs more than running it over a small file.
 static SOURCES_CONTENT: LazyLock<Finder<'static>> =

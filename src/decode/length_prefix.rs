@@ -11,7 +11,7 @@
 //! or digit, so that text is not cut at random, and only strings around a keyword the prefilter
 //! found, so that the cost follows the keywords, not the size of the binary.
 
-use crate::decode::View;
+use crate::decode::view::View;
 
 /// Shortest string worth a line: shorter ones hold no credential.
 const MIN_LEN: usize = 16;

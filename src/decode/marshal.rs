@@ -11,7 +11,7 @@
 //! references (`r`: `u32` index), and code objects (`c`), whose fields are raw 32-bit ints
 //! and objects in an order that changed in Python 3.8 and 3.11. Python 3.7 and later.
 
-use crate::decode::View;
+use crate::decode::view::View;
 
 /// Objects nested deeper than this are not followed (a hostile file).
 const MAX_DEPTH: usize = 64;

@@ -1,7 +1,7 @@
 //! Binary property lists (`bplist00`: `Info.plist`, `GoogleService-Info.plist` in IPAs): every
 //! string object (ASCII or UTF-16BE) goes into the view on its own line.
 
-use crate::decode::View;
+use crate::decode::view::View;
 
 pub fn is_binary_plist(head: &[u8]) -> bool {
     head.starts_with(b"bplist00")

@@ -16,7 +16,7 @@
 
 use std::collections::HashSet;
 
-use crate::decode::{Keywords, View};
+use crate::decode::view::{Keywords, View};
 
 pub fn is_sqlite(head: &[u8]) -> bool {
     head.starts_with(b"SQLite format 3\0")

@@ -3,7 +3,7 @@
 //! least `MIN_RUN` printable ASCII characters each followed by a zero byte go into the view,
 //! one per line.
 
-use crate::decode::View;
+use crate::decode::view::View;
 
 const MIN_RUN: usize = 8;
 

@@ -1,12 +1,13 @@
 //! The rule engine: one keyword prefilter pass (see `prefilter`) finds candidate spots for
 //! every rule at once; each rule's regex then runs only on bounded windows around its keyword
-//! hits.
+//! hits, and hands on [`RawMatch`]es. `check` runs every rule against its own examples.
 //!
 //! Windows of one rule that touch or overlap are merged before the regex runs, so each byte is
 //! searched at most once per rule whatever the input (a file made of nothing but keywords costs
 //! one linear regex pass, not one per hit).
 
 mod byte_freq;
+pub mod check;
 pub mod prefilter;
 mod trigram;
 mod trigram_freq;
@@ -37,8 +38,6 @@ pub struct Engine {
     max_before: usize,
     /// Longest keyword plus the widest `window_after`.
     max_after: usize,
-    /// Comment markers that accept a finding on their line (`sealant:allow`).
-    allow_markers: Vec<Vec<u8>>,
     /// Per rule: the rules it is more specific than (its `overrides`, by index).
     overrides: Vec<Vec<u32>>,
 }
@@ -147,19 +146,7 @@ impl Engine {
             prefilter: Prefilter::new(keywords)?,
             keyword_rules,
             rules,
-            allow_markers: (crate::blob::DEFAULT_ALLOW_MARKERS.iter())
-                .map(|m| m.as_bytes().to_vec())
-                .collect(),
         })
-    }
-
-    /// Replaces the comment markers that accept a finding on their line.
-    pub fn set_allow_markers(&mut self, markers: &[String]) {
-        self.allow_markers = markers.iter().map(|m| m.as_bytes().to_vec()).collect();
-    }
-
-    pub fn allow_markers(&self) -> &[Vec<u8>] {
-        &self.allow_markers
     }
 
     pub fn rules(&self) -> &[Rule] {
@@ -175,7 +162,7 @@ impl Engine {
     }
 
     /// The longest distance a match can start before a keyword hit, and end after the hit's
-    /// start. Callers that cut a blob into chunks overlap them by more than that (see `blob`).
+    /// start. Callers that cut a blob into chunks overlap them by more than that (see `scan::blob`).
     pub fn reach(&self) -> (usize, usize) {
         (self.max_before, self.max_after)
     }
@@ -454,7 +441,7 @@ mod tests {
     /// Every built-in rule's examples match it and its negative examples do not.
     #[test]
     fn builtin_rule_examples() {
-        let problems = crate::rules::check::check_examples(&builtin(), true);
+        let problems = crate::engine::check::check_examples(&builtin(), true);
         assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
 

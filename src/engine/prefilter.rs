@@ -2,15 +2,9 @@
 //! hashed pass whose cost does not grow with the number of keywords (see `trigram`).
 //! Keywords are at least 3 bytes long (rule files are checked for it).
 
+pub use crate::engine::trigram::KeywordHit;
 use crate::engine::trigram::{self, TrigramFilter};
 use crate::error::{Error, Result};
-
-/// A keyword hit: the keyword's index and where it starts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct KeywordHit {
-    pub start: usize,
-    pub keyword: u32,
-}
 
 #[derive(Debug)]
 pub struct Prefilter {

@@ -10,8 +10,14 @@
 //! random window passes about one time in 500; adding keywords adds bits, not passes.
 
 use crate::engine::byte_freq::BYTE_FREQ_PER_MILLION;
-use crate::engine::prefilter::KeywordHit;
 use crate::engine::trigram_freq::COMMON_TRIGRAMS;
+
+/// A keyword hit: the keyword's index and where it starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct KeywordHit {
+    pub start: usize,
+    pub keyword: u32,
+}
 
 /// Bytes per window: the shortest keyword the filter takes.
 pub const WINDOW: usize = 3;

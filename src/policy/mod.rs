@@ -1,83 +1,31 @@
 //! Policy: which findings to drop although a rule matched — values allowlisted in the project
-//! config, and findings accepted in a baseline file. (Lines marked `sealant:allow` are dropped
-//! earlier, where the line is at hand: see `blob`.)
-//!
-//! A baseline records findings by fingerprint (rule, path, secret digest), with the rule, path
-//! and line for a reviewer to read, never the secret. Entries whose file was scanned but whose
-//! finding no longer occurs are reported as stale.
+//! config, findings accepted in a baseline file (`baseline`) or a `.gitleaksignore`
+//! (`gitleaks`), and lines marked `sealant:allow` (`inline`, applied by the blob scanner,
+//! where the line is at hand).
 
+pub mod baseline;
 pub mod gitleaks;
+pub mod inline;
 
 use std::collections::HashSet;
-use std::path::Path;
 
 use regex::bytes::Regex;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use crate::config::AllowlistConfig;
 use crate::error::{Error, Result};
 use crate::finding::Finding;
+use baseline::{Baseline, BaselineEntry};
 
-/// One accepted finding.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BaselineEntry {
-    pub fingerprint: String,
-    pub rule_id: String,
-    pub path: String,
-    /// The line when the baseline was written (for review only; matching ignores it).
-    pub line: u64,
-    pub title: String,
-}
-
-#[derive(Debug, Default, Serialize, Deserialize)]
-pub struct Baseline {
-    pub version: u32,
-    pub findings: Vec<BaselineEntry>,
-}
-
-impl Baseline {
-    pub fn from_findings(findings: &[Finding]) -> Baseline {
-        Baseline {
-            version: 1,
-            findings: findings
-                .iter()
-                .map(|f| BaselineEntry {
-                    fingerprint: f.fingerprint(),
-                    rule_id: f.rule_id.to_string(),
-                    path: f.canonical.to_string(),
-                    line: f.line,
-                    title: f.title.to_string(),
-                })
-                .collect(),
-        }
-    }
-
-    pub fn load(path: &Path) -> Result<Baseline> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::new(format!("cannot read baseline {}: {e}", path.display())))?;
-        let mut baseline: Baseline = serde_json::from_str(&text).map_err(|e| {
-            Error::new(format!(
-                "invalid baseline {}: {e} (write one with `sealant scan --write-baseline FILE`)",
-                path.display()
-            ))
-        })?;
-        // Paths are canonical (relative to the repository root); older baselines may spell
-        // them with a leading `./`.
-        for e in &mut baseline.findings {
-            while let Some(rest) = e.path.strip_prefix("./") {
-                e.path = rest.to_string();
-            }
-        }
-        Ok(baseline)
-    }
-
-    pub fn write(&self, path: &Path) -> Result<()> {
-        let mut text = serde_json::to_string_pretty(self)
-            .map_err(|e| Error::new(format!("cannot encode baseline: {e}")))?;
-        text.push('\n');
-        std::fs::write(path, text)
-            .map_err(|e| Error::new(format!("cannot write baseline {}: {e}", path.display())))
-    }
+/// Values that are never reported.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct AllowlistConfig {
+    /// Exact secret values (a test fixture's fake key, say).
+    #[serde(default)]
+    pub values: Vec<String>,
+    /// Regexes a secret value may match.
+    #[serde(default)]
+    pub regexes: Vec<String>,
 }
 
 /// What the project accepts.
@@ -174,13 +122,6 @@ impl Policy {
         (self.baseline.iter())
             .flat_map(|b| b.findings.iter().map(|e| e.fingerprint.as_str()))
             .collect()
-    }
-
-    /// Removes the findings the policy drops, counting nothing (for findings streamed while
-    /// the scan runs; [`Policy::apply`] counts at the end).
-    pub fn filter(&self, findings: &mut Vec<Finding>) {
-        let accepted = self.accepted();
-        findings.retain(|f| self.verdict(f, &accepted).is_none());
     }
 
     /// Removes allowlisted and baselined findings; `scanned` are the baseline's paths that

@@ -10,8 +10,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde_json::json;
 
 use crate::finding::{Finding, Severity};
+use crate::outcome::ScanOutcome;
 use crate::report::ReportOptions;
-use crate::scan::ScanOutcome;
 
 /// The schema version the report declares.
 pub const SCHEMA_VERSION: &str = "15.0.7";

@@ -9,11 +9,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::Warning;
 use crate::exposure::Exposure;
+use crate::finding::Verification;
 use crate::finding::{Confidence, Finding, Provenance, Recorded, Severity};
-use crate::policy::BaselineEntry;
+use crate::outcome::{ScanOutcome, Summary};
+use crate::policy::baseline::BaselineEntry;
 use crate::report::ReportOptions;
-use crate::scan::{ScanOutcome, Summary};
-use crate::verify::Verification;
 
 #[derive(Serialize)]
 struct Report<'a> {

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use crate::finding::Finding;
+use crate::outcome::ScanOutcome;
 use crate::report::ReportOptions;
-use crate::scan::ScanOutcome;
 
 pub fn write(out: &mut dyn Write, outcome: &ScanOutcome, opts: ReportOptions) -> io::Result<()> {
     let mut files: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();

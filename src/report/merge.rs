@@ -15,10 +15,10 @@ use serde::Deserialize;
 
 use crate::diagnostics::Warning;
 use crate::error::{Error, Result};
-use crate::finding::{Finding, REMOVED_FROM_TREE};
-use crate::policy::BaselineEntry;
+use crate::finding::{Finding, FindingCounts, REMOVED_FROM_TREE};
+use crate::outcome::{Part, ScanOutcome, Summary};
+use crate::policy::baseline::BaselineEntry;
 use crate::report::json::{JsonFinding, ScanPart};
-use crate::scan::{Part, ScanOutcome, Summary};
 use crate::source::shard::Shard;
 
 #[derive(Deserialize)]
@@ -144,10 +144,8 @@ fn combine(parts: Vec<(String, PartReport)>) -> Result<ScanOutcome> {
     let Some(mut summary) = summary else {
         return Err(Error::new("sealant merge needs at least one part report"));
     };
-    let mut counts = summary.unlisted.clone();
-    for f in &findings {
-        counts.add(f.severity);
-    }
+    let mut counts = FindingCounts::of(&findings);
+    counts.merge(&summary.unlisted);
     summary.findings = counts;
     summary.warnings = warnings.len() as u64;
     summary.baseline_stale = stale.len() as u64;

@@ -8,7 +8,6 @@ pub mod gitlab;
 pub mod json;
 pub mod junit;
 pub mod merge;
-pub mod progress;
 pub mod redact;
 pub mod sarif;
 pub mod text;

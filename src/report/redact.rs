@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use crate::engine::{Engine, Scratch};
 use crate::finding::{Recorded, redact};
-use crate::scan::ScanOutcome;
+use crate::outcome::ScanOutcome;
 
 /// Finds secrets in strings: the rules, and every secret value the scan found (which may sit
 /// in a string where a rule's boundaries do not hold, `VITE_sk_live_…`).

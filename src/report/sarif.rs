@@ -15,8 +15,9 @@ use serde_sarif::sarif::{
 
 use crate::engine::Engine;
 use crate::finding::{Confidence, Finding, Severity};
+use crate::outcome::ScanOutcome;
 use crate::report::ReportOptions;
-use crate::scan::{STDIN_PATH, ScanOutcome};
+use crate::source::root::STDIN_PATH;
 
 const INFORMATION_URI: &str = "https://github.com/sealant-scanner/sealant";
 /// Where relative artifact URIs are rooted.

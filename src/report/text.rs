@@ -4,10 +4,11 @@
 use std::io::{self, Write};
 
 use crate::diagnostics::Warning;
+use crate::finding::Status;
 use crate::finding::{Finding, Severity};
+use crate::outcome::{ScanOutcome, Summary};
+use crate::progress::human_bytes;
 use crate::report::ReportOptions;
-use crate::scan::{ScanOutcome, Summary};
-use crate::verify::Status;
 
 /// Findings of one rule listed in full before the rest of the group is counted instead
 /// (`--verbose` lists them all).
@@ -362,21 +363,5 @@ fn plural(n: u64, what: &str) -> String {
         format!("{n} FIFOs, sockets or devices")
     } else {
         format!("{n} {what}s")
-    }
-}
-
-/// `1536` → `1.5 KiB`.
-pub fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = n as f64;
-    let mut unit = 0;
-    while v >= 1024.0 && unit + 1 < UNITS.len() {
-        v /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", UNITS[unit])
     }
 }

@@ -1,16 +1,14 @@
 //! File rules: findings about a file's name and place rather than its bytes — an `.env` in a
-//! web root, an `.env` committed to git, a source map published beside its bundle.
+//! web root, an `.env` committed to git, a source map published beside its bundle. A rule
+//! says whether it applies to a file and at what severity; the scan builds the finding.
 
 use globset::Candidate;
 
 use crate::error::{Error, Result};
 use crate::exposure::{self, Exposure};
-use std::sync::Arc;
-
-use crate::finding::{Confidence, Finding, Severity, remediation_for};
+use crate::finding::{Confidence, Severity};
 use crate::rules::model::FileRuleSpec;
 use crate::rules::scope::Scope;
-use crate::source::root::BlobName;
 
 #[derive(Debug)]
 pub struct FileRule {
@@ -109,34 +107,6 @@ impl FileRule {
         } else {
             self.severity
         })
-    }
-
-    /// The finding for a file this rule reports: it points at the file's start and has no
-    /// secret of its own (what the file holds is reported by content rules).
-    pub fn finding(&self, severity: Severity, name: &BlobName, exposure: Exposure) -> Finding {
-        Finding {
-            rule_id: Arc::from(self.id.as_str()),
-            title: Arc::from(self.title.as_str()),
-            severity,
-            confidence: self.confidence,
-            remediation: Arc::from(remediation_for(severity, exposure, true, &self.remediation)),
-            path: Arc::clone(&name.shown),
-            canonical: Arc::clone(&name.canonical),
-            occurrence: 0,
-            line: 1,
-            column: 1,
-            column_utf16: 1,
-            byte_offset: 0,
-            secret: String::new(),
-            documented: false,
-            exposure,
-            detail: None,
-            redact: false,
-            provenance: None,
-            recorded: None,
-            companion: None,
-            verification: None,
-        }
     }
 
     /// Whether the rule reports an example path (exposure judged from the path; tracked by git

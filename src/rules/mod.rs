@@ -2,7 +2,6 @@
 //! [`Rule`] the engine can run.
 
 pub mod builtin;
-pub mod check;
 pub mod checksum;
 pub mod file_rules;
 pub mod import;

@@ -9,11 +9,14 @@ use std::io::Read;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use crate::blob::BlobScanner;
 use crate::error::{Error, Result};
 use crate::finding::{Finding, Provenance, REMOVED_FROM_TREE};
-use crate::scan::file::FileContext;
-use crate::source::history::{self, Commit, Object};
+use crate::scan::archive::IN_MEMORY_ARCHIVE;
+use crate::scan::context::FileContext;
+use crate::source::history::catfile::{self, CatFile, Object};
+use crate::source::history::command::git;
+use crate::source::history::revs;
+use crate::source::history::walk::{self, Commit};
 use crate::source::root::BlobName;
 use crate::source::shard;
 
@@ -118,7 +121,7 @@ pub(super) fn scan_history(
     keep: &(dyn Fn(Vec<Finding>) + Sync),
 ) -> Result<HistoryCounts> {
     let top = Path::new(".");
-    let inside = history::git(top)
+    let inside = git(top)
         .args(["rev-parse", "--git-dir"])
         .stderr(std::process::Stdio::null())
         .output();
@@ -128,22 +131,22 @@ pub(super) fn scan_history(
              installed); run it from your repository or a bare clone",
         ));
     }
-    let revs = history::revisions(&config.revs);
-    let mut commits = history::rev_list(top, &revs).map_err(|e| {
-        if history::is_shallow(top) {
+    let revs = revs::revisions(&config.revs);
+    let mut commits = revs::rev_list(top, &revs).map_err(|e| {
+        if revs::is_shallow(top) {
             Error::new(format!(
                 "{e}. This is a shallow clone: the range's base may not be here; {}",
-                history::FETCH_MORE
+                revs::FETCH_MORE
             ))
         } else {
             e
         }
     })?;
-    let notice = history::check_shallow(top, &revs, &commits)?;
+    let notice = revs::check_shallow(top, &revs, &commits)?;
     let reachable = commits.len();
     let mut unreachable_blobs = Vec::new();
     if config.all_objects {
-        let (all_commits, all_blobs) = history::all_objects(top)?;
+        let (all_commits, all_blobs) = revs::all_objects(top)?;
         let known: HashSet<&String> = commits.iter().collect();
         let mut extra: Vec<String> = all_commits
             .into_iter()
@@ -169,7 +172,7 @@ pub(super) fn scan_history(
     let range = !config.revs.is_empty();
     let others = std::thread::scope(|scope| -> Result<Vec<u32>> {
         let messages = scope.spawn(|| -> Result<()> {
-            let mut scanner = BlobScanner::new(ctx.engine);
+            let mut scanner = ctx.scanner();
             let mut scan_message = |commit: Commit, body: &[u8]| {
                 if !shard::takes(ctx.shard, &commit.id) {
                     if let Ok(mut m) = meta.lock() {
@@ -193,12 +196,12 @@ pub(super) fn scan_history(
                     m.insert(commit.id.clone(), commit);
                 }
             };
-            history::messages(top, &revs, false, &mut scan_message)?;
+            walk::messages(top, &revs, false, &mut scan_message)?;
             if commits.len() > reachable {
-                history::messages(top, &commits[reachable..], true, &mut scan_message)?;
+                walk::messages(top, &commits[reachable..], true, &mut scan_message)?;
             }
             if config.revs.is_empty() || config.all_objects {
-                for (id, tag, body) in history::tag_messages(top)? {
+                for (id, tag, body) in walk::tag_messages(top)? {
                     if !shard::takes(ctx.shard, &id) {
                         continue;
                     }
@@ -217,8 +220,8 @@ pub(super) fn scan_history(
         });
         for _ in 0..ctx.threads.max(1) {
             scope.spawn(|| {
-                let mut scanner = BlobScanner::new(ctx.engine);
-                let mut git = history::CatFile::new(top);
+                let mut scanner = ctx.scanner();
+                let mut git = CatFile::new(top);
                 let mut local = Vec::new();
                 while let Some((start, batch)) = queue.take() {
                     let ids: Vec<&str> = batch.iter().map(|j| j.id.as_str()).collect();
@@ -271,7 +274,7 @@ pub(super) fn scan_history(
         let mut seen: HashMap<String, usize> = HashMap::new();
         let mut others: Vec<u32> = Vec::new();
         let mut submodules: HashSet<String> = HashSet::new();
-        let walked = history::introductions(top, &commits, &mut |intro| {
+        let walked = walk::introductions(top, &commits, &mut |intro| {
             if intro.submodule {
                 if submodules.insert(intro.path.to_string()) {
                     ctx.stats.warn(
@@ -332,7 +335,7 @@ pub(super) fn scan_history(
     let mut all = found.into_inner().unwrap_or_default();
     all.extend(message_findings.into_inner().unwrap_or_default());
     let meta = meta.into_inner().unwrap_or_default();
-    let head = history::head_blobs(top);
+    let head = revs::head_blobs(top);
     keep(attribute(
         all, &jobs, &others, &commits, reachable, &meta, &head,
     ));
@@ -383,10 +386,10 @@ fn message_name(id: &str, what: &str) -> BlobName {
 fn drop_inherited(top: &Path, before: &[String], hits: &mut Vec<Finding>) {
     let ids: Vec<&str> = before.iter().map(String::as_str).collect();
     let mut old: Vec<Vec<u8>> = Vec::new();
-    history::read_objects(top, &ids, &mut |_, object| {
+    catfile::read_objects(top, &ids, &mut |_, object| {
         if let Object::Blob { content, .. } = object {
             let mut data = Vec::new();
-            let limit = crate::scan::file::IN_MEMORY_ARCHIVE;
+            let limit = IN_MEMORY_ARCHIVE;
             if content.take(limit).read_to_end(&mut data).is_ok() {
                 old.push(data);
             }

@@ -1,5 +1,6 @@
-//! What git knows about the scanned files, asked through the `git` command: which files a work
-//! tree tracks (for rules such as "an `.env` file committed to the repository").
+//! What git knows about the scanned files, asked through the `git` command: the work tree's top,
+//! which files it tracks (for rules such as "an `.env` file committed to the repository"), and
+//! what is staged in the index (`--staged`), read through one `git cat-file --batch`.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};

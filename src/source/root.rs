@@ -12,6 +12,9 @@ use std::sync::Arc;
 
 use crate::source::git;
 
+/// The name standard input goes by in reports.
+pub const STDIN_PATH: &str = "<stdin>";
+
 /// One root named on the command line (or the implicit current directory).
 #[derive(Debug)]
 pub struct Root {

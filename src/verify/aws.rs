@@ -3,23 +3,25 @@
 //! with `InvalidClientTokenId` is inactive (no such key), with `SignatureDoesNotMatch` inactive
 //! as a pair (the key ID exists, the secret found beside it is not its secret).
 
+use crate::finding::{Status, Verification};
 use crate::verify::http::{Call, Http};
+use crate::verify::provider::{Provider, verdict};
 use crate::verify::sigv4;
-use crate::verify::{Provider, Status, Verification, common, unexpected};
+use crate::verify::verdict::{common, unexpected};
 
 const BODY: &str = "Action=GetCallerIdentity&Version=2011-06-15";
 
 pub fn check(http: &Http, secret: &str, key_id: Option<&str>) -> Verification {
     let p = Provider::Aws;
     let Some(key_id) = key_id else {
-        return Verification::new(
+        return verdict(
             Status::Unknown,
             p,
             "not checked: a secret access key is checked with its access key ID, and none was found next to it",
         );
     };
     if key_id.starts_with("ASIA") {
-        return Verification::new(
+        return verdict(
             Status::Unknown,
             p,
             "not checked: temporary credentials (ASIA…) need their session token",
@@ -66,30 +68,28 @@ pub fn check(http: &Http, secret: &str, key_id: Option<&str>) -> Verification {
         return v;
     }
     let Ok(a) = answer else {
-        return Verification::new(Status::Error, p, "no answer");
+        return verdict(Status::Error, p, "no answer");
     };
     let text = String::from_utf8_lossy(&a.body);
     match a.status {
         200 => match element(&text, "Arn") {
-            Some(arn) => Verification::new(Status::Active, p, format!("authenticates as {arn}"))
+            Some(arn) => verdict(Status::Active, p, format!("authenticates as {arn}"))
                 .scopes(vec![format!("whatever the IAM policies of {arn} allow")]),
-            None => Verification::new(Status::Error, p, "the answer is not STS's (no Arn)"),
+            None => verdict(Status::Error, p, "the answer is not STS's (no Arn)"),
         },
         400 | 403 => match element(&text, "Code").as_deref() {
-            Some("InvalidClientTokenId") => Verification::new(
+            Some("InvalidClientTokenId") => verdict(
                 Status::Inactive,
                 p,
                 "no such access key ID (InvalidClientTokenId)",
             ),
-            Some("SignatureDoesNotMatch") => Verification::new(
+            Some("SignatureDoesNotMatch") => verdict(
                 Status::Inactive,
                 p,
                 "the access key ID exists but this is not its secret (SignatureDoesNotMatch)",
             ),
-            Some("ExpiredToken") => {
-                Verification::new(Status::Inactive, p, "expired (ExpiredToken)")
-            }
-            Some(code) => Verification::new(Status::Unknown, p, format!("STS answered {code}")),
+            Some("ExpiredToken") => verdict(Status::Inactive, p, "expired (ExpiredToken)"),
+            Some(code) => verdict(Status::Unknown, p, format!("STS answered {code}")),
             None => unexpected(p, &a),
         },
         _ => unexpected(p, &a),

@@ -11,7 +11,7 @@ use std::time::Duration;
 use ureq::Agent;
 
 use crate::error::{Error, Result};
-use crate::verify::Provider;
+use crate::verify::provider::Provider;
 
 /// How much of an answer is read.
 const MAX_ANSWER: u64 = 256 * 1024;

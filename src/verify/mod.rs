@@ -10,233 +10,22 @@
 
 mod aws;
 pub mod http;
-pub mod recover;
+pub mod provider;
 mod services;
 pub mod sigv4;
 mod stripe;
+mod verdict;
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
-
 use crate::error::Result;
-use crate::finding::Finding;
-use crate::scan::ScanOutcome;
-use http::{Answer, Failure, Http};
-
-/// What the provider said.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    /// It authenticates: rotate it now.
-    Active,
-    /// The provider rejects it (invalid, expired, revoked or deleted).
-    Inactive,
-    /// No answer that tells (rate limited, timed out, provider error, or the check needs
-    /// something the finding does not have).
-    Unknown,
-    /// The check failed (connection, TLS, a redirect, an answer that is not the provider's).
-    Error,
-}
-
-impl Status {
-    pub fn label(self) -> &'static str {
-        match self {
-            Status::Active => "ACTIVE",
-            Status::Inactive => "inactive",
-            Status::Unknown => "unknown",
-            Status::Error => "error",
-        }
-    }
-}
-
-/// A finding's verification result.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Verification {
-    pub status: Status,
-    /// Who was asked (`Stripe`, `GitHub`, …).
-    pub provider: String,
-    /// What the answer said: the account or user, live or test mode, why it is unknown.
-    pub detail: String,
-    /// What an active key can do, where the provider says (token scopes, the Stripe
-    /// resources a restricted key can read): how urgent the rotation is.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub scopes: Vec<String>,
-}
-
-impl Verification {
-    fn new(status: Status, p: Provider, detail: impl Into<String>) -> Verification {
-        Verification {
-            status,
-            provider: p.name().to_string(),
-            detail: detail.into(),
-            scopes: Vec::new(),
-        }
-    }
-
-    fn scopes(mut self, scopes: Vec<String>) -> Verification {
-        self.scopes = scopes;
-        self
-    }
-}
-
-/// The providers sealant can ask.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Provider {
-    Stripe,
-    Github,
-    Gitlab,
-    Slack,
-    Openai,
-    Anthropic,
-    Sendgrid,
-    Npm,
-    Huggingface,
-    Twilio,
-    Aws,
-}
-
-impl Provider {
-    pub const ALL: &'static [Provider] = &[
-        Provider::Stripe,
-        Provider::Github,
-        Provider::Gitlab,
-        Provider::Slack,
-        Provider::Openai,
-        Provider::Anthropic,
-        Provider::Sendgrid,
-        Provider::Npm,
-        Provider::Huggingface,
-        Provider::Twilio,
-        Provider::Aws,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Provider::Stripe => "Stripe",
-            Provider::Github => "GitHub",
-            Provider::Gitlab => "GitLab",
-            Provider::Slack => "Slack",
-            Provider::Openai => "OpenAI",
-            Provider::Anthropic => "Anthropic",
-            Provider::Sendgrid => "SendGrid",
-            Provider::Npm => "npm",
-            Provider::Huggingface => "Hugging Face",
-            Provider::Twilio => "Twilio",
-            Provider::Aws => "AWS",
-        }
-    }
-
-    /// The `<PROVIDER>` of `SEALANT_VERIFY_BASE_URL_<PROVIDER>`.
-    pub fn env_name(self) -> &'static str {
-        match self {
-            Provider::Stripe => "STRIPE",
-            Provider::Github => "GITHUB",
-            Provider::Gitlab => "GITLAB",
-            Provider::Slack => "SLACK",
-            Provider::Openai => "OPENAI",
-            Provider::Anthropic => "ANTHROPIC",
-            Provider::Sendgrid => "SENDGRID",
-            Provider::Npm => "NPM",
-            Provider::Huggingface => "HUGGINGFACE",
-            Provider::Twilio => "TWILIO",
-            Provider::Aws => "AWS",
-        }
-    }
-
-    /// The provider's own API host: the only place its secrets are sent.
-    pub fn base_url(self) -> &'static str {
-        match self {
-            Provider::Stripe => "https://api.stripe.com",
-            Provider::Github => "https://api.github.com",
-            Provider::Gitlab => "https://gitlab.com",
-            Provider::Slack => "https://slack.com",
-            Provider::Openai => "https://api.openai.com",
-            Provider::Anthropic => "https://api.anthropic.com",
-            Provider::Sendgrid => "https://api.sendgrid.com",
-            Provider::Npm => "https://registry.npmjs.org",
-            Provider::Huggingface => "https://huggingface.co",
-            Provider::Twilio => "https://api.twilio.com",
-            Provider::Aws => "https://sts.amazonaws.com",
-        }
-    }
-
-    /// The provider of a finding's secret: by the secret's format where it has a prefix of
-    /// its own, else by the rule that found it.
-    pub fn of(rule_id: &str, secret: &str) -> Option<Provider> {
-        const PREFIXES: &[(&str, Provider)] = &[
-            ("sk_live_", Provider::Stripe),
-            ("sk_test_", Provider::Stripe),
-            ("rk_live_", Provider::Stripe),
-            ("rk_test_", Provider::Stripe),
-            ("ghp_", Provider::Github),
-            ("gho_", Provider::Github),
-            ("ghu_", Provider::Github),
-            ("ghs_", Provider::Github),
-            ("ghr_", Provider::Github),
-            ("github_pat_", Provider::Github),
-            ("glpat-", Provider::Gitlab),
-            ("xox", Provider::Slack),
-            ("sk-ant-", Provider::Anthropic),
-            ("SG.", Provider::Sendgrid),
-            ("npm_", Provider::Npm),
-            ("hf_", Provider::Huggingface),
-        ];
-        // Paystack's secret keys share Stripe's `sk_live_`/`sk_test_` prefix (40 lower-case hex
-        // digits follow): never sent to Stripe, whatever rule reported them.
-        let paystack = |body: &str| {
-            body.len() == 40
-                && body
-                    .bytes()
-                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-        };
-        let body = secret
-            .strip_prefix("sk_live_")
-            .or(secret.strip_prefix("sk_test_"));
-        if rule_id.starts_with("paystack.") || body.is_some_and(paystack) {
-            return None;
-        }
-        if let Some(&(_, p)) = PREFIXES.iter().find(|(pre, _)| secret.starts_with(pre)) {
-            return Some(p);
-        }
-        if secret.starts_with("sk-") && secret.contains("T3BlbkFJ") {
-            return Some(Provider::Openai);
-        }
-        if rule_id.starts_with("aws.secret-access-key")
-            || rule_id.starts_with("aws.access-key-pair")
-        {
-            return Some(Provider::Aws);
-        }
-        if rule_id.starts_with("twilio.") {
-            return Some(Provider::Twilio);
-        }
-        None
-    }
-}
-
-/// How many listed findings verified which way (findings of providers sealant does not ask
-/// are not counted).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct VerifiedCounts {
-    pub active: u64,
-    pub inactive: u64,
-    pub unknown: u64,
-    pub error: u64,
-}
-
-impl VerifiedCounts {
-    fn add(&mut self, s: Status) {
-        *match s {
-            Status::Active => &mut self.active,
-            Status::Inactive => &mut self.inactive,
-            Status::Unknown => &mut self.unknown,
-            Status::Error => &mut self.error,
-        } += 1;
-    }
-}
+use crate::finding::{Finding, FindingCounts, Status, Verification};
+use crate::outcome::{ScanOutcome, VerifiedCounts};
+use http::Http;
+use provider::Provider;
 
 /// Verifies the findings of `outcome` (see [`verify`]) and counts the results in its
 /// summary; with `only_active`, keeps only the findings verified active (the counts follow:
@@ -254,11 +43,7 @@ pub fn outcome(
                 .as_ref()
                 .is_some_and(|v| v.status == Status::Active)
         });
-        let mut counts = crate::scan::FindingCounts::default();
-        for f in &outcome.findings {
-            counts.add(f.severity);
-        }
-        outcome.summary.findings = counts;
+        outcome.summary.findings = FindingCounts::of(&outcome.findings);
         outcome.summary.unlisted = Default::default();
     }
     let mut verified = VerifiedCounts::default();
@@ -377,89 +162,5 @@ fn check(http: &Http, job: &Job) -> Verification {
         Provider::Stripe => stripe::check(http, &job.secret),
         Provider::Aws => aws::check(http, &job.secret, job.companion.as_deref()),
         _ => services::check(http, p, &job.secret, job.companion.as_deref()),
-    }
-}
-
-/// The result for what every provider answers alike: a failure, a `401`, a `429` (after
-/// its retry), a redirect, a server error; `None` for the answers a provider reads itself.
-fn common(p: Provider, answer: std::result::Result<&Answer, &Failure>) -> Option<Verification> {
-    let a = match answer {
-        Err(Failure::Timeout) => {
-            return Some(Verification::new(
-                Status::Unknown,
-                p,
-                "no answer within the timeout (--verify-timeout)",
-            ));
-        }
-        Err(Failure::Failed(why)) => {
-            return Some(Verification::new(Status::Error, p, why.clone()));
-        }
-        Ok(a) => a,
-    };
-    Some(match a.status {
-        401 => Verification::new(
-            Status::Inactive,
-            p,
-            "401: invalid, expired, revoked or deleted",
-        ),
-        429 => Verification::new(Status::Unknown, p, "rate limited (429, retried once)"),
-        300..=399 => Verification::new(
-            Status::Error,
-            p,
-            format!("answered with a redirect ({}), not followed", a.status),
-        ),
-        500..=599 => Verification::new(
-            Status::Unknown,
-            p,
-            format!("the provider failed ({})", a.status),
-        ),
-        _ => return None,
-    })
-}
-
-/// An answer no rule above explains.
-fn unexpected(p: Provider, a: &Answer) -> Verification {
-    Verification::new(
-        Status::Error,
-        p,
-        format!("unexpected answer (HTTP {})", a.status),
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn providers_by_format_then_rule() {
-        let stripe = "sk_live_51u8jzPde0IgxLd6GncfBAepf"; // sealant:allow test value
-        assert_eq!(
-            Provider::of("frontend.public-env-secret", stripe),
-            Some(Provider::Stripe)
-        );
-        assert_eq!(
-            Provider::of(
-                "aws.access-key-pair",
-                "xVGj6dQrR4xKwXcFn1z6iQRluTYKD3HJ3vJVAsLf"
-            ),
-            Some(Provider::Aws)
-        );
-        assert_eq!(
-            Provider::of("twilio.api-key", "0ed00e9d2f64c4d3f07515bed076de5a"),
-            Some(Provider::Twilio)
-        );
-        assert_eq!(
-            Provider::of("connection-string.credentials", "hunter2hunter2"),
-            None
-        );
-        assert_eq!(Provider::of("stripe.webhook-secret", "whsec_abc"), None);
-        // A Paystack key is not Stripe's, even wrapped by another rule.
-        let paystack = "sk_live_3f9a1c7e5b2d8f4a6c0e9b1d7f3a5c8e2b4d6f0a"; // sealant:allow test value
-        assert_eq!(Provider::of("paystack.secret-key", paystack), None);
-        assert_eq!(Provider::of("frontend.public-env-secret", paystack), None);
-        assert_eq!(
-            Provider::of("stripe.publishable-key.live", "pk_live_abc"),
-            None
-        );
     }
 }

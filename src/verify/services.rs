@@ -17,8 +17,10 @@
 
 use serde_json::Value;
 
+use crate::finding::{Status, Verification};
 use crate::verify::http::{Answer, Call, Http};
-use crate::verify::{Provider, Status, Verification, common, unexpected};
+use crate::verify::provider::{Provider, verdict};
+use crate::verify::verdict::{common, unexpected};
 
 pub fn check(http: &Http, p: Provider, secret: &str, companion: Option<&str>) -> Verification {
     let twilio_path;
@@ -81,13 +83,13 @@ pub fn check(http: &Http, p: Provider, secret: &str, companion: Option<&str>) ->
         return v;
     }
     let Ok(a) = answer else {
-        return Verification::new(Status::Error, p, "no answer");
+        return verdict(Status::Error, p, "no answer");
     };
     read(p, &a)
 }
 
 fn not_checked(p: Provider, why: &str) -> Verification {
-    Verification::new(Status::Unknown, p, format!("not checked: {why}"))
+    verdict(Status::Unknown, p, format!("not checked: {why}"))
 }
 
 fn is_account_sid(s: &str) -> bool {
@@ -101,22 +103,20 @@ fn read(p: Provider, a: &Answer) -> Verification {
     // A 2xx that is not JSON is not the provider's answer (a captive portal, a proxy page).
     let Some(j) = json.filter(|_| ok || p == Provider::Slack) else {
         return match (a.status, p) {
-            (403, Provider::Openai | Provider::Anthropic | Provider::Sendgrid) => {
-                Verification::new(
-                    Status::Active,
-                    p,
-                    "403: authenticated, without permission for the probe (a restricted key)",
-                )
-            }
+            (403, Provider::Openai | Provider::Anthropic | Provider::Sendgrid) => verdict(
+                Status::Active,
+                p,
+                "403: authenticated, without permission for the probe (a restricted key)",
+            ),
             (403, Provider::Github) => {
-                Verification::new(Status::Unknown, p, "403: forbidden or rate limited")
+                verdict(Status::Unknown, p, "403: forbidden or rate limited")
             }
-            (404, Provider::Twilio) => Verification::new(
+            (404, Provider::Twilio) => verdict(
                 Status::Inactive,
                 p,
                 "404: no such account for these credentials",
             ),
-            _ if ok => Verification::new(
+            _ if ok => verdict(
                 Status::Error,
                 p,
                 "the answer is not the provider's (not JSON)",
@@ -141,7 +141,7 @@ fn read(p: Provider, a: &Answer) -> Verification {
             })
             .unwrap_or_default()
     };
-    let active = |detail: String| Verification::new(Status::Active, p, detail);
+    let active = |detail: String| verdict(Status::Active, p, detail);
     match p {
         Provider::Github => match text(&j["login"]) {
             Some(login) => active(format!("user {login}")).scopes(header_scopes()),
@@ -149,7 +149,7 @@ fn read(p: Provider, a: &Answer) -> Verification {
         },
         Provider::Gitlab => {
             if j["revoked"].as_bool() == Some(true) || j["active"].as_bool() == Some(false) {
-                return Verification::new(Status::Inactive, p, "revoked or expired");
+                return verdict(Status::Inactive, p, "revoked or expired");
             }
             let name = text(&j["name"]).unwrap_or_default();
             let expires =
@@ -172,14 +172,12 @@ fn read(p: Provider, a: &Answer) -> Verification {
                 ]
                 .contains(&e.as_str()) =>
             {
-                Verification::new(Status::Inactive, p, e)
+                verdict(Status::Inactive, p, e)
             }
             (Some(false), Some(e)) if e == "ratelimited" => {
-                Verification::new(Status::Unknown, p, "rate limited")
+                verdict(Status::Unknown, p, "rate limited")
             }
-            (Some(false), Some(e)) => {
-                Verification::new(Status::Error, p, format!("Slack answered {e}"))
-            }
+            (Some(false), Some(e)) => verdict(Status::Error, p, format!("Slack answered {e}")),
             _ => not_provider(p),
         },
         Provider::Openai | Provider::Anthropic => {
@@ -200,7 +198,7 @@ fn read(p: Provider, a: &Answer) -> Verification {
             let status = text(&j["status"]).unwrap_or_default();
             let name = text(&j["friendly_name"]).unwrap_or_default();
             if status == "closed" {
-                Verification::new(Status::Inactive, p, format!("account \"{name}\" is closed"))
+                verdict(Status::Inactive, p, format!("account \"{name}\" is closed"))
             } else {
                 active(format!("account \"{name}\" ({status})"))
             }
@@ -210,5 +208,5 @@ fn read(p: Provider, a: &Answer) -> Verification {
 }
 
 fn not_provider(p: Provider) -> Verification {
-    Verification::new(Status::Error, p, "the answer is not the provider's")
+    verdict(Status::Error, p, "the answer is not the provider's")
 }

@@ -3,8 +3,10 @@
 //! that permission). An active restricted key is then asked for a few read-only lists to
 //! report what it can read — its blast radius.
 
+use crate::finding::{Status, Verification};
 use crate::verify::http::{Call, Http};
-use crate::verify::{Provider, Status, Verification, common, unexpected};
+use crate::verify::provider::{Provider, verdict};
+use crate::verify::verdict::{common, unexpected};
 
 /// Read-only endpoints probed for a restricted key, and what a `200` means.
 const PROBES: &[(&str, &str)] = &[
@@ -21,7 +23,7 @@ pub fn check(http: &Http, key: &str) -> Verification {
         return v;
     }
     let Ok(a) = answer else {
-        return Verification::new(Status::Error, p, "no answer");
+        return verdict(Status::Error, p, "no answer");
     };
     let reads_balance = match a.status {
         200 => true,
@@ -32,11 +34,7 @@ pub fn check(http: &Http, key: &str) -> Verification {
         match a.json().map(|j| j["livemode"].as_bool()) {
             Some(Some(live)) => live,
             _ => {
-                return Verification::new(
-                    Status::Error,
-                    p,
-                    "the answer is not Stripe's (no livemode)",
-                );
+                return verdict(Status::Error, p, "the answer is not Stripe's (no livemode)");
             }
         }
     } else {
@@ -44,7 +42,7 @@ pub fn check(http: &Http, key: &str) -> Verification {
     };
     let mode = if livemode { "live mode" } else { "test mode" };
     if !key.starts_with("rk_") {
-        return Verification::new(
+        return verdict(
             Status::Active,
             p,
             format!("{mode}; secret key: full API access"),
@@ -76,5 +74,5 @@ pub fn check(http: &Http, key: &str) -> Verification {
         ));
     }
     let scopes = reads.iter().map(|r| format!("read {r}")).collect();
-    Verification::new(Status::Active, p, detail).scopes(scopes)
+    verdict(Status::Active, p, detail).scopes(scopes)
 }

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::error::{Error, Result};
 use crate::finding::Severity;
+use crate::policy::AllowlistConfig;
 use crate::rules::model::{FileRuleSpec, RuleSpec};
 
 /// The file name looked for.
@@ -47,18 +48,6 @@ pub struct ProjectConfig {
     /// Where the file was read from (set after parsing).
     #[serde(skip)]
     pub source: Option<PathBuf>,
-}
-
-/// Values that are never reported.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct AllowlistConfig {
-    /// Exact secret values (a test fixture's fake key, say).
-    #[serde(default)]
-    pub values: Vec<String>,
-    /// Regexes a secret value may match.
-    #[serde(default)]
-    pub regexes: Vec<String>,
 }
 
 /// Limits for reading archives (see `sealant scan --help`); flags override them.

@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::diagnostics::Stats;
-use crate::report::text::human_bytes;
 
 /// How long a scan runs before progress appears.
 const DELAY: Duration = Duration::from_millis(500);
@@ -62,4 +61,20 @@ fn line(stats: &Stats, bytes: u64, rate: f64) -> String {
         human_bytes(bytes),
         human_bytes(rate as u64)
     )
+}
+
+/// `1536` → `1.5 KiB`.
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n as f64;
+    let mut unit = 0;
+    while v >= 1024.0 && unit + 1 < UNITS.len() {
+        v /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[unit])
+    }
 }

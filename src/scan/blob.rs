@@ -1,15 +1,19 @@
-//! Scans one blob — a file, standard input, later an archive member — through the engine in
-//! bounded, overlapping chunks, and turns the engine's matches into findings with line and
-//! column. Memory per blob is bounded by the chunk size, whatever the blob's size or line length.
+//! Scans one blob — a file, standard input, an archive member, a git blob, a message — through
+//! the engine in bounded, overlapping chunks, with the decoded views its format calls for, and
+//! turns the engine's matches into findings with line and column (lines carrying an allow
+//! marker dropped, copies past the listing bounds counted). Memory per blob is bounded by the
+//! chunk size, whatever the blob's size or line length. Hands on findings and a [`BlobOutcome`].
 
 use std::io::{self, Read};
 use std::sync::Arc;
 
-use crate::decode::{Keywords, Structured, View, json_string, length_prefix, utf16};
+use crate::decode::structured::Structured;
+use crate::decode::view::{Keywords, View};
+use crate::decode::{json_string, length_prefix, utf16};
 use crate::engine::{Engine, RawMatch, Scratch};
 use crate::exposure::{self, Exposure};
-use crate::finding::{Finding, Severity, remediation_for};
-use crate::source::archive;
+use crate::finding::{Finding, FindingCounts, Severity, remediation_for};
+use crate::policy::inline::AllowMarkers;
 use crate::source::root::BlobName;
 
 /// Bytes read and searched at a time.
@@ -52,8 +56,6 @@ pub struct BlobOutcome {
     pub error: Option<io::Error>,
     /// The first chunk was judged not worth scanning by the caller's check (media files).
     pub skipped: bool,
-    /// The blob is an archive (when the caller asked to be told): nothing was scanned.
-    pub archive: Option<archive::Kind>,
     /// Where the blob ends up, judged from its path and first chunk.
     pub exposure: Exposure,
     /// Findings dropped because their line carries an allow marker (`sealant:allow`).
@@ -64,7 +66,7 @@ pub struct BlobOutcome {
     pub note: Option<String>,
     /// Findings counted but not listed, by severity: copies of one secret past
     /// [`MAX_COPIES`] in this blob, and any past [`MAX_LISTED_PER_BLOB`].
-    pub unlisted: crate::scan::FindingCounts,
+    pub unlisted: FindingCounts,
 }
 
 /// Copies of one secret (same rule) listed per blob; the rest are counted.
@@ -72,14 +74,11 @@ pub const MAX_COPIES: u32 = 50;
 /// Findings listed per blob (a file made of keys); the rest are counted.
 pub const MAX_LISTED_PER_BLOB: usize = 10_000;
 
-/// The markers that, in a comment on a finding's line, accept the finding by default:
-/// sealant's own and gitleaks's (so a repository moving from gitleaks keeps its
-/// suppressions). The project config's `allow-markers` replaces the list.
-pub const DEFAULT_ALLOW_MARKERS: [&str; 2] = ["sealant:allow", "gitleaks:allow"];
-
 /// Per-thread blob scanner; reuses its buffers across blobs.
 pub struct BlobScanner<'e> {
     engine: &'e Engine,
+    /// Comment markers that accept a finding on their line.
+    allow: &'e AllowMarkers,
     scratch: Scratch,
     buf: Vec<u8>,
     matches: Vec<RawMatch>,
@@ -95,6 +94,9 @@ pub struct BlobScanner<'e> {
     context: usize,
     /// Bytes each chunk shares with the next.
     overlap: usize,
+    /// Set by [`BlobScanner::start`]: the first chunk is in `buf`; whether the blob ended
+    /// there, and the read error that cut it short, if any.
+    started: Option<(bool, Option<io::Error>)>,
 }
 
 /// Where a chunk sits in its blob, and how many lines came before it.
@@ -109,17 +111,18 @@ struct Position {
 }
 
 impl<'e> BlobScanner<'e> {
-    pub fn new(engine: &'e Engine) -> Self {
-        Self::with_chunk_size(engine, CHUNK_SIZE)
+    pub fn new(engine: &'e Engine, allow: &'e AllowMarkers) -> Self {
+        Self::with_chunk_size(engine, allow, CHUNK_SIZE)
     }
 
     /// A scanner with a custom chunk size (tests use small chunks to exercise the seams).
-    pub fn with_chunk_size(engine: &'e Engine, chunk_size: usize) -> Self {
+    pub fn with_chunk_size(engine: &'e Engine, allow: &'e AllowMarkers, chunk_size: usize) -> Self {
         let (before, after) = engine.reach();
         let context = before + 1;
         let overlap = 2 * context + after + 1;
         BlobScanner {
             engine,
+            allow,
             scratch: Scratch::default(),
             buf: Vec::new(),
             matches: Vec::new(),
@@ -130,19 +133,56 @@ impl<'e> BlobScanner<'e> {
             copies: Default::default(),
             context,
             overlap,
+            started: None,
         }
+    }
+
+    /// Reads the blob's first chunk, which decides what the blob is (see [`Self::head`]); then
+    /// either [`Self::scan_started`] scans the blob, or [`Self::take_head`] hands the bytes
+    /// back (an archive, to be opened instead).
+    pub fn start(&mut self, reader: &mut dyn Read) {
+        self.buf.clear();
+        self.started = Some(match fill(reader, &mut self.buf, self.chunk_size) {
+            Ok(eof) => (eof, None),
+            Err(e) => (true, Some(e)),
+        });
+    }
+
+    /// The first chunk read by [`Self::start`].
+    pub fn head(&self) -> &[u8] {
+        &self.buf
+    }
+
+    /// Whether the first chunk ended in a read error.
+    pub fn start_failed(&self) -> Option<&io::Error> {
+        self.started.as_ref().and_then(|(_, e)| e.as_ref())
+    }
+
+    /// The first chunk's bytes, for a blob that is not to be scanned as it is (an archive).
+    pub fn take_head(&mut self) -> Vec<u8> {
+        self.started = None;
+        std::mem::take(&mut self.buf)
     }
 
     /// Reads `reader` to the end and appends its findings to `out`, labelled with `name`.
     /// `skip` sees the first chunk and may decline the blob (e.g. an image found by content).
-    /// With `archives`, a blob that starts like an archive is not scanned but reported in
-    /// [`BlobOutcome::archive`], so the caller can open it.
     pub fn scan(
         &mut self,
         reader: &mut dyn Read,
         name: &BlobName,
         skip: &dyn Fn(&[u8]) -> bool,
-        archives: bool,
+        out: &mut Vec<Finding>,
+    ) -> BlobOutcome {
+        self.start(reader);
+        self.scan_started(reader, name, skip, out)
+    }
+
+    /// [`Self::scan`] for a blob whose first chunk [`Self::start`] has read.
+    pub fn scan_started(
+        &mut self,
+        reader: &mut dyn Read,
+        name: &BlobName,
+        skip: &dyn Fn(&[u8]) -> bool,
         out: &mut Vec<Finding>,
     ) -> BlobOutcome {
         let mut outcome = BlobOutcome::default();
@@ -150,23 +190,26 @@ impl<'e> BlobScanner<'e> {
         self.copies.clear();
         let listed_before = out.len();
         self.scratch.clear_file_candidates();
-        self.buf.clear();
+        let mut started = self.started.take();
+        if started.is_none() {
+            self.buf.clear();
+        }
         let mut first = true;
         let mut view_kind = ViewKind::None;
         loop {
-            let mut eof = match fill(reader, &mut self.buf, self.chunk_size) {
-                Ok(eof) => eof,
-                Err(e) => {
-                    outcome.error = Some(e);
-                    true
-                }
+            let filled = match started.take() {
+                Some(first_chunk) => first_chunk,
+                None => match fill(reader, &mut self.buf, self.chunk_size) {
+                    Ok(eof) => (eof, None),
+                    Err(e) => (true, Some(e)),
+                },
             };
+            let mut eof = filled.0;
+            if let Some(e) = filled.1 {
+                outcome.error = Some(e);
+            }
             if first {
                 first = false;
-                if archives && let Some(kind) = archive::detect(&self.buf) {
-                    outcome.archive = Some(kind);
-                    return outcome;
-                }
                 if skip(&self.buf) {
                     outcome.skipped = true;
                     return outcome;
@@ -263,7 +306,7 @@ impl<'e> BlobScanner<'e> {
         out: &mut Vec<Finding>,
         from: usize,
         blob_from: usize,
-        unlisted: &mut crate::scan::FindingCounts,
+        unlisted: &mut FindingCounts,
     ) {
         let mut kept = from;
         for i in from..out.len() {
@@ -352,7 +395,7 @@ impl<'e> BlobScanner<'e> {
             }
             cursor = m.secret_start;
             let offset = pos.offset + m.secret_start as u64;
-            if self.line_allows(m.secret_start) {
+            if self.allow.line_allows(&self.buf, m.secret_start) {
                 allowed += 1;
                 continue;
             }
@@ -366,14 +409,6 @@ impl<'e> BlobScanner<'e> {
             out.push(f);
         }
         allowed
-    }
-
-    /// Whether the line holding byte `at` of the chunk carries an allow marker.
-    fn line_allows(&self, at: usize) -> bool {
-        let start = memchr::memrchr(b'\n', &self.buf[..at]).map_or(0, |i| i + 1);
-        let end = memchr::memchr(b'\n', &self.buf[at..]).map_or(self.buf.len(), |i| at + i);
-        let line = &self.buf[start..end];
-        (self.engine.allow_markers().iter()).any(|m| memchr::memmem::find(line, m).is_some())
     }
 
     /// Builds the finding for match `m` of the current chunk.
@@ -470,15 +505,10 @@ mod tests {
     const KEY: &str = "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"; // sealant:allow test key
 
     fn scan(engine: &Engine, chunk: usize, data: &[u8]) -> Vec<Finding> {
-        let mut s = BlobScanner::with_chunk_size(engine, chunk);
+        let allow = AllowMarkers::default();
+        let mut s = BlobScanner::with_chunk_size(engine, &allow, chunk);
         let mut out = Vec::new();
-        let outcome = s.scan(
-            &mut &data[..],
-            &BlobName::plain("t"),
-            &|_| false,
-            false,
-            &mut out,
-        );
+        let outcome = s.scan(&mut &data[..], &BlobName::plain("t"), &|_| false, &mut out);
         assert_eq!(outcome.bytes, data.len() as u64);
         out
     }

@@ -1,0 +1,137 @@
+//! `sealant verify`: a saved JSON report's secrets checked with their providers. A report saved
+//! without `--show-secrets` holds them redacted: each file it names is scanned again, and a
+//! finding takes the secret (and companion identifier) of the new finding with its
+//! fingerprint. Secrets in archives, standard input or history are not recovered this way;
+//! their findings are left unverified, with a warning.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use crate::cli::args::{FailOn, VerifyCmdArgs, VerifyOptions};
+use crate::cli::config::ProjectConfig;
+use crate::cli::output::{Output, emit, read_stdin};
+use crate::cli::setup;
+use crate::diagnostics::Warning;
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::finding::Finding;
+use crate::outcome::ScanOutcome;
+use crate::policy::inline::AllowMarkers;
+use crate::report;
+use crate::scan::{self, ScanConfig};
+use crate::source::walk::WalkOptions;
+
+/// How verification runs, from the command line.
+pub fn options(o: VerifyOptions) -> crate::verify::Options {
+    crate::verify::Options {
+        concurrency: o.verify_concurrency as usize,
+        timeout: std::time::Duration::from_secs(o.verify_timeout),
+    }
+}
+
+pub fn run(args: VerifyCmdArgs) -> Result<i32> {
+    let mut project = ProjectConfig::find(None, &[PathBuf::from(".")])?;
+    let engine = setup::build_engine(&mut project, &[], &[], &[])?;
+    let allow_markers = setup::allow_markers(&project)?;
+    let (text, name) = match args.report_file.as_deref() {
+        None => (read_stdin()?, "standard input".to_string()),
+        Some(p) if p == Path::new("-") => (read_stdin()?, "standard input".to_string()),
+        Some(p) => (
+            std::fs::read_to_string(p)
+                .map_err(|e| Error::new(format!("cannot read {}: {e}", p.display())))?,
+            p.display().to_string(),
+        ),
+    };
+    let mut outcome = report::merge::from_json(&text, &name)?;
+    recover_secrets(&mut outcome, &engine, allow_markers);
+    crate::verify::outcome(
+        &mut outcome,
+        options(args.verify),
+        args.only_verified,
+        &|k| std::env::var(k).ok(),
+    )?;
+    if !args.show_secrets {
+        report::redact::outcome(&mut outcome, &engine);
+    }
+    emit(
+        &outcome,
+        &engine,
+        &Output {
+            report: &args.report,
+            show_secrets: args.show_secrets,
+            fail_on: FailOn(None),
+            streamed: false,
+        },
+    )?;
+    let active = outcome
+        .summary
+        .verified
+        .as_ref()
+        .is_some_and(|v| v.active > 0);
+    Ok(i32::from(active))
+}
+
+/// Fills in the redacted secrets of `outcome` by scanning the files it names again (with the
+/// project's allow markers, as the scan that wrote it had).
+fn recover_secrets(outcome: &mut ScanOutcome, engine: &Engine, allow_markers: AllowMarkers) {
+    // A report written with --show-secrets holds them in full: they are secrets again (to
+    // verify, and to redact in what is printed), not names or flags shown as they are.
+    for f in outcome.findings.iter_mut() {
+        let secret_rule = (engine.rules().iter())
+            .find(|r| r.id == *f.rule_id)
+            .is_none_or(|r| r.redact);
+        if secret_rule && f.recorded.as_ref().is_some_and(|r| !r.redacted) {
+            f.redact = true;
+        }
+    }
+    let wanted = |f: &Finding| f.recorded.as_ref().is_some_and(|r| r.redacted);
+    let paths: HashSet<String> = (outcome.findings.iter())
+        .filter(|f| wanted(f))
+        .filter(|f| f.provenance.is_none() && !f.path.contains('!'))
+        .map(|f| f.path.to_string())
+        .filter(|p| Path::new(p).is_file())
+        .collect();
+    let mut found: HashMap<String, (String, Option<String>)> = HashMap::new();
+    if !paths.is_empty() {
+        let config = ScanConfig {
+            paths: paths.iter().map(PathBuf::from).collect(),
+            walk: WalkOptions {
+                no_ignore: true,
+                threads: 1,
+                ..Default::default()
+            },
+            allow_markers,
+            ..Default::default()
+        };
+        if let Ok(again) = scan::scan(&config, engine) {
+            for f in again.findings {
+                found.insert(f.fingerprint(), (f.secret, f.companion));
+            }
+        }
+    }
+    let mut missing = 0u64;
+    for f in outcome.findings.iter_mut().filter(|f| wanted(f)) {
+        let Some(recorded) = &f.recorded else {
+            continue;
+        };
+        match found.get(recorded.fingerprint.as_ref()) {
+            Some((secret, companion)) => {
+                f.secret = secret.clone();
+                f.companion = companion.clone();
+                f.recorded = None;
+            }
+            None => missing += 1,
+        }
+    }
+    if missing > 0 {
+        outcome.warnings.push(Warning {
+            path: "<report>".to_string(),
+            message: format!(
+                "{missing} findings not verified: the report holds their secrets redacted and \
+                 they are no longer where it says (or are in an archive or in history); save \
+                 the report with --show-secrets to verify them later"
+            ),
+        });
+        outcome.summary.warnings += 1;
+    }
+}

@@ -1,0 +1,346 @@
+//! Archives within a scan: the one place a blob is judged an archive ([`FileContext::scan_input`],
+//! by the first chunk the blob scanner read, whatever the blob's origin), opening it from a
+//! file, from memory or as a stream (a zip on disk by several threads at once), and handing
+//! its members back to the blob scanner. A blob whose archive magic leads to no member is
+//! scanned as it is, with a warning. Hands on the members' findings.
+
+use std::io::{Read, Seek, SeekFrom};
+use std::path::Path;
+
+use crate::finding::Finding;
+use crate::scan::blob::BlobScanner;
+use crate::scan::context::{FileContext, Origin};
+use crate::scan::settle::{MAX_LISTED_PER_ARCHIVE, count_unlisted};
+use crate::source::archive::detect::{HEAD_LEN, Kind, detect};
+use crate::source::archive::limits::Limits;
+use crate::source::archive::{ArchiveReader, MemberSink};
+use crate::source::root::BlobName;
+use crate::source::walk;
+
+/// Blobs from git up to this size are held in memory when they are archives (random access
+/// for zips); larger archives are read as streams.
+pub(super) const IN_MEMORY_ARCHIVE: u64 = 64 * 1024 * 1024;
+
+/// A blob to scan, as its origin delivers it.
+pub(super) enum Input<'i> {
+    /// A file on disk (seekable: an archive is reread from its start), read up to `limit`.
+    File {
+        file: &'i mut std::fs::File,
+        path: &'i Path,
+        limit: u64,
+    },
+    /// A blob from git's object store, `size` bytes.
+    Git {
+        content: &'i mut dyn Read,
+        size: u64,
+    },
+    /// A stream that cannot be reread (standard input).
+    Stream(&'i mut dyn Read),
+}
+
+/// What reading an archive delivered: members, and problems reported.
+#[derive(Debug, Default, Clone, Copy)]
+struct ReadCounts {
+    members: u64,
+    warnings: u64,
+}
+
+impl ReadCounts {
+    /// No member and a problem: the blob's archive magic led nowhere (an empty archive is
+    /// no failure).
+    fn nothing(self) -> bool {
+        self.members == 0 && self.warnings > 0
+    }
+
+    fn add(&mut self, other: ReadCounts) {
+        self.members += other.members;
+        self.warnings += other.warnings;
+    }
+}
+
+impl FileContext<'_> {
+    /// Scans one blob from any origin: its first chunk decides whether it is an archive (the
+    /// one place this is decided), which is then opened; anything else is scanned as it
+    /// streams. `tracked` and `sibling` answer file rules' questions about the blob's file.
+    /// Returns the findings, and whether the blob was opened as an archive.
+    pub(super) fn scan_input(
+        &self,
+        scanner: &mut BlobScanner<'_>,
+        input: Input<'_>,
+        name: &BlobName,
+        origin: Origin,
+        tracked: &dyn Fn() -> bool,
+        sibling: &dyn Fn() -> bool,
+    ) -> (Vec<Finding>, bool) {
+        if self.skip_by_extension(origin, name) {
+            return (Vec::new(), false);
+        }
+        match input {
+            Input::File { file, path, limit } => {
+                let mut part = (&mut *file).take(limit);
+                scanner.start(&mut part);
+                let Some(kind) = self.archive_kind(scanner, origin) else {
+                    let found =
+                        self.scan_started(scanner, &mut part, name, origin, tracked, sibling);
+                    return (found, false);
+                };
+                scanner.take_head();
+                if let Err(e) = file.seek(SeekFrom::Start(0)) {
+                    self.stats
+                        .warn(name.shown.as_ref(), format!("cannot reread archive: {e}"));
+                    return (Vec::new(), true);
+                }
+                let found = if kind == Kind::Zip && self.threads > 1 {
+                    self.scan_zip_parallel(scanner, path, file, name)
+                } else {
+                    self.scan_archive_file(scanner, file, kind, name)
+                };
+                (found, true)
+            }
+            Input::Git { content, size } => {
+                scanner.start(content);
+                if let Some(e) = scanner.start_failed()
+                    && scanner.head().len() < HEAD_LEN
+                {
+                    self.stats
+                        .warn(name.shown.as_ref(), format!("cannot read from git: {e}"));
+                    return (Vec::new(), false);
+                }
+                let Some(kind) = self.archive_kind(scanner, origin) else {
+                    let found = self.scan_started(scanner, content, name, origin, tracked, sibling);
+                    return (found, false);
+                };
+                let mut rest = std::io::Cursor::new(scanner.take_head()).chain(content);
+                if size > IN_MEMORY_ARCHIVE {
+                    self.count_archive();
+                    // A stream cannot be reread: what could not be read is in the warnings.
+                    let found = self
+                        .read_archive(scanner, name, self.limits, |r| {
+                            r.read_stream(&name.shown, kind, &mut rest)
+                        })
+                        .0;
+                    return (found, true);
+                }
+                let mut data = Vec::new();
+                if let Err(e) = rest.read_to_end(&mut data) {
+                    self.stats
+                        .warn(name.shown.as_ref(), format!("cannot read from git: {e}"));
+                    return (Vec::new(), true);
+                }
+                (self.scan_archive_bytes(scanner, &data, kind, name), true)
+            }
+            Input::Stream(reader) => {
+                scanner.start(reader);
+                if let Some(e) = scanner.start_failed()
+                    && scanner.head().is_empty()
+                {
+                    self.stats
+                        .warn(name.shown.as_ref(), format!("read error: {e}"));
+                    return (Vec::new(), false);
+                }
+                let Some(kind) = self.archive_kind(scanner, origin) else {
+                    let found = self.scan_started(scanner, reader, name, origin, tracked, sibling);
+                    return (found, false);
+                };
+                self.count_archive();
+                let mut rest = std::io::Cursor::new(scanner.take_head()).chain(reader);
+                let found = self
+                    .read_archive(scanner, name, self.limits, |r| {
+                        r.read_stream(&name.shown, kind, &mut rest)
+                    })
+                    .0;
+                (found, true)
+            }
+        }
+    }
+
+    /// The archive format of the blob whose first chunk `scanner` holds, if it is to be opened.
+    fn archive_kind(&self, scanner: &BlobScanner<'_>, origin: Origin) -> Option<Kind> {
+        origin
+            .opens_archives()
+            .then(|| detect(scanner.head()))
+            .flatten()
+    }
+
+    /// Runs `read` over an archive reader whose members go to `scanner`; returns their
+    /// findings. Every way of opening an archive goes through here.
+    fn read_archive(
+        &self,
+        scanner: &mut BlobScanner<'_>,
+        outer: &BlobName,
+        limits: Limits,
+        read: impl FnOnce(&mut ArchiveReader<'_>),
+    ) -> (Vec<Finding>, ReadCounts) {
+        let mut sink = Members {
+            ctx: self,
+            scanner,
+            outer,
+            found: Vec::new(),
+        };
+        let mut reader = ArchiveReader::new(limits, &mut sink);
+        read(&mut reader);
+        let (members, warnings) = reader.counts();
+        (sink.found, ReadCounts { members, warnings })
+    }
+
+    /// Scans the raw bytes of a blob whose archive magic led to no readable member (a text
+    /// file that happens to start with `PK\x03\x04`, a corrupt archive): what it holds is still
+    /// looked at, with a warning.
+    fn scan_not_archive(
+        &self,
+        scanner: &mut BlobScanner<'_>,
+        reader: &mut dyn Read,
+        kind: Kind,
+        name: &BlobName,
+    ) -> Vec<Finding> {
+        self.stats.warn(
+            name.shown.as_ref(),
+            format!("starts like a {kind:?} archive but no member could be read; scanned as it is"),
+        );
+        self.scan_blob(scanner, reader, name, Origin::NotArchive)
+    }
+
+    /// Opens an archive file and scans its members (recursively); nothing is extracted to disk.
+    fn scan_archive_file(
+        &self,
+        scanner: &mut BlobScanner<'_>,
+        file: &mut std::fs::File,
+        kind: Kind,
+        name: &BlobName,
+    ) -> Vec<Finding> {
+        self.count_archive();
+        let (found, read) = self.read_archive(scanner, name, self.limits, |r| {
+            r.read_file(&name.shown, kind, file)
+        });
+        if !read.nothing() {
+            return found;
+        }
+        if file.seek(SeekFrom::Start(0)).is_err() {
+            return found;
+        }
+        let mut raw = file.take(self.limits.max_file_bytes);
+        let mut all = found;
+        all.extend(self.scan_not_archive(scanner, &mut raw, kind, name));
+        all
+    }
+
+    /// Opens an archive held in memory and scans its members.
+    fn scan_archive_bytes(
+        &self,
+        scanner: &mut BlobScanner<'_>,
+        data: &[u8],
+        kind: Kind,
+        name: &BlobName,
+    ) -> Vec<Finding> {
+        self.count_archive();
+        let (mut found, read) = self.read_archive(scanner, name, self.limits, |r| {
+            r.read_bytes(&name.shown, kind, data)
+        });
+        if read.nothing() {
+            found.extend(self.scan_not_archive(scanner, &mut &data[..], kind, name));
+        }
+        found
+    }
+
+    /// A zip's central directory allows random access: members are inflated and scanned by
+    /// several threads, each with its own handle on the file and every n-th member. Each part
+    /// gets an equal share of the archive's limits.
+    fn scan_zip_parallel(
+        &self,
+        scanner: &mut BlobScanner<'_>,
+        fs_path: &Path,
+        file: &mut std::fs::File,
+        name: &BlobName,
+    ) -> Vec<Finding> {
+        self.count_archive();
+        let shown: &str = &name.shown;
+        let parts = self.threads;
+        let mut limits = self.limits;
+        limits.max_archive_bytes /= parts as u64;
+        limits.max_entries = limits.max_entries.div_ceil(parts as u64);
+        std::thread::scope(|scope| {
+            let mut helpers = Vec::new();
+            // Parts whose helper cannot open the file are read here instead: none is skipped.
+            let mut own_parts = vec![0];
+            for part in 1..parts {
+                match walk::open_regular(fs_path) {
+                    Ok(mut f) => helpers.push(scope.spawn(move || {
+                        let mut scanner = self.scanner();
+                        self.read_archive(&mut scanner, name, limits, |r| {
+                            r.read_zip_part(shown, &mut f, part, parts)
+                        })
+                    })),
+                    Err(_) => own_parts.push(part),
+                }
+            }
+            let mut found = Vec::new();
+            let mut read = ReadCounts::default();
+            for part in own_parts {
+                let (more, counts) = self.read_archive(scanner, name, limits, |r| {
+                    r.read_zip_part(shown, file, part, parts)
+                });
+                found.extend(more);
+                read.add(counts);
+            }
+            for h in helpers {
+                match h.join() {
+                    Ok((more, counts)) => {
+                        found.extend(more);
+                        read.add(counts);
+                    }
+                    Err(_) => {
+                        read.warnings += 1;
+                        read.members += 1; // unknown: not taken for "nothing read"
+                        self.stats.warn(
+                            shown,
+                            "a reader thread failed; part of this zip was not scanned",
+                        );
+                    }
+                }
+            }
+            if read.nothing() && file.seek(SeekFrom::Start(0)).is_ok() {
+                let mut raw = file.take(self.limits.max_file_bytes);
+                found.extend(self.scan_not_archive(scanner, &mut raw, Kind::Zip, name));
+            }
+            found
+        })
+    }
+}
+
+/// Hands archive members to the blob scanner.
+struct Members<'c, 's, 'e> {
+    ctx: &'c FileContext<'c>,
+    scanner: &'s mut BlobScanner<'e>,
+    /// The top-level archive: members' canonical names extend its canonical name.
+    outer: &'c BlobName,
+    found: Vec<Finding>,
+}
+
+impl MemberSink for Members<'_, '_, '_> {
+    fn member(&mut self, path: &str, content: &mut dyn Read) {
+        let name = self.outer.member(path);
+        if self.ctx.skip_by_extension(Origin::Member, &name) {
+            return;
+        }
+        let found = self
+            .ctx
+            .scan_blob(self.scanner, content, &name, Origin::Member);
+        // An archive of many members full of keys costs counts, not memory.
+        if self.found.len() + found.len() > MAX_LISTED_PER_ARCHIVE {
+            let outer: &str = &self.outer.shown;
+            count_unlisted(
+                self.ctx.stats,
+                self.ctx.policy,
+                found,
+                MAX_LISTED_PER_ARCHIVE,
+                outer,
+            );
+        } else {
+            self.found.extend(found);
+        }
+    }
+
+    fn warn(&mut self, path: &str, message: String) {
+        self.ctx.stats.warn(path, message);
+    }
+}

@@ -1,0 +1,80 @@
+//! Running git for history: a command that sees the real objects, and a child's input, output
+//! and exit handled so that neither side can deadlock or fail in silence.
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use crate::error::{Error, Result};
+
+/// A `git` command in `top` that sees the real objects: replacement refs and grafts ignored
+/// (a secret hidden behind either is still walked and read).
+pub fn git(top: &Path) -> Command {
+    let mut c = Command::new("git");
+    c.arg("-C")
+        .arg(top)
+        .env("GIT_NO_REPLACE_OBJECTS", "1")
+        .env("GIT_GRAFT_FILE", "/dev/null")
+        .stdin(Stdio::null());
+    c
+}
+
+pub(crate) fn run_ok(mut cmd: Command, what: &str) -> Result<Vec<u8>> {
+    let out = cmd
+        .stderr(Stdio::piped())
+        .output()
+        .map_err(|e| Error::new(format!("cannot run git: {e}")))?;
+    if !out.status.success() {
+        return Err(Error::new(format!(
+            "{what} failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    Ok(out.stdout)
+}
+
+/// Writes `lines` to a child's standard input from a thread, so that a long request list
+/// cannot deadlock against the child's full output pipe.
+pub(crate) fn feed(
+    mut stdin: std::process::ChildStdin,
+    lines: Vec<String>,
+) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        let mut out = std::io::BufWriter::new(&mut stdin);
+        for line in &lines {
+            if writeln!(out, "{line}").is_err() {
+                return;
+            }
+        }
+        let _ = out.flush();
+    })
+}
+
+/// Waits for a child; a failure is an error with what git said.
+pub(crate) fn finish(
+    mut child: Child,
+    stderr: std::thread::JoinHandle<String>,
+    what: &str,
+) -> Result<()> {
+    let status = child
+        .wait()
+        .map_err(|e| Error::new(format!("{what}: {e}")))?;
+    if !status.success() {
+        return Err(Error::new(format!(
+            "{what} failed: {}",
+            stderr.join().unwrap_or_default().trim()
+        )));
+    }
+    Ok(())
+}
+
+/// Collects a child's stderr on a thread, so that it can never fill its pipe and stall git.
+pub(crate) fn drain(stderr: Option<std::process::ChildStderr>) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut text = String::new();
+        if let Some(mut e) = stderr {
+            let _ = e.read_to_string(&mut text);
+        }
+        text
+    })
+}

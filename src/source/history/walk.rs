@@ -1,0 +1,222 @@
+//! What each commit introduces (`diff-tree --stdin`: every path it sets to a blob) and the
+//! commit and annotated-tag messages (`git log`, `for-each-ref`), streamed.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::Stdio;
+
+use crate::error::{Error, Result};
+use crate::source::history::command::{drain, feed, finish, git, run_ok};
+
+/// A commit's metadata, and its message.
+#[derive(Debug, Clone)]
+pub struct Commit {
+    pub id: String,
+    pub author: String,
+    /// Author date, ISO 8601.
+    pub date: String,
+}
+
+/// One path a commit sets to a blob (added, modified, or a merge's own resolution).
+#[derive(Debug)]
+pub struct Intro<'a> {
+    /// Index of the commit in the order commits were handed to diff-tree (oldest first).
+    pub commit: u32,
+    pub path: &'a str,
+    pub blob: &'a str,
+    /// The blobs at this path in the commit's parents (none for an added file).
+    pub before: Vec<&'a str>,
+    /// A gitlink (submodule commit), not a blob.
+    pub submodule: bool,
+}
+
+/// Hands `visit` every path each of `commits` sets to a blob, commit by commit in the order
+/// given: against the parent for a plain commit (everything, for a root commit), and for a
+/// merge what its tree holds that no parent has (conflict resolutions, evil merges).
+pub fn introductions(
+    top: &Path,
+    commits: &[String],
+    visit: &mut dyn FnMut(Intro<'_>),
+) -> Result<()> {
+    let mut child = git(top)
+        .args([
+            "diff-tree",
+            "--stdin",
+            "-r",
+            "--root",
+            "-c",
+            "--no-renames",
+            "--raw",
+            "-z",
+            "--no-abbrev",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| Error::new(format!("cannot run git diff-tree: {e}")))?;
+    let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+        return Err(Error::new("cannot talk to git diff-tree"));
+    };
+    let stderr = drain(child.stderr.take());
+    // One request per commit: diff-tree prints the commit id before that commit's entries
+    // (and nothing for a commit that sets no path).
+    let writer = feed(stdin, commits.to_vec());
+    let mut reader = BufReader::with_capacity(1 << 16, stdout);
+    let mut token = Vec::new();
+    let mut index: Option<u32> = None;
+    let by_id: std::collections::HashMap<&str, u32> = commits
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.as_str(), i as u32))
+        .collect();
+    loop {
+        token.clear();
+        let n = reader
+            .read_until(0, &mut token)
+            .map_err(|e| Error::new(format!("reading git diff-tree: {e}")))?;
+        if n == 0 {
+            break;
+        }
+        if token.last() == Some(&0) {
+            token.pop();
+        }
+        let text = String::from_utf8_lossy(&token).into_owned();
+        let text = text.trim_matches('\n');
+        if text.is_empty() {
+            continue;
+        }
+        if !text.starts_with(':') {
+            // A commit id line.
+            index = by_id.get(text).copied().or(index);
+            continue;
+        }
+        // `:m1 m2 old new S` or, for a merge, `::m1 m2 m3 p1 p2 new SS`, then the path.
+        let mut path = Vec::new();
+        reader
+            .read_until(0, &mut path)
+            .map_err(|e| Error::new(format!("reading git diff-tree: {e}")))?;
+        if path.last() == Some(&0) {
+            path.pop();
+        }
+        let path = String::from_utf8_lossy(&path);
+        let colons = text.bytes().take_while(|&b| b == b':').count();
+        let fields: Vec<&str> = text[colons..].split(' ').collect();
+        let parents = colons;
+        // modes: parents + 1, then ids: parents + 1, then status.
+        if fields.len() < 2 * (parents + 1) + 1 {
+            continue;
+        }
+        let new_mode = fields[parents];
+        let ids = &fields[parents + 1..2 * (parents + 1)];
+        let blob = ids[parents];
+        if blob.bytes().all(|b| b == b'0') {
+            continue; // deleted
+        }
+        let Some(commit) = index else { continue };
+        visit(Intro {
+            commit,
+            path: &path,
+            blob,
+            before: ids[..parents]
+                .iter()
+                .copied()
+                .filter(|b| !b.bytes().all(|c| c == b'0'))
+                .collect(),
+            submodule: new_mode == "160000",
+        });
+    }
+    let _ = writer.join();
+    finish(child, stderr, "git diff-tree")
+}
+
+/// Hands `visit` each commit's metadata and message, for the commits `revs` select (or exactly
+/// `commits`, with `no_walk`).
+pub fn messages(
+    top: &Path,
+    revs: &[String],
+    no_walk: bool,
+    visit: &mut dyn FnMut(Commit, &[u8]),
+) -> Result<()> {
+    let mut cmd = git(top);
+    cmd.args(["log", "-z", "--format=%H%x00%an <%ae>%x00%aI%x00%B"]);
+    if no_walk {
+        cmd.args(["--no-walk", "--stdin"]);
+    } else {
+        cmd.args(revs).arg("--");
+    }
+    let mut child = cmd
+        .stdin(if no_walk {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| Error::new(format!("cannot run git log: {e}")))?;
+    let writer = match (no_walk, child.stdin.take()) {
+        (true, Some(stdin)) => Some(feed(stdin, revs.to_vec())),
+        _ => None,
+    };
+    let stderr = drain(child.stderr.take());
+    let Some(stdout) = child.stdout.take() else {
+        return Err(Error::new("cannot talk to git log"));
+    };
+    let mut reader = BufReader::with_capacity(1 << 16, stdout);
+    let mut field = |buf: &mut Vec<u8>| -> Result<bool> {
+        buf.clear();
+        let n = reader
+            .read_until(0, buf)
+            .map_err(|e| Error::new(format!("reading git log: {e}")))?;
+        if buf.last() == Some(&0) {
+            buf.pop();
+        }
+        Ok(n > 0)
+    };
+    let (mut id, mut author, mut date, mut body) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    loop {
+        if !field(&mut id)? || !field(&mut author)? || !field(&mut date)? || !field(&mut body)? {
+            break;
+        }
+        let id = String::from_utf8_lossy(&id).trim_matches('\n').to_string();
+        visit(
+            Commit {
+                id,
+                author: String::from_utf8_lossy(&author).into_owned(),
+                date: String::from_utf8_lossy(&date).into_owned(),
+            },
+            &body,
+        );
+    }
+    if let Some(w) = writer {
+        let _ = w.join();
+    }
+    finish(child, stderr, "git log")
+}
+
+/// Annotated tags: (tag object id, tag name, message).
+pub fn tag_messages(top: &Path) -> Result<Vec<(String, String, Vec<u8>)>> {
+    let mut c = git(top);
+    c.args([
+        "for-each-ref",
+        "refs/tags",
+        "--format=%(objecttype)%00%(objectname)%00%(refname:short)%00%(contents)%00",
+    ]);
+    let out = run_ok(c, "git for-each-ref")?;
+    let mut tags = Vec::new();
+    let mut fields = out.split(|&b| b == 0);
+    while let (Some(kind), Some(id), Some(name), Some(body)) =
+        (fields.next(), fields.next(), fields.next(), fields.next())
+    {
+        let kind = String::from_utf8_lossy(kind);
+        if kind.trim() == "tag" {
+            tags.push((
+                String::from_utf8_lossy(id).to_string(),
+                String::from_utf8_lossy(name).to_string(),
+                body.to_vec(),
+            ));
+        }
+    }
+    Ok(tags)
+}

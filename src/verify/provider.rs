@@ -1,0 +1,186 @@
+//! The providers sealant can ask, which provider a secret belongs to, and the verdicts they
+//! give (the [`Verification`] a finding carries).
+
+use crate::finding::{Status, Verification};
+
+/// A verdict from provider `p`.
+pub(super) fn verdict(status: Status, p: Provider, detail: impl Into<String>) -> Verification {
+    Verification {
+        status,
+        provider: p.name().to_string(),
+        detail: detail.into(),
+        scopes: Vec::new(),
+    }
+}
+
+/// The providers sealant can ask.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Provider {
+    Stripe,
+    Github,
+    Gitlab,
+    Slack,
+    Openai,
+    Anthropic,
+    Sendgrid,
+    Npm,
+    Huggingface,
+    Twilio,
+    Aws,
+}
+
+impl Provider {
+    pub const ALL: &'static [Provider] = &[
+        Provider::Stripe,
+        Provider::Github,
+        Provider::Gitlab,
+        Provider::Slack,
+        Provider::Openai,
+        Provider::Anthropic,
+        Provider::Sendgrid,
+        Provider::Npm,
+        Provider::Huggingface,
+        Provider::Twilio,
+        Provider::Aws,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Provider::Stripe => "Stripe",
+            Provider::Github => "GitHub",
+            Provider::Gitlab => "GitLab",
+            Provider::Slack => "Slack",
+            Provider::Openai => "OpenAI",
+            Provider::Anthropic => "Anthropic",
+            Provider::Sendgrid => "SendGrid",
+            Provider::Npm => "npm",
+            Provider::Huggingface => "Hugging Face",
+            Provider::Twilio => "Twilio",
+            Provider::Aws => "AWS",
+        }
+    }
+
+    /// The `<PROVIDER>` of `SEALANT_VERIFY_BASE_URL_<PROVIDER>`.
+    pub fn env_name(self) -> &'static str {
+        match self {
+            Provider::Stripe => "STRIPE",
+            Provider::Github => "GITHUB",
+            Provider::Gitlab => "GITLAB",
+            Provider::Slack => "SLACK",
+            Provider::Openai => "OPENAI",
+            Provider::Anthropic => "ANTHROPIC",
+            Provider::Sendgrid => "SENDGRID",
+            Provider::Npm => "NPM",
+            Provider::Huggingface => "HUGGINGFACE",
+            Provider::Twilio => "TWILIO",
+            Provider::Aws => "AWS",
+        }
+    }
+
+    /// The provider's own API host: the only place its secrets are sent.
+    pub fn base_url(self) -> &'static str {
+        match self {
+            Provider::Stripe => "https://api.stripe.com",
+            Provider::Github => "https://api.github.com",
+            Provider::Gitlab => "https://gitlab.com",
+            Provider::Slack => "https://slack.com",
+            Provider::Openai => "https://api.openai.com",
+            Provider::Anthropic => "https://api.anthropic.com",
+            Provider::Sendgrid => "https://api.sendgrid.com",
+            Provider::Npm => "https://registry.npmjs.org",
+            Provider::Huggingface => "https://huggingface.co",
+            Provider::Twilio => "https://api.twilio.com",
+            Provider::Aws => "https://sts.amazonaws.com",
+        }
+    }
+
+    /// The provider of a finding's secret: by the secret's format where it has a prefix of
+    /// its own, else by the rule that found it.
+    pub fn of(rule_id: &str, secret: &str) -> Option<Provider> {
+        const PREFIXES: &[(&str, Provider)] = &[
+            ("sk_live_", Provider::Stripe),
+            ("sk_test_", Provider::Stripe),
+            ("rk_live_", Provider::Stripe),
+            ("rk_test_", Provider::Stripe),
+            ("ghp_", Provider::Github),
+            ("gho_", Provider::Github),
+            ("ghu_", Provider::Github),
+            ("ghs_", Provider::Github),
+            ("ghr_", Provider::Github),
+            ("github_pat_", Provider::Github),
+            ("glpat-", Provider::Gitlab),
+            ("xox", Provider::Slack),
+            ("sk-ant-", Provider::Anthropic),
+            ("SG.", Provider::Sendgrid),
+            ("npm_", Provider::Npm),
+            ("hf_", Provider::Huggingface),
+        ];
+        // Paystack's secret keys share Stripe's `sk_live_`/`sk_test_` prefix (40 lower-case hex
+        // digits follow): never sent to Stripe, whatever rule reported them.
+        let paystack = |body: &str| {
+            body.len() == 40
+                && body
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        };
+        let body = secret
+            .strip_prefix("sk_live_")
+            .or(secret.strip_prefix("sk_test_"));
+        if rule_id.starts_with("paystack.") || body.is_some_and(paystack) {
+            return None;
+        }
+        if let Some(&(_, p)) = PREFIXES.iter().find(|(pre, _)| secret.starts_with(pre)) {
+            return Some(p);
+        }
+        if secret.starts_with("sk-") && secret.contains("T3BlbkFJ") {
+            return Some(Provider::Openai);
+        }
+        if rule_id.starts_with("aws.secret-access-key")
+            || rule_id.starts_with("aws.access-key-pair")
+        {
+            return Some(Provider::Aws);
+        }
+        if rule_id.starts_with("twilio.") {
+            return Some(Provider::Twilio);
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn providers_by_format_then_rule() {
+        let stripe = "sk_live_51u8jzPde0IgxLd6GncfBAepf"; // sealant:allow test value
+        assert_eq!(
+            Provider::of("frontend.public-env-secret", stripe),
+            Some(Provider::Stripe)
+        );
+        assert_eq!(
+            Provider::of(
+                "aws.access-key-pair",
+                "xVGj6dQrR4xKwXcFn1z6iQRluTYKD3HJ3vJVAsLf"
+            ),
+            Some(Provider::Aws)
+        );
+        assert_eq!(
+            Provider::of("twilio.api-key", "0ed00e9d2f64c4d3f07515bed076de5a"),
+            Some(Provider::Twilio)
+        );
+        assert_eq!(
+            Provider::of("connection-string.credentials", "hunter2hunter2"),
+            None
+        );
+        assert_eq!(Provider::of("stripe.webhook-secret", "whsec_abc"), None);
+        // A Paystack key is not Stripe's, even wrapped by another rule.
+        let paystack = "sk_live_3f9a1c7e5b2d8f4a6c0e9b1d7f3a5c8e2b4d6f0a"; // sealant:allow test value
+        assert_eq!(Provider::of("paystack.secret-key", paystack), None);
+        assert_eq!(Provider::of("frontend.public-env-secret", paystack), None);
+        assert_eq!(
+            Provider::of("stripe.publishable-key.live", "pk_live_abc"),
+            None
+        );
+    }
+}
