@@ -9,7 +9,8 @@ is not fully read, warns naming it.
 Inputs are generated (nothing large is committed): gzip, bzip2 and xz bombs,
 a zip whose 100,000 central-directory entries all point at one member holding keys, a .gz of
 keys, a tar with a 200 MB long name, deep nesting, duplicate names, odd tar types, bytes after
-a gzip stream, archive magic followed by text, a key in a member name, a 300 MB line, and
+a gzip stream, archive magic followed by text, a key in a member name, a 300 MB line, encoded text (a 100 MB
+line of base64 of keys, base64 nested 50 deep, a zip bomb in a data: URI), and
 decoder amplification: a DEX, an Android binary XML string pool and a binary plist whose tables
 point many times into one long string (at one offset, and at successive offsets, each reading
 an overlapping suffix), and the corrupt xz stream fuzzing found (fixtures/hostile/).
@@ -146,6 +147,19 @@ def inputs():
     yield "overlap.dex", dex_string_ids(250_000, True), True
     yield "overlap-pool.xml", axml_overlapping_pool(32_768), True
     yield "overlap.plist", plist_overlapping_strings(16_384), True
+    # Encoded text: a 100 MB line of base64 of keys, base64 of base64 … 50 deep in a
+    # Kubernetes Secret, and a zip bomb in a data: URI.
+    import base64
+    yield "b64-line.txt", b"X=" + base64.b64encode((KEY.encode() + b" ") * 700_000) + b"\n", False
+    deep = KEY.encode()
+    for _ in range(50):
+        deep = base64.b64encode(deep)
+    yield "b64-deep.yaml", b"kind: Secret\ndata:\n  KEY: " + deep + b"\n", True
+    b = io.BytesIO()
+    with zipfile.ZipFile(b, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("zeros.txt", b"0" * (1 << 30))
+    uri = b'<a href="data:application/zip;base64,' + base64.b64encode(b.getvalue()) + b'">x</a>\n'
+    yield "zip-in-uri.html", uri, True
     # Found by cargo fuzz: a corrupt stream that made a pure-Rust xz decoder spin forever.
     with open(os.path.join(ROOT, "fixtures", "hostile", "xz-decoder-spin.xz"), "rb") as f:
         yield "decoder-spin.xz", f.read(), True

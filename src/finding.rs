@@ -114,6 +114,9 @@ pub struct Finding {
     pub companion: Option<String>,
     /// What the provider said about the secret (`--verify`).
     pub verification: Option<Verification>,
+    /// The encodings undone to reach the secret, outermost first (`base64`, `base64>hex`):
+    /// the text at the finding's place holds it encoded.
+    pub decoded: Option<Arc<str>>,
 }
 
 /// Findings by severity (the summary's counts).

@@ -6,7 +6,7 @@
 //!
 //! | stage | modules | job |
 //! | --- | --- | --- |
-//! | 1 foundations | `error`, `clock` | error type, UTC dates |
+//! | 1 foundations | `error`, `clock`, `fasthash` | error type, UTC dates, a hasher for sealant's own keys |
 //! | 2 plain data | `finding`, `exposure` | a finding, severities, counts, verdicts; where a file ends up |
 //! | 3 diagnostics | `diagnostics` | warnings and counters a scan keeps |
 //! | 4 rules | `rules` | the rule schema, the built-in catalog, placeholders, scopes (no engine) |
@@ -31,6 +31,7 @@ pub mod diagnostics;
 pub mod engine;
 pub mod error;
 pub mod exposure;
+pub mod fasthash;
 pub mod finding;
 pub mod outcome;
 pub mod policy;

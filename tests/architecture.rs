@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 /// The stages, bottom first (as `src/lib.rs` lists them).
 const STAGES: &[&[&str]] = &[
-    &["error", "clock"],
+    &["error", "clock", "fasthash"],
     &["finding", "exposure"],
     &["diagnostics"],
     &["rules"],

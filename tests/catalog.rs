@@ -240,7 +240,7 @@ fn a_long_docker_auth_is_found_whole() {
         "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj\\n".repeat(34)
     );
     let plain = format!("_json_key:{key_json}");
-    let auth = sealant::verify::http::base64(plain.as_bytes());
+    let auth = sealant::decode::base64::encode(plain.as_bytes());
     assert!(auth.len() > 3000, "{}", auth.len());
     write(
         dir.path(),

@@ -247,6 +247,11 @@ pub struct ScanArgs {
     /// Members read from one top-level archive at most [default: 100000].
     #[arg(long, value_name = "N", help_heading = "Archive limits")]
     pub max_archive_entries: Option<u64>,
+    /// Encodings nested in one another undone to find a key (base64 of base64, hex in a
+    /// percent-encoded URL …); 0 turns decoding off [default: 3; at most 16].
+    #[arg(long, value_name = "N", help_heading = "Archive limits",
+          value_parser = clap::value_parser!(u64).range(0..=16))]
+    pub max_decode_depth: Option<u64>,
     /// Show progress on stderr during a long scan (files, bytes, archives, findings, rate):
     /// `auto` when stderr is a terminal and not --quiet.
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = When::Auto)]

@@ -61,6 +61,8 @@ pub struct LimitsConfig {
     pub max_archive_entries: Option<u64>,
     /// Bytes read from one file at most.
     pub max_filesize: Option<u64>,
+    /// Encodings nested in one another undone (0: off).
+    pub max_decode_depth: Option<u64>,
 }
 
 impl ProjectConfig {

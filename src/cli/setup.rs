@@ -129,6 +129,7 @@ pub fn limits(args: &ScanArgs, project: &ProjectConfig) -> Limits {
         max_inflate_ratio: args.max_inflate_ratio,
         max_archive_entries: args.max_archive_entries,
         max_filesize: args.max_filesize,
+        max_decode_depth: args.max_decode_depth,
     };
     with_config(with_config(Limits::default(), &project.limits), &flags)
 }
@@ -152,6 +153,9 @@ fn with_config(mut limits: Limits, c: &LimitsConfig) -> Limits {
     }
     if let Some(v) = c.max_filesize {
         limits.max_file_bytes = v;
+    }
+    if let Some(v) = c.max_decode_depth {
+        limits.max_decode_depth = v.min(16) as usize;
     }
     limits
 }

@@ -6,10 +6,16 @@
 //! file; `structured` recognises the formats parsed whole and dispatches to their decoders.
 
 pub mod axml;
+pub mod base64;
 pub mod build;
 pub mod class;
+pub mod context;
+pub mod decoded;
 pub mod dex;
+pub mod encoded;
+pub mod escape;
 pub mod hermes;
+pub mod hex;
 pub mod json_string;
 pub mod length_prefix;
 pub mod marshal;

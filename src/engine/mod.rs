@@ -12,6 +12,7 @@ pub mod prefilter;
 mod trigram;
 mod trigram_freq;
 
+use crate::decode::encoded::{self, Derived};
 use crate::error::Result;
 use crate::finding::Confidence;
 use globset::Candidate;
@@ -40,6 +41,10 @@ pub struct Engine {
     max_after: usize,
     /// Per rule: the rules it is more specific than (its `overrides`, by index).
     overrides: Vec<Vec<u32>>,
+    /// The keywords' encoded forms (see `decode::encoded`): prefilter keywords from index
+    /// `first_derived` on, whose hits go to [`Scratch::encoded_hits`] instead of rules.
+    derived: Vec<Derived>,
+    first_derived: u32,
 }
 
 /// A confirmed regex match of one rule, in haystack coordinates.
@@ -61,9 +66,9 @@ pub struct RawMatch {
     pub id: Option<(usize, usize)>,
     /// For a `value_from_rules` rule: the rule that recognised the value.
     pub inner: Option<u32>,
-    /// Set when the match was found in a decoded view: where its text is in the view (the
-    /// other offsets have been mapped back to the blob).
-    pub view_span: Option<(usize, usize)>,
+    /// Set when the match was found in a decoded view (the offsets have been mapped back to
+    /// the blob): the index of its text among what the blob scanner extracted.
+    pub extracted: Option<u32>,
 }
 
 /// Per-thread working memory for [`Engine::find`], reused across blobs.
@@ -83,6 +88,8 @@ pub struct Scratch {
     file_candidates: Vec<u32>,
     /// Rules and offsets (in the haystack last searched) of values a filter dropped as fake.
     pub rejected: Vec<(u32, usize)>,
+    /// Where encoded forms of keywords occur in the haystack last searched, and which.
+    encoded: Vec<(usize, u32)>,
 }
 
 impl Scratch {
@@ -94,6 +101,12 @@ impl Scratch {
     /// File rules whose `paths` matched the blob last prepared (see [`Engine::prepare`]).
     pub fn file_candidates(&self) -> &[u32] {
         &self.file_candidates
+    }
+
+    /// Where the haystack last searched holds an encoded keyword (position, index of the
+    /// derived keyword: see [`Engine::derived`]), in order of position.
+    pub fn encoded_hits(&self) -> &[(usize, u32)] {
+        &self.encoded
     }
 
     /// Forgets the last blob's file-rule candidates (for a blob that is not prepared).
@@ -136,14 +149,20 @@ impl Engine {
                     .collect()
             })
             .collect();
+        let derived = encoded::derive(&keywords);
+        let first_derived = keywords.len() as u32;
+        let mut all_keywords = keywords;
+        all_keywords.extend(derived.iter().map(|d| d.text.clone()));
         Ok(Engine {
+            derived,
+            first_derived,
             overrides,
             paths,
             file_rules: set.file_rules,
             scoped,
             max_before: rules.iter().map(|r| r.window_before).max().unwrap_or(0),
             max_after: longest + rules.iter().map(|r| r.window_after).max().unwrap_or(0),
-            prefilter: Prefilter::new(keywords)?,
+            prefilter: Prefilter::new(all_keywords)?,
             keyword_rules,
             rules,
         })
@@ -159,6 +178,11 @@ impl Engine {
 
     pub fn rule(&self, index: u32) -> &Rule {
         &self.rules[index as usize]
+    }
+
+    /// Derived keyword `index` of [`Scratch::encoded_hits`].
+    pub fn derived(&self, index: u32) -> &Derived {
+        &self.derived[index as usize]
     }
 
     /// The longest distance a match can start before a keyword hit, and end after the hit's
@@ -251,8 +275,13 @@ impl Engine {
         self.init(scratch);
         scratch.touched.clear();
         scratch.hits.clear();
+        scratch.encoded.clear();
         self.prefilter.find(hay, &mut scratch.hits);
         for hit in &scratch.hits {
+            if let Some(d) = hit.keyword.checked_sub(self.first_derived) {
+                scratch.encoded.push((hit.start, d));
+                continue;
+            }
             let kw_len = self.prefilter.keyword(hit.keyword).len();
             for &ri in &self.keyword_rules[hit.keyword as usize] {
                 if !scratch.on[ri as usize] {
@@ -276,6 +305,10 @@ impl Engine {
                     }
                 }
             }
+        }
+        if !scratch.encoded.is_empty() {
+            // Keyword positions are the rules' keywords' (decoders pick strings by them).
+            scratch.hits.retain(|h| h.keyword < self.first_derived);
         }
         // Rules without keywords, limited to a few files by path: the whole blob is their window.
         for &ri in &self.scoped {
@@ -406,7 +439,7 @@ fn confirm(
                 name: rule.name_span(&caps),
                 id: rule.id_span(&caps),
                 inner: None,
-                view_span: None,
+                extracted: None,
             });
         }
     }

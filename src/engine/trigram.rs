@@ -2,15 +2,16 @@
 //! keywords.
 //!
 //! Each keyword is represented by its rarest 3-byte window (its *anchor*), whose hash sets one
-//! bit in a table of 2^17 bits (16 KiB, which stays in the L1 cache). The haystack's 3-byte
+//! bit in a table of 2^18 bits (32 KiB, which stays in the L1 cache). The haystack's 3-byte
 //! windows, at every position, are hashed and looked up — 32 at a time with AVX2 gathers where
 //! the CPU has them — and only a window whose bit is set is looked at further: the table names
 //! the keywords whose anchor hashes there and the anchor's offset in each, and each is confirmed
-//! by comparing bytes. With a few hundred keywords the table holds a few hundred bits, so a
-//! random window passes about one time in 500; adding keywords adds bits, not passes.
-
+//! by comparing bytes. With several thousand keywords (rule keywords and their encoded forms)
+//! the table holds a few percent of its bits, so a random window rarely passes; adding
+//! keywords adds bits, not passes.
 use crate::engine::byte_freq::BYTE_FREQ_PER_MILLION;
 use crate::engine::trigram_freq::COMMON_TRIGRAMS;
+use crate::fasthash::FastHash;
 
 /// A keyword hit: the keyword's index and where it starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -22,7 +23,7 @@ pub struct KeywordHit {
 /// Bytes per window: the shortest keyword the filter takes.
 pub const WINDOW: usize = 3;
 /// log2 of the number of bits in the table.
-const HASH_BITS: u32 = 17;
+const HASH_BITS: u32 = 18;
 const TABLE_WORDS: usize = (1 << HASH_BITS) / 32;
 /// Positions looked up between two tests of the table's answers (one AVX2 round).
 const BLOCK: usize = 32;
@@ -83,7 +84,7 @@ impl TrigramFilter {
 
     fn with_simd<'a>(keywords: impl IntoIterator<Item = (u32, &'a [u8])>, avx2: bool) -> Self {
         let mut pairs: Vec<(usize, u32, u32, u32, u8)> = Vec::new();
-        let anchors = AnchorCost::new();
+        let mut anchors = AnchorCost::new();
         for (id, kw) in keywords {
             debug_assert!(kw.len() >= WINDOW);
             let off = anchors.best(kw);
@@ -269,38 +270,69 @@ fn simd_available() -> bool {
 /// Picks each keyword's anchor: the window with the fewest expected false hits per gigabyte
 /// of code — its own occurrences plus those of the common windows that share its hash.
 struct AnchorCost {
-    /// Expected hits per gigabyte of the common windows, by hash.
-    load: std::collections::HashMap<usize, f64>,
+    /// Expected hits per gigabyte of the common windows, by hash (sorted by hash).
+    load: Vec<(usize, f64)>,
     /// The frequency of the least common of them.
     floor: f64,
+    /// Costs worked out so far, by window (keywords derived from one another share many).
+    known: std::collections::HashMap<u32, f64, FastHash>,
 }
 
 impl AnchorCost {
     fn new() -> Self {
-        let mut load = std::collections::HashMap::new();
-        for &(w, n) in COMMON_TRIGRAMS.iter() {
-            *load.entry(hash(word_at(&w, 0))).or_default() += f64::from(n);
+        let mut load: Vec<(usize, f64)> = (COMMON_TRIGRAMS.iter())
+            .map(|&(w, n)| (hash(word_at(&w, 0)), f64::from(n)))
+            .collect();
+        load.sort_unstable_by_key(|&(h, _)| h);
+        // One entry per hash, the loads of the windows sharing it summed.
+        let mut merged: Vec<(usize, f64)> = Vec::with_capacity(load.len());
+        for (h, n) in load {
+            match merged.last_mut() {
+                Some(last) if last.0 == h => last.1 += n,
+                _ => merged.push((h, n)),
+            }
         }
         let floor = COMMON_TRIGRAMS.iter().map(|&(_, n)| n).min().unwrap_or(0);
         AnchorCost {
-            load,
+            load: merged,
             floor: f64::from(floor),
+            known: std::collections::HashMap::default(),
         }
     }
 
-    /// The offset of the keyword's cheapest window.
-    fn best(&self, kw: &[u8]) -> usize {
-        let cost = |q: usize| {
-            let w = &kw[q..q + WINDOW];
+    /// The offset of the keyword's cheapest window (the first, of equally cheap ones).
+    fn best(&mut self, kw: &[u8]) -> usize {
+        let costs: Vec<f64> = (0..=kw.len().saturating_sub(WINDOW))
+            .map(|q| {
+                let w = &kw[q..q + WINDOW];
+                let key = word_at(w, 0);
+                if let Some(&c) = self.known.get(&key) {
+                    return c;
+                }
+                let c = self.cost(w);
+                self.known.insert(key, c);
+                c
+            })
+            .collect();
+        (0..costs.len())
+            .min_by(|&a, &b| costs[a].total_cmp(&costs[b]))
+            .unwrap_or(0)
+    }
+
+    /// The expected hits per gigabyte of window `w` as an anchor.
+    fn cost(&self, w: &[u8]) -> f64 {
+        {
             let own = match COMMON_TRIGRAMS.binary_search_by(|(c, _)| c[..].cmp(w)) {
                 Ok(_) => 0.0, // counted in the load of its hash
                 Err(_) => rare_frequency(w).min(self.floor),
             };
-            own + self.load.get(&hash(word_at(w, 0))).copied().unwrap_or(0.0)
-        };
-        (0..=kw.len().saturating_sub(WINDOW))
-            .min_by(|&a, &b| cost(a).total_cmp(&cost(b)))
-            .unwrap_or(0)
+            let h = hash(word_at(w, 0));
+            let load = match self.load.binary_search_by_key(&h, |&(h, _)| h) {
+                Ok(i) => self.load[i].1,
+                Err(_) => 0.0,
+            };
+            own + load
+        }
     }
 }
 
@@ -354,7 +386,7 @@ mod tests {
 
     #[test]
     fn anchors_avoid_windows_common_in_code() {
-        let cost = AnchorCost::new();
+        let mut cost = AnchorCost::new();
         for kw in [
             &b"postgres://"[..],
             b"redis://",

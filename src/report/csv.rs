@@ -9,7 +9,7 @@ use std::io::{self, Write};
 use crate::finding::Finding;
 use crate::report::ReportOptions;
 
-pub const HEADER: [&str; 12] = [
+pub const HEADER: [&str; 13] = [
     "severity",
     "rule_id",
     "title",
@@ -22,6 +22,7 @@ pub const HEADER: [&str; 12] = [
     "commit",
     "detail",
     "remediation",
+    "decoded",
 ];
 
 pub fn write(out: &mut dyn Write, findings: &[Finding], opts: ReportOptions) -> io::Result<()> {
@@ -47,6 +48,7 @@ pub fn write(out: &mut dyn Write, findings: &[Finding], opts: ReportOptions) -> 
                 commit,
                 f.detail.clone().unwrap_or_default(),
                 f.remediation.to_string(),
+                f.decoded.as_deref().unwrap_or_default().to_string(),
             ],
         )?;
     }

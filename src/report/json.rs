@@ -54,6 +54,10 @@ pub(crate) struct JsonFinding<'a> {
     exposure: Exposure,
     #[serde(skip_serializing_if = "Option::is_none")]
     detail: Option<Cow<'a, str>>,
+    /// The encodings undone to reach the secret (`base64`, `base64>hex`), when the file holds
+    /// it encoded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    decoded: Option<Cow<'a, str>>,
     remediation: Cow<'a, str>,
     /// History scans: the introducing commit (full id), author, date, blob, path in the
     /// repository, and whether it is still in HEAD.
@@ -89,6 +93,7 @@ impl<'a> JsonFinding<'a> {
             fingerprint: f.fingerprint(),
             exposure: f.exposure,
             detail: f.detail.as_deref().map(Cow::Borrowed),
+            decoded: f.decoded.as_deref().map(Cow::Borrowed),
             remediation: Cow::Borrowed(&f.remediation),
             commit: f.provenance.as_deref().map(Cow::Borrowed),
             companion: f.companion.clone().filter(|_| opts.show_secrets),
@@ -125,6 +130,7 @@ impl<'a> JsonFinding<'a> {
             }),
             companion: self.companion,
             verification: self.verification.map(Cow::into_owned),
+            decoded: self.decoded.map(|d| Arc::from(d.as_ref())),
         }
     }
 }

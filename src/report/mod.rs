@@ -53,6 +53,9 @@ pub(crate) fn message(f: &Finding, opts: ReportOptions) -> String {
     if !secret.is_empty() {
         message.push_str(&format!(": {secret}"));
     }
+    if let Some(d) = &f.decoded {
+        message.push_str(&format!(" (decoded: {d})"));
+    }
     if f.exposure.is_public() {
         message.push_str(&format!(" (exposure: {}, already public)", f.exposure));
     }

@@ -80,7 +80,7 @@ fn redact_text(
     }
     let mut spans: Vec<(usize, usize)> = matches
         .iter()
-        .filter(|m| engine.rule(m.rule).redact && m.view_span.is_none())
+        .filter(|m| engine.rule(m.rule).redact && m.extracted.is_none())
         .map(|m| (m.secret_start, m.secret_end))
         .collect();
     if let Some(k) = known {

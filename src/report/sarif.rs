@@ -228,6 +228,9 @@ fn result(f: &Finding, rule_index: Option<usize>, opts: ReportOptions) -> SarifR
     if let Some(v) = &f.verification {
         props.insert("verification".to_string(), json!(v));
     }
+    if let Some(d) = &f.decoded {
+        props.insert("decoded".to_string(), json!(d.as_ref()));
+    }
     if let Some(p) = &f.provenance {
         message.push_str(&format!(" [{}]", p.describe()));
         props.insert("commit".to_string(), json!(p.as_ref()));

@@ -105,6 +105,9 @@ fn write_place(
         let label = if f.redact { "secret" } else { "match " };
         writeln!(out, "  {label}  {}", paint.on(SECRET, &opts.secret(f)))?;
     }
+    if let Some(d) = &f.decoded {
+        writeln!(out, "  decoded {d}: the file holds it encoded")?;
+    }
     if let Some(detail) = &f.detail {
         writeln!(out, "  detail  {detail}")?;
     }

@@ -14,6 +14,8 @@ use crate::engine::{Engine, RawMatch, Scratch};
 use crate::exposure::{self, Exposure};
 use crate::finding::{Finding, FindingCounts, Severity, remediation_for};
 use crate::policy::inline::AllowMarkers;
+use crate::scan::chunk::{Position, fill, utf16_units};
+use crate::scan::encoded::{EncodedScan, Extracted};
 use crate::source::root::BlobName;
 
 /// Bytes read and searched at a time.
@@ -69,6 +71,9 @@ pub struct BlobOutcome {
     pub unlisted: FindingCounts,
 }
 
+/// Encodings nested in one another undone by default (`--max-decode-depth`).
+pub const DEFAULT_DECODE_DEPTH: usize = 3;
+
 /// Copies of one secret (same rule) listed per blob; the rest are counted.
 pub const MAX_COPIES: u32 = 50;
 /// Findings listed per blob (a file made of keys); the rest are counted.
@@ -87,6 +92,13 @@ pub struct BlobScanner<'e> {
     view_matches: Vec<RawMatch>,
     /// Where the raw scan of the current chunk found keywords (for decoders).
     keywords: Vec<usize>,
+    /// Where the raw scan of the current chunk found encoded keywords.
+    encoded_hits: Vec<(usize, u32)>,
+    /// Decoding of encoded text (base64, hex, escapes), and how deep it may go.
+    encoded: EncodedScan,
+    decode_depth: usize,
+    /// Text of the current chunk's matches found in decoded views.
+    extracted: Vec<Extracted>,
     chunk_size: usize,
     /// Copies of each (rule, secret) seen in the current blob.
     copies: std::collections::HashMap<(Arc<str>, String), u32>,
@@ -97,17 +109,6 @@ pub struct BlobScanner<'e> {
     /// Set by [`BlobScanner::start`]: the first chunk is in `buf`; whether the blob ended
     /// there, and the read error that cut it short, if any.
     started: Option<(bool, Option<io::Error>)>,
-}
-
-/// Where a chunk sits in its blob, and how many lines came before it.
-#[derive(Debug, Default, Clone, Copy)]
-struct Position {
-    /// Offset of the chunk's first byte in the blob.
-    offset: u64,
-    /// Newlines in the blob before `offset`.
-    lines: u64,
-    /// Offset just past the last newline before `offset` (0 if none).
-    line_start: u64,
 }
 
 impl<'e> BlobScanner<'e> {
@@ -129,12 +130,21 @@ impl<'e> BlobScanner<'e> {
             view: View::default(),
             view_matches: Vec::new(),
             keywords: Vec::new(),
+            encoded_hits: Vec::new(),
+            encoded: EncodedScan::default(),
+            decode_depth: DEFAULT_DECODE_DEPTH,
+            extracted: Vec::new(),
             chunk_size: chunk_size.max(overlap * 2),
             copies: Default::default(),
             context,
             overlap,
             started: None,
         }
+    }
+
+    /// How many encodings nested in one another are undone (0: none).
+    pub fn set_decode_depth(&mut self, depth: usize) {
+        self.decode_depth = depth;
     }
 
     /// Reads the blob's first chunk, which decides what the blob is (see [`Self::head`]); then
@@ -252,11 +262,14 @@ impl<'e> BlobScanner<'e> {
                 self.buf.len() - self.overlap + self.context
             };
             self.matches.clear();
+            self.extracted.clear();
             self.engine
                 .find(&self.buf, &mut self.scratch, &mut self.matches);
             outcome.filtered += (self.scratch.rejected.iter())
                 .filter(|(_, at)| (own_from..own_to).contains(at))
                 .count() as u64;
+            self.encoded_hits.clear();
+            (self.encoded_hits).extend_from_slice(self.scratch.encoded_hits());
             match view_kind {
                 ViewKind::Structured(format) => {
                     self.keywords.clear();
@@ -279,6 +292,21 @@ impl<'e> BlobScanner<'e> {
                     self.scan_view();
                 }
                 _ => {}
+            }
+            let decoded = self.encoded.run(
+                self.engine,
+                &mut self.scratch,
+                &self.buf,
+                &self.encoded_hits,
+                self.decode_depth,
+                &mut self.matches,
+                &mut self.extracted,
+            );
+            outcome.filtered += (decoded.rejected.iter())
+                .filter(|at| (own_from..own_to).contains(at))
+                .count() as u64;
+            if outcome.note.is_none() {
+                outcome.note = decoded.note(self.decode_depth);
             }
             let chunk_from = out.len();
             outcome.allowed_inline += self.emit(pos, own_from..own_to, name, outcome.exposure, out);
@@ -356,12 +384,21 @@ impl<'e> BlobScanner<'e> {
             if known {
                 continue;
             }
+            let text = |(s, e): (usize, usize)| {
+                String::from_utf8_lossy(&self.view.bytes[s..e]).into_owned()
+            };
+            self.extracted.push(Extracted {
+                secret: text((m.secret_start, m.secret_end)),
+                companion: m.id.map(text),
+                name: None,
+                decoded: None,
+            });
             self.matches.push(RawMatch {
                 match_start: map(m.match_start),
                 secret_start: start,
                 secret_end: map(m.secret_end).max(start),
                 name: m.name.map(|(s, e)| (map(s), map(e))),
-                view_span: Some((m.secret_start, m.secret_end)),
+                extracted: Some(self.extracted.len() as u32 - 1),
                 ..*m
             });
             added = true;
@@ -384,18 +421,29 @@ impl<'e> BlobScanner<'e> {
         let mut cursor = 0;
         let mut lines = pos.lines;
         let mut line_start = pos.line_start;
+        // Per line, worked out once however many matches it holds (a file of one long line
+        // full of keys): whether it carries an allow marker, and UTF-16 units up to a point.
+        let mut line_allowed: Option<bool> = None;
+        let mut units: Option<(usize, u64)> = None;
         for m in &self.matches {
             if !owned.contains(&m.match_start) {
                 continue;
             }
             let upto = &self.buf[cursor..m.secret_start];
-            lines += memchr::memchr_iter(b'\n', upto).count() as u64;
-            if let Some(nl) = memchr::memrchr(b'\n', upto) {
-                line_start = pos.offset + (cursor + nl) as u64 + 1;
+            let newlines = memchr::memchr_iter(b'\n', upto).count() as u64;
+            if newlines > 0 {
+                lines += newlines;
+                line_allowed = None;
+                units = None;
+                if let Some(nl) = memchr::memrchr(b'\n', upto) {
+                    line_start = pos.offset + (cursor + nl) as u64 + 1;
+                }
             }
             cursor = m.secret_start;
             let offset = pos.offset + m.secret_start as u64;
-            if self.allow.line_allows(&self.buf, m.secret_start) {
+            let allow = *line_allowed
+                .get_or_insert_with(|| self.allow.line_allows(&self.buf, m.secret_start));
+            if allow {
                 allowed += 1;
                 continue;
             }
@@ -403,8 +451,10 @@ impl<'e> BlobScanner<'e> {
             // UTF-16 column, as SARIF counts by default; from the chunk when the line starts in
             // it (else the byte column stands in).
             if let Some(from) = line_start.checked_sub(pos.offset) {
-                let before = &self.buf[from as usize..m.secret_start];
-                f.column_utf16 = utf16_units(before) + 1;
+                let (at, n) = units.unwrap_or((from as usize, 0));
+                let n = n + utf16_units(&self.buf[at..m.secret_start]);
+                units = Some((m.secret_start, n));
+                f.column_utf16 = n + 1;
             }
             out.push(f);
         }
@@ -433,8 +483,13 @@ impl<'e> BlobScanner<'e> {
             None => rule.remediation.clone(),
         };
         let text = |(s, e): (usize, usize)| String::from_utf8_lossy(&self.buf[s..e]).into_owned();
+        let extracted = m.extracted.and_then(|i| self.extracted.get(i as usize));
+        let var_name = match extracted.and_then(|x| x.name.clone()) {
+            Some(n) => n,
+            None => m.name.map(text).unwrap_or_default(),
+        };
         let detail = rule.detail.as_ref().map(|t| {
-            t.replace("{name}", &m.name.map(text).unwrap_or_default())
+            t.replace("{name}", &var_name)
                 .replace("{inner}", inner.map_or("", |r| r.title.as_str()))
         });
         Finding {
@@ -455,8 +510,8 @@ impl<'e> BlobScanner<'e> {
             column,
             column_utf16: column,
             byte_offset: pos.offset + m.secret_start as u64,
-            secret: match m.view_span {
-                Some((s, e)) => String::from_utf8_lossy(&self.view.bytes[s..e]).into_owned(),
+            secret: match extracted {
+                Some(x) => x.secret.clone(),
                 None => text((m.secret_start, m.secret_end)),
             },
             documented: m.documented,
@@ -465,36 +520,14 @@ impl<'e> BlobScanner<'e> {
             redact: rule.redact,
             provenance: None,
             recorded: None,
-            companion: m.id.map(|(s, e)| match m.view_span {
-                Some(_) => String::from_utf8_lossy(&self.view.bytes[s..e]).into_owned(),
-                None => text((s, e)),
-            }),
+            companion: match extracted {
+                Some(x) => x.companion.clone(),
+                None => m.id.map(text),
+            },
+            decoded: extracted.and_then(|x| x.decoded.clone()),
             verification: None,
         }
     }
-}
-
-/// UTF-16 code units that `bytes` (UTF-8, or not) would take: invalid bytes count one each.
-fn utf16_units(bytes: &[u8]) -> u64 {
-    bytes
-        .iter()
-        .map(|&b| match b {
-            0x80..=0xBF => 0, // continuation bytes
-            0xF0..=0xF7 => 2, // four-byte sequences are surrogate pairs
-            _ => 1,
-        })
-        .sum()
-}
-
-/// Reads into `buf` until it holds `cap` bytes or the reader ends; returns whether it ended.
-/// Bytes read before an error stay in `buf`.
-fn fill(reader: &mut dyn Read, buf: &mut Vec<u8>, cap: usize) -> io::Result<bool> {
-    let want = cap.saturating_sub(buf.len());
-    if want == 0 {
-        return Ok(false);
-    }
-    let got = reader.take(want as u64).read_to_end(buf)?;
-    Ok(got < want)
 }
 
 #[cfg(test)]

@@ -85,7 +85,9 @@ impl Origin {
 impl<'a> FileContext<'a> {
     /// A blob scanner for one thread.
     pub(super) fn scanner(&self) -> BlobScanner<'a> {
-        BlobScanner::new(self.engine, self.allow)
+        let mut scanner = BlobScanner::new(self.engine, self.allow);
+        scanner.set_decode_depth(self.limits.max_decode_depth);
+        scanner
     }
 
     /// Counts an archive opened.
@@ -242,5 +244,6 @@ fn file_finding(
         recorded: None,
         companion: None,
         verification: None,
+        decoded: None,
     }
 }

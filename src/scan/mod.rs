@@ -8,8 +8,10 @@
 
 mod archive;
 pub mod blob;
+mod chunk;
 mod context;
 mod disk;
+mod encoded;
 mod git;
 mod history;
 pub mod settle;

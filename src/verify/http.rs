@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use ureq::Agent;
 
+use crate::decode::base64;
 use crate::error::{Error, Result};
 use crate::verify::provider::Provider;
 
@@ -49,7 +50,7 @@ impl<'a> Call<'a> {
         let pair = format!("{user}:{password}");
         self.header(
             "authorization",
-            format!("Basic {}", base64(pair.as_bytes())),
+            format!("Basic {}", base64::encode(pair.as_bytes())),
         )
     }
 }
@@ -212,44 +213,9 @@ fn loopback_url(var: &str, url: &str) -> Result<String> {
     Ok(url.trim_end_matches('/').to_string())
 }
 
-/// Standard base64 with padding (for HTTP Basic credentials).
-pub fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base64_of_rfc4648_vectors() {
-        for (plain, encoded) in [
-            ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foob", "Zm9vYg=="),
-            ("fooba", "Zm9vYmE="),
-            ("foobar", "Zm9vYmFy"),
-        ] {
-            assert_eq!(base64(plain.as_bytes()), encoded);
-        }
-    }
 
     #[test]
     fn overrides_only_for_loopback() {

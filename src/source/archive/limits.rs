@@ -1,5 +1,6 @@
 //! What archives may cost — nesting depth, bytes per member and per archive, the inflate ratio,
-//! members per archive, bytes per file — and the readers that hold a member to them.
+//! members per archive, bytes per file, how deep encodings are undone — and the readers that
+//! hold a member to them.
 
 use std::cell::Cell;
 use std::io::{self, Read};
@@ -20,6 +21,9 @@ pub struct Limits {
     pub max_entries: u64,
     /// Bytes read from one file (not an archive): the rest of a larger file is not read.
     pub max_file_bytes: u64,
+    /// Encodings nested in one another that are undone to find a key (base64 of hex …);
+    /// 0 turns decoding off.
+    pub max_decode_depth: usize,
 }
 
 impl Default for Limits {
@@ -31,6 +35,7 @@ impl Default for Limits {
             max_inflate_ratio: 200,
             max_entries: 100_000,
             max_file_bytes: 1024 * 1024 * 1024,
+            max_decode_depth: 3,
         }
     }
 }
