@@ -26,6 +26,8 @@ pub struct ScanOutcome {
     /// Which scan this is and which part of it (reports of a sharded scan carry it, so that
     /// `sealant merge` can check its parts belong together).
     pub part: Option<Part>,
+    /// The directory the scan ran in: the findings' relative paths are relative to it.
+    pub root: Option<String>,
 }
 
 /// A report's place among the parts of one scan.
@@ -91,6 +93,9 @@ pub struct SkipCounts {
     pub special: u64,
     /// Paths the project config's `skip-paths` leaves out.
     pub config: u64,
+    /// Files and directories git's ignore rules leave out (a directory counts once).
+    #[serde(default)]
+    pub ignored: u64,
 }
 
 impl Summary {

@@ -42,18 +42,10 @@ fn findings(dir: &std::path::Path, args: &[&str]) -> Vec<(String, String, u64, S
     all.extend_from_slice(args);
     let (v, out) = json_scan(dir, &all);
     assert!(code(&out) < 2, "{}", stderr(&out));
-    v["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
+    (finding_fields(&v, &["rule_id", "path", "line", "secret", "decoded"]).into_iter())
         .map(|f| {
-            (
-                f["rule_id"].as_str().unwrap_or_default().to_string(),
-                f["path"].as_str().unwrap_or_default().to_string(),
-                f["line"].as_u64().unwrap_or_default(),
-                f["secret"].as_str().unwrap_or_default().to_string(),
-                f["decoded"].as_str().unwrap_or_default().to_string(),
-            )
+            let line = f[2].parse().unwrap_or_default();
+            (f[0].clone(), f[1].clone(), line, f[3].clone(), f[4].clone())
         })
         .collect()
 }

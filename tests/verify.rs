@@ -584,6 +584,40 @@ fn only_verified_and_reverifying_a_saved_report() {
         .iter()
         .filter_map(|f| f["line"].as_u64())
         .collect();
+    // Active keys, and the keys whose check failed or told nothing (rate limited, hung,
+    // redirected, garbage): a check that could not run never passes a key.
+    assert_eq!(lines, [1, 2, 4, 5, 6, 7, 8]);
+    assert_eq!(v["summary"]["findings"]["critical"], 3);
+    assert_eq!(
+        v["summary"]["findings"]["low"], 4,
+        "the test keys whose check failed"
+    );
+    assert_eq!(v["summary"]["verified"]["error"], 2, "{}", v["summary"]);
+    assert_eq!(v["summary"]["verified"]["unknown"], 2, "{}", v["summary"]);
+    // Asked to drop those too: only the active ones.
+    let out = run_verify(
+        dir.path(),
+        &mock.url,
+        &[
+            "scan",
+            "--format",
+            "json",
+            "--only-verified",
+            "--drop-failed-checks",
+            "--verify-timeout",
+            "1",
+            ".",
+        ],
+        b"",
+    );
+    assert_eq!(code(&out), 1);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let lines: Vec<u64> = v["findings"]
+        .as_array()
+        .expect("f")
+        .iter()
+        .filter_map(|f| f["line"].as_u64())
+        .collect();
     assert_eq!(lines, [1, 2, 8]);
     assert_eq!(v["summary"]["findings"]["critical"], 3);
     // A saved report, redacted: the secrets are found again where it says.

@@ -75,9 +75,14 @@ pub struct VerifyCmdArgs {
     pub report_file: Option<PathBuf>,
     #[command(flatten)]
     pub report: ReportArgs,
-    /// Report only the findings verified active.
+    /// Report only the findings verified active — and those whose check failed or told
+    /// nothing, with why (see --drop-failed-checks).
     #[arg(long, help_heading = "Verification")]
     pub only_verified: bool,
+    /// With --only-verified: drop the findings whose check failed or told nothing as well
+    /// (an unreachable provider then passes every key).
+    #[arg(long, requires = "only_verified", help_heading = "Verification")]
+    pub drop_failed_checks: bool,
     #[command(flatten)]
     pub verify: VerifyOptions,
     /// Print secrets in full instead of redacted.
@@ -187,9 +192,14 @@ pub struct ScanArgs {
     /// Off by default: nothing leaves the machine without it.
     #[arg(long, help_heading = "Verification")]
     pub verify: bool,
-    /// Report only the findings verified active (implies --verify).
+    /// Report only the findings verified active (implies --verify) — and those whose check
+    /// failed or told nothing, with why (see --drop-failed-checks).
     #[arg(long, help_heading = "Verification")]
     pub only_verified: bool,
+    /// With --only-verified: drop the findings whose check failed or told nothing as well
+    /// (an unreachable provider then passes every key).
+    #[arg(long, requires = "only_verified", help_heading = "Verification")]
+    pub drop_failed_checks: bool,
     #[command(flatten)]
     pub verify_options: VerifyOptions,
     /// Also scan files that .gitignore, .ignore, .sealantignore and git's exclude files leave
@@ -291,6 +301,16 @@ pub enum RulesAction {
         /// Write the rule file here instead of standard output.
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
+    },
+    /// Print `[[published]]` entries (for a rule file) for the secrets of a JSON report
+    /// written with --show-secrets: keys everybody has (a project's published test keys),
+    /// which scans then report at `info`. Only digests are printed, never a secret.
+    Publish {
+        /// The JSON report (`sealant scan --format json --show-secrets`).
+        report: PathBuf,
+        /// Who publishes these secrets, and where (recorded beside each digest).
+        #[arg(long, value_name = "TEXT")]
+        source: String,
     },
 }
 

@@ -28,6 +28,7 @@ pub fn emit(outcome: &ScanOutcome, engine: &Engine, o: &Output<'_>) -> Result<bo
         show_secrets: o.show_secrets,
         color: use_color(o.report.color, to_terminal),
         verbose: o.report.verbose,
+        fail_on: o.fail_on.0,
     };
     let written = if o.streamed {
         Ok(()) // the findings were written as they were found

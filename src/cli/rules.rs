@@ -11,6 +11,9 @@ use crate::error::{Error, Result};
 use crate::rules::RuleSet;
 
 pub fn run(args: RulesArgs) -> Result<i32> {
+    if let Some(RulesAction::Publish { report, source }) = &args.action {
+        return run_rules_publish(report, source);
+    }
     if let Some(RulesAction::Import { file, output }) = &args.action {
         return run_rules_import(file, output.as_deref());
     }
@@ -138,4 +141,44 @@ fn run_rules_check(files: &[PathBuf]) -> Result<i32> {
         failed |= !problems.is_empty();
     }
     Ok(i32::from(failed))
+}
+
+fn run_rules_publish(report: &Path, source: &str) -> Result<i32> {
+    let text = std::fs::read_to_string(report)
+        .map_err(|e| Error::new(format!("cannot read {}: {e}", report.display())))?;
+    let outcome = crate::report::merge::from_json(&text, &report.display().to_string())?;
+    // Names and flags (rules that do not redact) are no secrets to publish.
+    let rules = RuleSet::builtin()?;
+    let names = |id: &str| rules.rules.iter().any(|r| r.id == id && !r.redact);
+    let mut digests: Vec<String> = Vec::new();
+    let mut redacted = 0;
+    for f in &outcome.findings {
+        if f.secret.is_empty() || names(&f.rule_id) {
+            continue;
+        }
+        if f.recorded.as_ref().is_some_and(|r| r.redacted) {
+            redacted += 1;
+            continue;
+        }
+        let d = crate::rules::published::digest(f.secret.as_bytes());
+        digests.push(crate::finding::hex(&d));
+    }
+    if redacted > 0 {
+        return Err(Error::new(format!(
+            "{}: {redacted} secret(s) are redacted: write the report with --show-secrets",
+            report.display()
+        )));
+    }
+    digests.sort();
+    digests.dedup();
+    let source = source.replace('\\', "\\\\").replace('"', "\\\"");
+    let mut out = io::stdout().lock();
+    let written = digests.iter().try_for_each(|d| {
+        writeln!(
+            out,
+            "[[published]]\nsha256 = \"{d}\"\nsource = \"{source}\"\n"
+        )
+    });
+    ignore_broken_pipe(written)?;
+    Ok(0)
 }

@@ -42,7 +42,12 @@ pub fn run(args: ScanArgs) -> Result<i32> {
     let mut project = setup::find_config(&args)?;
     let engine = setup::build_engine(&mut project, &args.rule_files, &args.enable, &args.disable)?;
     let allow_markers = setup::allow_markers(&project)?;
-    let baseline = setup::find_baseline(&args, &project)?;
+    // Writing a baseline records every current finding: the baseline in force is not applied
+    // (a refresh would otherwise drop what it already accepted).
+    let baseline = match args.write_baseline {
+        Some(_) => None,
+        None => setup::find_baseline(&args, &project)?,
+    };
     let mut policy = Policy::new(&project.allowlist, baseline, &project.name())?;
     if let Some(g) = setup::find_gitleaksignore(&args, &engine) {
         policy = policy.with_gitleaks(g);
@@ -136,6 +141,7 @@ pub fn run(args: ScanArgs) -> Result<i32> {
             &mut outcome,
             crate::cli::verify::options(args.verify_options),
             args.only_verified,
+            args.drop_failed_checks,
             &|k| std::env::var(k).ok(),
         )?;
     }
@@ -174,8 +180,7 @@ fn scan_to_lines(
     let error: std::sync::Mutex<Option<io::Error>> = Default::default();
     let opts = ReportOptions {
         show_secrets,
-        color: false,
-        verbose: false,
+        ..ReportOptions::default()
     };
     let sink = |mut batch: Vec<Finding>| {
         if !show_secrets {

@@ -7,19 +7,20 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use crate::cli::args::{FailOn, VerifyCmdArgs, VerifyOptions};
+use crate::cli::args::{VerifyCmdArgs, VerifyOptions};
 use crate::cli::config::ProjectConfig;
 use crate::cli::output::{Output, emit, read_stdin};
 use crate::cli::setup;
 use crate::diagnostics::Warning;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::finding::Finding;
+use crate::finding::{Finding, Status};
 use crate::outcome::ScanOutcome;
 use crate::policy::inline::AllowMarkers;
 use crate::report;
 use crate::scan::{self, ScanConfig};
 use crate::source::walk::WalkOptions;
+use crate::verify::provider::Provider;
 
 /// How verification runs, from the command line.
 pub fn options(o: VerifyOptions) -> crate::verify::Options {
@@ -48,27 +49,39 @@ pub fn run(args: VerifyCmdArgs) -> Result<i32> {
         &mut outcome,
         options(args.verify),
         args.only_verified,
+        args.drop_failed_checks,
         &|k| std::env::var(k).ok(),
     )?;
     if !args.show_secrets {
         report::redact::outcome(&mut outcome, &engine);
     }
+    let fail_on = setup::fail_on(args.report.fail_on, &project)?;
     emit(
         &outcome,
         &engine,
         &Output {
             report: &args.report,
             show_secrets: args.show_secrets,
-            fail_on: FailOn(None),
+            fail_on,
             streamed: false,
         },
     )?;
-    let active = outcome
-        .summary
-        .verified
-        .as_ref()
-        .is_some_and(|v| v.active > 0);
-    Ok(i32::from(active))
+    // A failure is a finding at or above --fail-on that is not verified inactive: active, a
+    // check that failed or told nothing, or a secret that could not be recovered to check.
+    // Findings of providers sealant does not ask cannot be verified and do not count.
+    let threshold = fail_on.0;
+    let failing = (outcome.findings.iter())
+        .filter(|f| threshold.is_some_and(|t| f.severity >= t))
+        .filter(|f| match f.verification.as_ref().map(|v| v.status) {
+            Some(Status::Inactive) => false,
+            Some(_) => true,
+            None => Provider::of(&f.rule_id, &f.secret).is_some(),
+        })
+        .count();
+    if failing > 0 && !args.report.quiet {
+        eprintln!("sealant: {failing} finding(s) at or above --fail-on are not verified inactive");
+    }
+    Ok(i32::from(failing > 0))
 }
 
 /// Fills in the redacted secrets of `outcome` by scanning the files it names again (with the
@@ -85,16 +98,25 @@ fn recover_secrets(outcome: &mut ScanOutcome, engine: &Engine, allow_markers: Al
         }
     }
     let wanted = |f: &Finding| f.recorded.as_ref().is_some_and(|r| r.redacted);
-    let paths: HashSet<String> = (outcome.findings.iter())
+    let named: HashSet<String> = (outcome.findings.iter())
         .filter(|f| wanted(f))
         .filter(|f| f.provenance.is_none() && !f.path.contains('!'))
         .map(|f| f.path.to_string())
-        .filter(|p| Path::new(p).is_file())
         .collect();
+    // The files are where the report says relative to the directory the scan ran in: from
+    // here if they are here, else from there.
+    let here = std::env::current_dir().ok();
+    let there = (outcome.root.as_deref())
+        .map(PathBuf::from)
+        .filter(|r| r.is_dir() && named.iter().any(|p| !Path::new(p).is_file()));
+    let moved = there
+        .as_ref()
+        .is_some_and(|r| std::env::set_current_dir(r).is_ok());
+    let paths: HashSet<&String> = named.iter().filter(|p| Path::new(p).is_file()).collect();
     let mut found: HashMap<String, (String, Option<String>)> = HashMap::new();
     if !paths.is_empty() {
         let config = ScanConfig {
-            paths: paths.iter().map(PathBuf::from).collect(),
+            paths: paths.iter().map(|p| PathBuf::from(p.as_str())).collect(),
             walk: WalkOptions {
                 no_ignore: true,
                 threads: 1,
@@ -108,6 +130,10 @@ fn recover_secrets(outcome: &mut ScanOutcome, engine: &Engine, allow_markers: Al
                 found.insert(f.fingerprint(), (f.secret, f.companion));
             }
         }
+    }
+    if moved && let Some(here) = here {
+        // Back, so that `--output FILE` lands where the user asked.
+        let _ = std::env::set_current_dir(here);
     }
     let mut missing = 0u64;
     for f in outcome.findings.iter_mut().filter(|f| wanted(f)) {

@@ -18,6 +18,7 @@ use crate::finding::Confidence;
 use globset::Candidate;
 
 use crate::rules::file_rules::FileRule;
+use crate::rules::published::Published;
 use crate::rules::scope::PathIndex;
 use crate::rules::{Rule, RuleSet};
 use prefilter::{KeywordHit, Prefilter};
@@ -45,6 +46,8 @@ pub struct Engine {
     /// `first_derived` on, whose hits go to [`Scratch::encoded_hits`] instead of rules.
     derived: Vec<Derived>,
     first_derived: u32,
+    /// Secrets everybody has: matched, but reported as documented (`info`).
+    published: Published,
 }
 
 /// A confirmed regex match of one rule, in haystack coordinates.
@@ -154,6 +157,7 @@ impl Engine {
         let mut all_keywords = keywords;
         all_keywords.extend(derived.iter().map(|d| d.text.clone()));
         Ok(Engine {
+            published: set.published,
             derived,
             first_derived,
             overrides,
@@ -327,7 +331,14 @@ impl Engine {
                 if rule.silenced(&hay[ws..we]) {
                     continue;
                 }
+                let from = out.len();
                 confirm(rule, ri, info, &hay[..we], ws, out, &mut scratch.rejected);
+                if !self.published.is_empty() {
+                    for m in &mut out[from..] {
+                        let secret = &hay[m.secret_start..m.secret_end];
+                        m.documented |= self.published.contains(secret);
+                    }
+                }
             }
             scratch.windows[ri as usize].clear();
         }

@@ -25,7 +25,7 @@ pub fn write(out: &mut dyn Write, findings: &[Finding], opts: ReportOptions) -> 
         writeln!(
             out,
             "::{} file={},line={line},col={col},title={}::{}",
-            command(f.severity),
+            command(f.severity, opts.fails(f)),
             property(file),
             property(&format!("{} ({})", f.title, f.rule_id)),
             data(&message)
@@ -34,11 +34,12 @@ pub fn write(out: &mut dyn Write, findings: &[Finding], opts: ReportOptions) -> 
     Ok(())
 }
 
-fn command(s: Severity) -> &'static str {
+/// The annotation level: a finding that does not fail the run (below `--fail-on`) is a notice.
+fn command(s: Severity, fails: bool) -> &'static str {
     match s {
+        _ if !fails => "notice",
         Severity::Critical | Severity::High => "error",
-        Severity::Medium | Severity::Low => "warning",
-        Severity::Info => "notice",
+        Severity::Medium | Severity::Low | Severity::Info => "warning",
     }
 }
 

@@ -28,6 +28,9 @@ struct Report<'a> {
     stale_baseline: &'a [BaselineEntry],
     #[serde(skip_serializing_if = "Option::is_none")]
     notice: Option<&'a str>,
+    /// The directory the scan ran in (relative paths are relative to it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    root: Option<&'a str>,
 }
 
 /// A finding as the JSON report writes it, and as `sealant merge` reads it back: one shape
@@ -169,6 +172,7 @@ pub fn write(out: &mut dyn Write, outcome: &ScanOutcome, opts: ReportOptions) ->
         warnings: &outcome.warnings,
         stale_baseline: &outcome.stale,
         notice: outcome.notice.as_deref(),
+        root: outcome.root.as_deref(),
     };
     serde_json::to_writer_pretty(&mut *out, &report).map_err(crate::report::json_io)?;
     writeln!(out)

@@ -18,18 +18,22 @@ pub fn write(out: &mut dyn Write, outcome: &ScanOutcome, opts: ReportOptions) ->
             .push(f);
     }
     let seconds = outcome.summary.duration().as_secs_f64();
+    // A file fails when a finding in it fails the run (`--fail-on`); one whose findings are
+    // all below that passes, its findings listed in its output.
+    let failed = files
+        .values()
+        .filter(|fs| fs.iter().any(|f| opts.fails(f)))
+        .count();
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(
         out,
-        r#"<testsuites name="sealant" tests="{}" failures="{}" time="{seconds:.3}">"#,
+        r#"<testsuites name="sealant" tests="{}" failures="{failed}" time="{seconds:.3}">"#,
         files.len() + 1,
-        files.len()
     )?;
     writeln!(
         out,
-        r#"  <testsuite name="sealant scan" tests="{}" failures="{}" errors="0" skipped="0" time="{seconds:.3}">"#,
+        r#"  <testsuite name="sealant scan" tests="{}" failures="{failed}" errors="0" skipped="0" time="{seconds:.3}">"#,
         files.len() + 1,
-        files.len()
     )?;
     writeln!(
         out,
@@ -61,12 +65,16 @@ pub fn write(out: &mut dyn Write, outcome: &ScanOutcome, opts: ReportOptions) ->
             xml(file),
             xml(file)
         )?;
-        writeln!(
-            out,
-            r#"      <failure message="{}" type="secret">{}</failure>"#,
-            xml(&message),
-            xml(&body)
-        )?;
+        if findings.iter().any(|f| opts.fails(f)) {
+            writeln!(
+                out,
+                r#"      <failure message="{}" type="secret">{}</failure>"#,
+                xml(&message),
+                xml(&body)
+            )?;
+        } else {
+            writeln!(out, r#"      <system-out>{}</system-out>"#, xml(&body))?;
+        }
         writeln!(out, "    </testcase>")?;
     }
     writeln!(out, "  </testsuite>")?;

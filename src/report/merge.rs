@@ -31,6 +31,8 @@ struct PartReport {
     #[serde(default)]
     stale_baseline: Vec<BaselineEntry>,
     notice: Option<String>,
+    #[serde(default)]
+    root: Option<String>,
 }
 
 /// Reads the part reports `files` and merges them into one outcome.
@@ -125,7 +127,9 @@ fn combine(parts: Vec<(String, PartReport)>) -> Result<ScanOutcome> {
     let mut warnings = Vec::new();
     let mut stale = Vec::new();
     let mut notice = None;
+    let mut root = None;
     for (_, p) in parts {
+        root = root.or(p.root);
         summary = Some(match summary {
             None => p.summary,
             Some(s) => add(s, &p.summary),
@@ -155,6 +159,7 @@ fn combine(parts: Vec<(String, PartReport)>) -> Result<ScanOutcome> {
         summary,
         stale,
         notice,
+        root,
         part: identity.map(|identity| Part {
             identity,
             shard: None::<Shard>,
@@ -176,6 +181,7 @@ fn add(mut a: Summary, b: &Summary) -> Summary {
     a.skipped.symlinks += b.skipped.symlinks;
     a.skipped.special += b.skipped.special;
     a.skipped.config += b.skipped.config;
+    a.skipped.ignored += b.skipped.ignored;
     a.suppressed.inline += b.suppressed.inline;
     a.suppressed.allowlist += b.suppressed.allowlist;
     a.suppressed.baseline += b.suppressed.baseline;

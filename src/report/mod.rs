@@ -12,10 +12,10 @@ pub mod redact;
 pub mod sarif;
 pub mod text;
 
-use crate::finding::{Finding, redact};
+use crate::finding::{Finding, Severity, redact};
 
 /// Options shared by every report format.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct ReportOptions {
     /// Print secrets in full (`--show-secrets`).
     pub show_secrets: bool,
@@ -23,9 +23,29 @@ pub struct ReportOptions {
     pub color: bool,
     /// List every finding of a rule in the text report, not the first few.
     pub verbose: bool,
+    /// `--fail-on`: the severity from which a finding fails the run (`None`: never). Formats
+    /// with a notion of failure (JUnit cases, GitHub annotation levels, SARIF levels) follow
+    /// it, so that a report never calls a failure what the exit code passes.
+    pub fail_on: Option<Severity>,
+}
+
+impl Default for ReportOptions {
+    fn default() -> Self {
+        ReportOptions {
+            show_secrets: false,
+            color: false,
+            verbose: false,
+            fail_on: Some(Severity::Low),
+        }
+    }
 }
 
 impl ReportOptions {
+    /// Whether `f` fails the run.
+    pub fn fails(&self, f: &Finding) -> bool {
+        self.fail_on.is_some_and(|t| f.severity >= t)
+    }
+
     /// The secret as this report may show it.
     pub fn secret(&self, f: &Finding) -> String {
         if self.show_secrets || !f.redact || f.recorded.as_ref().is_some_and(|r| r.redacted) {

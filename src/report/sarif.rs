@@ -257,7 +257,14 @@ fn result(f: &Finding, rule_index: Option<usize>, opts: ReportOptions) -> SarifR
     };
     let mut r = SarifResult::builder()
         .rule_id(f.rule_id.to_string())
-        .level(level(f.severity))
+        .level(if opts.fails(f) {
+            match level(f.severity) {
+                ResultLevel::Note => ResultLevel::Warning,
+                l => l,
+            }
+        } else {
+            ResultLevel::Note
+        })
         .message(Message {
             text: Some(message),
             ..Default::default()

@@ -270,6 +270,14 @@ pub fn write_summary(
             plural(s.skipped.config, "file")
         ));
     }
+    if s.skipped.ignored > 0 {
+        let what = if s.skipped.ignored == 1 {
+            "1 file or directory".to_string()
+        } else {
+            format!("{} files and directories", s.skipped.ignored)
+        };
+        skipped.push(format!("{what} git ignores (--no-ignore-vcs scans them)"));
+    }
     if !skipped.is_empty() {
         writeln!(err, "sealant: skipped {}", skipped.join(", "))?;
     }

@@ -18,6 +18,7 @@ pub const BUILTIN_RULE_FILES: &[(&str, &str)] = &[
         include_str!("../../rules/frameworks.toml"),
     ),
     ("exposure.toml", include_str!("../../rules/exposure.toml")),
+    ("published.toml", include_str!("../../rules/published.toml")),
 ];
 
 #[cfg(test)]

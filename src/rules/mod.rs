@@ -7,6 +7,7 @@ pub mod file_rules;
 pub mod import;
 pub mod model;
 pub mod placeholder;
+pub mod published;
 pub mod scope;
 
 use std::collections::HashSet;
@@ -282,6 +283,13 @@ impl Rule {
         if self.placeholder_check && placeholder::looks_like_placeholder(body) {
             return Err(Rejection::Placeholder);
         }
+        // A rule that captures the value assigned to a name (group `value`) reports nothing
+        // when the value cannot be a secret: a number or a boolean.
+        if let Some(v) = caps.name("value")
+            && placeholder::not_a_secret(v.as_bytes())
+        {
+            return Err(Rejection::Placeholder);
+        }
         if let Some(min) = self.min_entropy
             && placeholder::shannon_entropy(body) < min
         {
@@ -303,7 +311,8 @@ impl Rule {
         };
         Ok(Judgement {
             confidence,
-            documented: self.documented.iter().any(|d| d == secret.as_bytes()),
+            documented: self.documented.iter().any(|d| d == secret.as_bytes())
+                || (self.placeholder_check && placeholder::looks_documented(body)),
         })
     }
 }
@@ -315,6 +324,8 @@ pub struct RuleSet {
     pub rules: Vec<Rule>,
     /// Rules about a file's name and place.
     pub file_rules: Vec<FileRule>,
+    /// Secrets everybody has, reported at `info`.
+    pub published: published::Published,
 }
 
 impl RuleSet {
@@ -374,6 +385,7 @@ impl RuleSet {
     fn extend(&mut self, other: RuleSet) {
         self.rules.extend(other.rules);
         self.file_rules.extend(other.file_rules);
+        self.published.merge(other.published);
     }
 
     /// Keeps the rules that should run: those on by default plus those named in `enable`,
@@ -405,6 +417,7 @@ impl RuleSet {
                 .into_iter()
                 .filter(|r| keep(&r.id, true))
                 .collect(),
+            published: self.published,
         })
     }
 }
@@ -451,5 +464,10 @@ fn parse_rules(text: &str, source: &str, check_syntax: bool) -> Result<RuleSet> 
             .into_iter()
             .map(|spec| FileRule::compile(spec, source))
             .collect::<Result<_>>()?,
+        published: {
+            let mut p = published::Published::default();
+            p.extend(&file.published, source)?;
+            p
+        },
     })
 }

@@ -1,6 +1,6 @@
 //! The rule file schema: what a `rules/*.toml` file (built-in or a user's) may say.
 //!
-//! A file is a list of `[[rule]]` tables. Unknown keys are an error, so a typo in a rule file
+//! A file is a list of `[[rule]]` tables (and `[[file_rule]]`, `[[published]]`). Unknown keys are an error, so a typo in a rule file
 //! is reported instead of silently changing what the rule does.
 
 use serde::Deserialize;
@@ -17,6 +17,9 @@ pub struct RuleFile {
     pub rules: Vec<RuleSpec>,
     #[serde(default, rename = "file_rule")]
     pub file_rules: Vec<FileRuleSpec>,
+    /// Secrets everybody has (see `published`): findings of them are `info`.
+    #[serde(default)]
+    pub published: Vec<crate::rules::published::PublishedSpec>,
 }
 
 /// A finding about a file itself — its name and place — rather than about bytes in it.

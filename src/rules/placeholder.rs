@@ -70,6 +70,89 @@ pub fn looks_like_placeholder(body: &[u8]) -> bool {
     has_lower != has_upper && word_coverage(body) * 3 >= body.len()
 }
 
+/// Whether an assigned value cannot be a secret: a number or a boolean (`1`, `0.5`, `true`,
+/// `off`).
+pub fn not_a_secret(value: &[u8]) -> bool {
+    let v = value.trim_ascii();
+    let number = !v.is_empty()
+        && v.iter()
+            .all(|b| b.is_ascii_digit() || *b == b'.' || *b == b'-');
+    let lower = v.to_ascii_lowercase();
+    number
+        || matches!(
+            &lower[..],
+            b"true" | b"false" | b"yes" | b"no" | b"on" | b"off" | b"null" | b"none"
+        )
+}
+
+/// Words that mark a value written for documentation (`sk_live_…EXAMPLEKEY`,
+/// `AKIAIOSFODNN7EXAMPLE`), case as written. Each is long enough, or marked off by `_`, that a
+/// random key holds it less than once in 10^7.
+const DOC_WORDS: &[&str] = &[
+    "EXAMPLE",
+    "Example",
+    "example",
+    "SAMPLE",
+    "Sample",
+    "sample",
+    "DUMMY_",
+    "dummy_",
+    "_DUMMY",
+    "_dummy",
+    "DUMMYKEY",
+    "dummykey",
+    "YOURKEY",
+    "YourKey",
+    "yourkey",
+    "YOUR_",
+    "your_",
+    "_YOUR",
+    "_your",
+    "FAKEKEY",
+    "fakekey",
+    "FAKE_",
+    "fake_",
+    "_FAKE",
+    "_fake",
+    "REPLACEME",
+    "replaceme",
+    "CHANGEME",
+    "changeme",
+];
+
+/// True when `body` reads as a documented example rather than a real key: a documentation
+/// word in it (`EXAMPLE`, `SAMPLE`, `DUMMY_`, `YOUR_`, `FAKE_` …), a run of eight or more
+/// letters in alphabet order (`AbCdEfGhIj…`), nine or more ascending digits, or eight or more
+/// zeros. Such a value is reported at `info`, never dropped: it may still be pasted for real.
+pub fn looks_documented(body: &[u8]) -> bool {
+    if DOC_WORDS
+        .iter()
+        .any(|w| memchr::memmem::find(body, w.as_bytes()).is_some())
+    {
+        return true;
+    }
+    let (mut letters, mut digits, mut zeros) = (1usize, 1usize, 0usize);
+    for (i, &b) in body.iter().enumerate() {
+        zeros = if b == b'0' { zeros + 1 } else { 0 };
+        if zeros >= 8 {
+            return true;
+        }
+        let Some(&prev) = i.checked_sub(1).and_then(|p| body.get(p)) else {
+            continue;
+        };
+        let next_letter = b.is_ascii_alphabetic()
+            && prev.is_ascii_alphabetic()
+            && b.to_ascii_lowercase() == prev.to_ascii_lowercase() + 1;
+        letters = if next_letter { letters + 1 } else { 1 };
+        let next_digit = b.is_ascii_digit() && prev.is_ascii_digit() && b == prev + 1;
+        digits = if next_digit { digits + 1 } else { 1 };
+        if letters >= 8 || digits >= 9 {
+            return true;
+        }
+    }
+    false
+}
+
 /// How many bytes of `body` placeholder words cover (without case).
 fn word_coverage(body: &[u8]) -> usize {
     let lower = body.to_ascii_lowercase();
@@ -166,7 +249,7 @@ mod tests {
             let len = lengths.start() + (rng.next() % span) as usize;
             body.clear();
             body.extend((0..len).map(|_| alphabet[(rng.next() % alphabet.len() as u64) as usize]));
-            if looks_like_placeholder(&body) {
+            if looks_like_placeholder(&body) || looks_documented(&body) {
                 rejected += 1;
             }
         }
@@ -207,6 +290,27 @@ mod tests {
         assert!(!looks_like_placeholder(k.as_bytes()));
         assert!(looks_like_placeholder(b"51Hxxxxxxxxxxxxxxxxxxxxxxxxxx"));
         assert!(looks_like_placeholder(b"your_secret_key_here"));
+    }
+
+    #[test]
+    fn documented_examples_are_recognised() {
+        for doc in [
+            "51AbCdEfGhIjKlMnOpQrStUvWxYzEXAMPLEKEY0000000000",
+            "IOSFODNN7EXAMPLE",
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            "51Hq9your_key_here_x8Pq2",
+            "4eC39HqLyjWD123456789x",
+            "abcdefghij",
+            "sk_dummy_value_12",
+        ] {
+            assert!(looks_documented(doc.as_bytes()), "{doc}");
+        }
+        for real in [
+            "51u8jzPde0IgxLd6GncfBAepfJBd0Kh8oOOL8dKLzdocJ2isAjIhKtJ0RlgLKOmxgJTeKdNnFRIBXuDL7DxtpYlSXpfKtHF4vUC",
+            "xVGj6dQrR4xKwXcFn1z6iQRluTYKD3HJ3vJVAsLf",
+        ] {
+            assert!(!looks_documented(real.as_bytes()), "{real}");
+        }
     }
 
     #[test]

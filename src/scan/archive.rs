@@ -177,7 +177,10 @@ impl FileContext<'_> {
             outer,
             found: Vec::new(),
         };
-        let mut reader = ArchiveReader::new(limits, &mut sink);
+        // Named after its canonical path's last part, not how it is shown (`1a2b3c4:a.gz`).
+        let canonical: &str = &outer.canonical;
+        let name = canonical.rsplit(['/', '!']).next().unwrap_or(canonical);
+        let mut reader = ArchiveReader::new(limits, &mut sink).named(name);
         read(&mut reader);
         let (members, warnings) = reader.counts();
         (sink.found, ReadCounts { members, warnings })

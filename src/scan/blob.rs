@@ -473,10 +473,12 @@ impl<'e> BlobScanner<'e> {
     ) -> Finding {
         let rule = self.engine.rule(m.rule);
         let inner = m.inner.map(|i| self.engine.rule(i));
+        // A placement rule (`value_from_rules`) says where a secret sits; how severe the finding
+        // is follows the secret: a test key in a bundle is low, a live one critical.
         let severity = if m.documented || m.info {
             Severity::Info
         } else {
-            rule.severity
+            inner.map_or(rule.severity, |i| i.severity)
         };
         let remediation = match inner {
             Some(inner) => format!("{} {}", rule.remediation, inner.remediation),

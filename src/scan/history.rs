@@ -102,12 +102,19 @@ impl Queue {
 }
 
 /// A finding and the blob it was found in (for attribution after the walk).
+#[derive(Clone)]
 struct Found {
     finding: Finding,
     blob: Option<usize>,
     /// For messages: the commit.
     commit: Option<u32>,
+    /// Another path the same blob was introduced at (the job's own path when `None`).
+    path: Option<Arc<str>>,
 }
+
+/// Other paths a blob was introduced at besides its first, kept per blob up to this many (a
+/// secret copied to another file is a finding there too; past this, only counted).
+const MAX_OTHER_PATHS: usize = 64;
 
 /// Counts for the summary.
 pub struct HistoryCounts {
@@ -170,7 +177,7 @@ pub(super) fn scan_history(
     let queue = Queue::default();
     let found: Mutex<Vec<Found>> = Mutex::new(Vec::new());
     let range = !config.revs.is_empty();
-    let others = std::thread::scope(|scope| -> Result<Vec<u32>> {
+    let (others, other_paths) = std::thread::scope(|scope| -> Result<_> {
         let messages = scope.spawn(|| -> Result<()> {
             let mut scanner = ctx.scanner();
             let mut scan_message = |commit: Commit, body: &[u8]| {
@@ -190,6 +197,7 @@ pub(super) fn scan_history(
                         finding,
                         blob: None,
                         commit: index,
+                        path: None,
                     }));
                 }
                 if let Ok(mut m) = meta.lock() {
@@ -212,6 +220,7 @@ pub(super) fn scan_history(
                             finding,
                             blob: None,
                             commit: None,
+                            path: None,
                         }));
                     }
                 }
@@ -240,6 +249,7 @@ pub(super) fn scan_history(
                                     finding,
                                     blob: Some(start + i),
                                     commit: job.commit,
+                                    path: None,
                                 }));
                             }
                             Object::Missing => ctx.stats.warn(
@@ -273,8 +283,26 @@ pub(super) fn scan_history(
         // The walk: every blob once, in the order commits introduce them.
         let mut seen: HashMap<String, usize> = HashMap::new();
         let mut others: Vec<u32> = Vec::new();
+        // Per blob: a digest of the path it was first introduced at, and the other paths.
+        let mut first_path: Vec<u64> = Vec::new();
+        let mut other_paths: HashMap<usize, Vec<(u32, Arc<str>)>> = HashMap::new();
+        let path_digest = |p: &str| {
+            use std::hash::{BuildHasher, Hasher};
+            let mut h = crate::fasthash::FastHash.build_hasher();
+            h.write(p.as_bytes());
+            h.finish()
+        };
         let mut submodules: HashSet<String> = HashSet::new();
+        // (commit, blob) pairs where a commit deleted the blob at some path: a blob it also
+        // introduced at another path was moved there, not copied.
+        let mut moved: HashSet<(u32, usize)> = HashSet::new();
         let walked = walk::introductions(top, &commits, &mut |intro| {
+            if intro.deleted {
+                if let Some(&i) = seen.get(intro.blob) {
+                    moved.insert((intro.commit, i));
+                }
+                return;
+            }
             if intro.submodule {
                 if submodules.insert(intro.path.to_string()) {
                     ctx.stats.warn(
@@ -290,10 +318,19 @@ pub(super) fn scan_history(
             }
             if let Some(&i) = seen.get(intro.blob) {
                 others[i] += 1;
+                if first_path[i] != path_digest(intro.path) {
+                    let paths = other_paths.entry(i).or_default();
+                    if paths.len() < MAX_OTHER_PATHS
+                        && !paths.iter().any(|(_, p)| **p == *intro.path)
+                    {
+                        paths.push((intro.commit, Arc::from(intro.path)));
+                    }
+                }
                 return;
             }
             seen.insert(intro.blob.to_string(), others.len());
             others.push(0);
+            first_path.push(path_digest(intro.path));
             // Every part walks every commit (cheap); each reads only its own blobs.
             if !shard::takes(ctx.shard, intro.blob) {
                 return;
@@ -310,6 +347,7 @@ pub(super) fn scan_history(
             if !seen.contains_key(&blob) {
                 seen.insert(blob.clone(), others.len());
                 others.push(0);
+                first_path.push(0);
                 if !shard::takes(ctx.shard, &blob) {
                     continue;
                 }
@@ -328,11 +366,34 @@ pub(super) fn scan_history(
         messages
             .join()
             .map_err(|_| Error::new("the commit message reader failed"))??;
-        Ok(others)
+        // A renamed file is one file: its secret is reported at its first path only.
+        for (slot, paths) in other_paths.iter_mut() {
+            paths.retain(|(commit, _)| !moved.contains(&(*commit, *slot)));
+        }
+        Ok((others, other_paths))
     })?;
     let jobs = queue.into_jobs();
 
     let mut all = found.into_inner().unwrap_or_default();
+    // A blob introduced at several paths holds its secrets at each of them.
+    let mut copies = Vec::new();
+    for f in &all {
+        let Some(job) = f.blob.and_then(|b| jobs.get(b)) else {
+            continue;
+        };
+        for (commit, path) in other_paths.get(&job.slot).into_iter().flatten() {
+            let mut copy = f.clone();
+            copy.commit = Some(*commit);
+            copy.path = Some(Arc::clone(path));
+            let rest = |s: &str, prefix: &str| s.strip_prefix(prefix).map(str::to_string);
+            let canonical = rest(&f.finding.canonical, &job.path).unwrap_or_default();
+            copy.finding.canonical = Arc::from(format!("{path}{canonical}"));
+            let at = commits.get(*commit as usize).map_or("", |c| short(c));
+            copy.finding.path = Arc::from(format!("{at}:{path}{canonical}"));
+            copies.push(copy);
+        }
+    }
+    all.extend(copies);
     all.extend(message_findings.into_inner().unwrap_or_default());
     let meta = meta.into_inner().unwrap_or_default();
     let head = revs::head_blobs(top);
@@ -419,10 +480,10 @@ fn attribute(
     let key = |f: &Finding| (f.rule_id.clone(), f.canonical.clone(), f.secret.clone());
     let mut groups: HashMap<_, (HashSet<Option<usize>>, bool)> = HashMap::new();
     for f in &all {
-        let in_head = f
-            .blob
-            .and_then(|b| jobs.get(b))
-            .is_some_and(|j| head.contains(&(j.path.clone(), j.id.clone())));
+        let in_head = f.blob.and_then(|b| jobs.get(b)).is_some_and(|j| {
+            let path = f.path.as_deref().unwrap_or(&j.path);
+            head.contains(&(path.to_string(), j.id.clone()))
+        });
         let g = groups.entry(key(&f.finding)).or_default();
         g.0.insert(f.blob);
         g.1 |= in_head;
@@ -456,7 +517,7 @@ fn attribute(
         let (blob, path, others) = match f.blob.and_then(|b| jobs.get(b)) {
             Some(j) => (
                 Some(j.id.clone()),
-                j.path.clone(),
+                f.path.as_deref().unwrap_or(&j.path).to_string(),
                 others.get(j.slot).copied().unwrap_or(0),
             ),
             None => (None, String::new(), 0),

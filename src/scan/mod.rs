@@ -14,6 +14,7 @@ mod disk;
 mod encoded;
 mod git;
 mod history;
+mod ignored;
 pub mod settle;
 
 use std::collections::HashSet;
@@ -151,6 +152,7 @@ fn scan_with(
         policy: &config.policy,
     };
     let mut notice = None;
+    let mut ignored_count = 0;
 
     let mut commits = 0;
     if let Some(h) = &config.history {
@@ -181,11 +183,22 @@ fn scan_with(
         }
         ctx.tracked = disk::tracked_files(engine, &given);
         let ctx = &ctx;
-        walk::walk(&roots, &config.walk, stats, || {
-            let mut scanner = ctx.scanner();
-            let keep = &keep;
-            move |file: WalkedFile<'_>| keep(ctx.scan_file(&mut scanner, file))
+        // What git ignores is asked beside the walk (one part of a sharded scan counts it).
+        let counts_ignored = config.shard.is_none_or(|s| s.index == 1);
+        let left_out = std::thread::scope(|s| {
+            let left_out =
+                counts_ignored.then(|| s.spawn(|| ignored::left_out(&given, &config.walk)));
+            let walked = walk::walk(&roots, &config.walk, stats, || {
+                let mut scanner = ctx.scanner();
+                let keep = &keep;
+                move |file: WalkedFile<'_>| keep(ctx.scan_file(&mut scanner, file))
+            });
+            walked.map(|_| left_out.and_then(|h| h.join().ok()))
         })?;
+        if let Some((n, built)) = left_out {
+            ignored_count = n;
+            notice = built;
+        }
     }
 
     let mut findings = found.into_inner().unwrap_or_default();
@@ -211,6 +224,7 @@ fn scan_with(
             symlinks: load(&stats.skipped_symlinks),
             special: load(&stats.skipped_special),
             config: load(&stats.skipped_config),
+            ignored: ignored_count,
         },
         suppressed: SuppressedCounts {
             inline: load(&stats.allowed_inline),
@@ -229,6 +243,9 @@ fn scan_with(
         stale: applied.stale,
         notice,
         part: None,
+        root: std::env::current_dir()
+            .ok()
+            .map(|d| d.to_string_lossy().into_owned()),
     })
 }
 

@@ -1,6 +1,7 @@
 //! What git knows about the scanned files, asked through the `git` command: the work tree's top,
-//! which files it tracks (for rules such as "an `.env` file committed to the repository"), and
-//! what is staged in the index (`--staged`), read through one `git cat-file --batch`.
+//! which files it tracks (for rules such as "an `.env` file committed to the repository"), what
+//! its ignore rules leave out, and what is staged in the index (`--staged`), read through one
+//! `git cat-file --batch`.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -62,6 +63,39 @@ pub fn tracked_files(roots: &[PathBuf], wanted: &dyn Fn(&str) -> bool) -> HashSe
         }
     }
     tracked
+}
+
+/// What git's ignore rules leave out under `dir` (a directory in a work tree): the ignored
+/// files and directories themselves (a directory counts once, its content not listed), as
+/// paths relative to `dir`, directories ending in `/`. `None` outside a work tree.
+pub fn ignored(dir: &Path) -> Option<Vec<String>> {
+    toplevel(dir)?;
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args([
+            "ls-files",
+            "-z",
+            "--others",
+            "--ignored",
+            "--exclude-standard",
+            "--directory",
+            "--",
+            ".",
+        ])
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    Some(
+        (out.stdout.split(|&b| b == 0))
+            .filter(|p| !p.is_empty())
+            .map(|p| String::from_utf8_lossy(p).into_owned())
+            .collect(),
+    )
 }
 
 /// A file staged in the index, as `git cat-file --batch` hands it over.

@@ -28,33 +28,35 @@ use http::Http;
 use provider::Provider;
 
 /// Verifies the findings of `outcome` (see [`verify`]) and counts the results in its
-/// summary; with `only_active`, keeps only the findings verified active (the counts follow:
-/// findings counted but not listed were never verified, and are dropped too).
+/// summary (all of them, before any is dropped). With `only_active`, keeps the findings
+/// verified active — and those whose check failed or told nothing (unknown, error), shown
+/// with why, unless `drop_failed` says to drop them too: a check that could not run never
+/// turns a key into a non-finding on its own. Findings counted but not listed were never
+/// verified, and are dropped with `only_active`.
 pub fn outcome(
     outcome: &mut ScanOutcome,
     opts: Options,
     only_active: bool,
+    drop_failed: bool,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<()> {
     verify(&mut outcome.findings, opts, env)?;
-    if only_active {
-        outcome.findings.retain(|f| {
-            f.verification
-                .as_ref()
-                .is_some_and(|v| v.status == Status::Active)
-        });
-        outcome.summary.findings = FindingCounts::of(&outcome.findings);
-        outcome.summary.unlisted = Default::default();
-    }
     let mut verified = VerifiedCounts::default();
-    for v in outcome
-        .findings
-        .iter()
-        .filter_map(|f| f.verification.as_ref())
-    {
+    for v in (outcome.findings.iter()).filter_map(|f| f.verification.as_ref()) {
         verified.add(v.status);
     }
     outcome.summary.verified = Some(verified);
+    if only_active {
+        outcome
+            .findings
+            .retain(|f| match f.verification.as_ref().map(|v| v.status) {
+                Some(Status::Active) => true,
+                Some(Status::Unknown | Status::Error) => !drop_failed,
+                Some(Status::Inactive) | None => false,
+            });
+        outcome.summary.findings = FindingCounts::of(&outcome.findings);
+        outcome.summary.unlisted = Default::default();
+    }
     Ok(())
 }
 

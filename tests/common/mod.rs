@@ -240,3 +240,22 @@ pub fn on_path(name: &str) -> Option<PathBuf> {
         .success()
         .then(|| PathBuf::from(stdout(&out).trim()))
 }
+
+/// The fields `keys` of each finding of a JSON report, as text (numbers printed), in report
+/// order.
+pub fn finding_fields(report: &serde_json::Value, keys: &[&str]) -> Vec<Vec<String>> {
+    report["findings"]
+        .as_array()
+        .expect("findings is an array")
+        .iter()
+        .map(|f| {
+            keys.iter()
+                .map(|k| match &f[*k] {
+                    serde_json::Value::String(s) => s.clone(),
+                    serde_json::Value::Null => String::new(),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect()
+}

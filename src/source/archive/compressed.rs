@@ -83,7 +83,7 @@ fn decompressed(
     depth: usize,
     consumed: Rc<Cell<u64>>,
 ) {
-    let inner = strip_compression_ext(path.rsplit('!').next().unwrap_or(path));
+    let inner = strip_compression_ext(&w.file_name(path));
     w.member(path, &inner, reader, 0, depth, Some(consumed));
 }
 

@@ -56,6 +56,9 @@ pub struct ArchiveReader<'s> {
     warnings: u64,
     /// Bytes of nested archives held in memory by the levels above the current one.
     held: u64,
+    /// The top-level archive's own file name, where its path as shown says more (a history
+    /// blob shown as `1a2b3c4:conf.env.gz` is named `conf.env.gz`).
+    top_name: Option<String>,
 }
 
 impl<'s> ArchiveReader<'s> {
@@ -70,7 +73,14 @@ impl<'s> ArchiveReader<'s> {
             members: 0,
             warnings: 0,
             held: 0,
+            top_name: None,
         }
+    }
+
+    /// Names the top-level archive's file (see [`Walk::file_name`]).
+    pub fn named(mut self, name: &str) -> Self {
+        self.top_name = Some(name.to_string());
+        self
     }
 
     /// Opens the archive at `path` (the top level: a seekable file).
@@ -279,6 +289,13 @@ impl<'s> ArchiveReader<'s> {
 }
 
 impl Walk for ArchiveReader<'_> {
+    fn file_name(&self, path: &str) -> String {
+        match &self.top_name {
+            Some(name) if path == self.top => name.clone(),
+            _ => path.rsplit('!').next().unwrap_or(path).to_string(),
+        }
+    }
+
     fn count_entry(&mut self, path: &str) -> bool {
         if self.exhausted {
             return false;

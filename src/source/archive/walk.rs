@@ -25,4 +25,7 @@ pub(super) trait Walk {
     );
     /// A problem with an archive or member; the reading goes on where it can.
     fn warn(&mut self, path: &str, message: String);
+    /// The file name of the archive at `path` (what a single compressed file's content is
+    /// named after): its last segment — for the top level, the name the scan gave it.
+    fn file_name(&self, path: &str) -> String;
 }

@@ -28,10 +28,12 @@ pub struct Intro<'a> {
     pub before: Vec<&'a str>,
     /// A gitlink (submodule commit), not a blob.
     pub submodule: bool,
+    /// The commit deletes the path (a plain commit; `blob` is what the parent held there).
+    pub deleted: bool,
 }
 
-/// Hands `visit` every path each of `commits` sets to a blob, commit by commit in the order
-/// given: against the parent for a plain commit (everything, for a root commit), and for a
+/// Hands `visit` every path each of `commits` sets to a blob (and, marked, every path a plain
+/// commit deletes), commit by commit in the order given: against the parent for a plain commit (everything, for a root commit), and for a
 /// merge what its tree holds that no parent has (conflict resolutions, evil merges).
 pub fn introductions(
     top: &Path,
@@ -110,10 +112,22 @@ pub fn introductions(
         let new_mode = fields[parents];
         let ids = &fields[parents + 1..2 * (parents + 1)];
         let blob = ids[parents];
-        if blob.bytes().all(|b| b == b'0') {
-            continue; // deleted
-        }
         let Some(commit) = index else { continue };
+        if blob.bytes().all(|b| b == b'0') {
+            // Deleted: told for plain commits (a blob deleted at one path and added at
+            // another in the same commit was moved, not copied).
+            if parents == 1 && !ids[0].bytes().all(|b| b == b'0') {
+                visit(Intro {
+                    commit,
+                    path: &path,
+                    blob: ids[0],
+                    before: Vec::new(),
+                    submodule: false,
+                    deleted: true,
+                });
+            }
+            continue;
+        }
         visit(Intro {
             commit,
             path: &path,
@@ -124,6 +138,7 @@ pub fn introductions(
                 .filter(|b| !b.bytes().all(|c| c == b'0'))
                 .collect(),
             submodule: new_mode == "160000",
+            deleted: false,
         });
     }
     let _ = writer.join();
