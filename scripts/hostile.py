@@ -9,7 +9,9 @@ is not fully read, warns naming it.
 Inputs are generated (nothing large is committed): gzip, bzip2 and xz bombs,
 a zip whose 100,000 central-directory entries all point at one member holding keys, a .gz of
 keys, a tar with a 200 MB long name, deep nesting, duplicate names, odd tar types, bytes after
-a gzip stream, archive magic followed by text, a key in a member name, a 300 MB line, encoded text (a 100 MB
+a gzip stream, archive magic followed by text, a key in a member name, a 300 MB line, containers (7z and lz4 bombs, a cpio member declaring 4 GiB, a compound
+file whose chain loops, a million zip members, skippable zstd frames, a zip behind a script),
+encoded text (a 100 MB
 line of base64 of keys, base64 nested 50 deep, a zip bomb in a data: URI), and
 decoder amplification: a DEX, an Android binary XML string pool and a binary plist whose tables
 point many times into one long string (at one offset, and at successive offsets, each reading
@@ -120,6 +122,31 @@ def plist_overlapping_strings(count):
     return b"bplist00" + body + table + trailer
 
 
+def cfb_with_a_loop():
+    """A minimal OLE compound file (512-byte sectors) whose directory chain points at itself."""
+    sector = 512
+    header = bytearray(sector)
+    header[0:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    struct.pack_into("<HHHHH", header, 0x18, 0x3E, 3, 0xFFFE, 9, 6)
+    struct.pack_into("<I", header, 0x2C, 1)          # one FAT sector
+    struct.pack_into("<I", header, 0x30, 1)          # directory starts at sector 1
+    struct.pack_into("<I", header, 0x38, 4096)       # mini stream cutoff
+    struct.pack_into("<I", header, 0x3C, 0xFFFFFFFE)  # no mini FAT
+    struct.pack_into("<I", header, 0x44, 0xFFFFFFFE)  # no DIFAT sectors
+    struct.pack_into("<I", header, 0x4C, 0)          # FAT at sector 0
+    for i in range(1, 109):
+        struct.pack_into("<I", header, 0x4C + 4 * i, 0xFFFFFFFF)
+    fat = bytearray(b"\xff" * sector)
+    struct.pack_into("<I", fat, 0, 0xFFFFFFFD)       # sector 0: FAT
+    struct.pack_into("<I", fat, 4, 1)                # sector 1 -> sector 1: a loop
+    directory = bytearray(sector)
+    name = "Root Entry".encode("utf-16-le") + b"\0\0"
+    directory[: len(name)] = name
+    struct.pack_into("<HBB", directory, 0x40, len(name), 5, 1)
+    struct.pack_into("<III", directory, 0x44, 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF)
+    return bytes(header + fat + directory)
+
+
 def inputs():
     key_line = ("k=" + KEY + "\n").encode()
     yield "bomb.gz", zeros_stream(lambda: zlib.compressobj(9, zlib.DEFLATED, 31), 1 << 30), True
@@ -160,9 +187,41 @@ def inputs():
         z.writestr("zeros.txt", b"0" * (1 << 30))
     uri = b'<a href="data:application/zip;base64,' + base64.b64encode(b.getvalue()) + b'">x</a>\n'
     yield "zip-in-uri.html", uri, True
+    # Containers: a 1 GiB 7z and lz4 bomb of zeros (when the tools are here), a cpio member
+    # declaring 4 GiB, an OLE compound file whose directory chain loops, 1,000,000 one-byte
+    # zip members, 100,000 skippable zstd frames before the real one, a zip behind a script.
+    import shutil
+    if shutil.which("7z"):
+        with tempfile.TemporaryDirectory() as t:
+            subprocess.run(f"head -c 1G /dev/zero | 7z a -bd -bso0 -sizeros.bin {t}/b.7z",
+                           shell=True, check=True)
+            with open(f"{t}/b.7z", "rb") as f:
+                yield "bomb.7z", f.read(), True
+    if shutil.which("lz4"):
+        p = subprocess.run("head -c 4G /dev/zero | lz4 -q --content-size -c", shell=True,
+                           capture_output=True)
+        yield "bomb.lz4", p.stdout, True
+    cpio = b"070701" + b"0" * 8 + b"000081A4" + b"0" * 32 + b"FFFFFFFF" + b"0" * 32 + b"0000000A" + b"0" * 8
+    yield "huge-member.cpio", cpio + b"keys.txt\0\0\0\0" + key_line * 10, True
+    yield "fat-loop.msi", cfb_with_a_loop(), True
+    b = io.BytesIO()
+    with zipfile.ZipFile(b, "w", zipfile.ZIP_STORED, allowZip64=True) as z:
+        for i in range(1_000_000):
+            z.writestr(str(i), b"x")
+    yield "million.zip", b.getvalue(), True
+    key_zst = subprocess.run(["zstd", "-q", "-c"], input=key_line, capture_output=True).stdout
+    if key_zst:
+        yield "skippable.zst", (struct.pack("<II", 0x184D2A50, 4) + b"abcd") * 100_000 + key_zst, False
+    b = io.BytesIO()
+    with zipfile.ZipFile(b, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("app.env", key_line)
+    yield "installer.sh", b"#!/bin/sh\necho install\nexit 0\n" + b.getvalue(), False
     # Found by cargo fuzz: a corrupt stream that made a pure-Rust xz decoder spin forever.
     with open(os.path.join(ROOT, "fixtures", "hostile", "xz-decoder-spin.xz"), "rb") as f:
         yield "decoder-spin.xz", f.read(), True
+    # Found by cargo fuzz: a corrupt stream on which a pure-Rust bzip2 decoder aborted.
+    with open(os.path.join(ROOT, "fixtures", "hostile", "bzip2-decoder-panic.bz2"), "rb") as f:
+        yield "decoder-panic.bz2", f.read(), True
 
 
 def main():

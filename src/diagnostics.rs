@@ -49,6 +49,10 @@ pub struct Stats {
     pub findings: AtomicU64,
     /// Findings counted but not listed (memory bounds), by severity.
     pub unlisted: Mutex<FindingCounts>,
+    /// Archive members scanned, by the kind of archive they came out of.
+    pub containers: Mutex<std::collections::BTreeMap<&'static str, u64>>,
+    /// Archives recognised but not opened (RAR, cabinet …, or too large to open).
+    pub unopened: AtomicU64,
     /// A listing bound was hit and said so.
     pub bound_warned: std::sync::atomic::AtomicBool,
     warnings: Mutex<Vec<Warning>>,

@@ -47,6 +47,14 @@ pub struct Summary {
     pub archives: u64,
     /// Of `files_scanned`, how many were archive members.
     pub archive_members: u64,
+    /// Archive members handed to the scan, by the kind of archive they came out of (`zip`,
+    /// `tar`, `7z`, `RPM` …).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub containers: std::collections::BTreeMap<String, u64>,
+    /// Archives recognised but not opened: formats sealant does not read (RAR, cabinet …), or
+    /// ones too large to open where they were found.
+    #[serde(default)]
+    pub unopened: u64,
     /// Commits walked (history scans).
     pub commits: u64,
     /// Commit and annotated-tag messages scanned (history scans).

@@ -479,3 +479,31 @@ fn a_corrupt_xz_stream_cannot_hang_the_scan() {
         .any(|w| w.to_string().contains("logs.xz") && w.to_string().contains("lzma data error"));
     assert!(warned, "{}", v["warnings"]);
 }
+
+/// A corrupt bzip2 stream found by `cargo fuzz` (target `archive`, inside a 7z) on which the
+/// pure-Rust bzip2 decoder indexed past an array inside an `extern "C"` function — a panic
+/// that cannot unwind, so the whole scan aborted. The reference libbz2 now decodes bzip2: the
+/// stream is a warning, and the file beside it is still scanned.
+#[test]
+fn a_corrupt_bzip2_stream_cannot_abort_the_scan() {
+    let dir = tempdir();
+    let bytes = std::fs::read(repo_root().join("fixtures/hostile/bzip2-decoder-panic.bz2"))
+        .expect("fixture");
+    write(dir.path(), "logs.bz2", bytes);
+    write(
+        dir.path(),
+        "app.env",
+        format!("STRIPE_SECRET_KEY={LIVE_KEY}\n"),
+    );
+    let out = run_within(dir.path(), &["scan", "--format", "json", "."], 20);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let warned = (v["warnings"].as_array().into_iter().flatten())
+        .any(|w| w.to_string().contains("logs.bz2") && w.to_string().contains("bzip2"));
+    assert!(warned, "{}", v["warnings"]);
+    assert_eq!(
+        v["findings"][0]["canonical_path"], "app.env",
+        "{}",
+        v["findings"]
+    );
+}

@@ -147,15 +147,6 @@ fn java_class_in_a_jar() {
     );
 }
 
-fn python(dir: &Path, script: &str) {
-    let out = Command::new("python3")
-        .args(["-c", script])
-        .current_dir(dir)
-        .output()
-        .expect("python3 runs");
-    assert!(out.status.success(), "{}", stderr(&out));
-}
-
 #[test]
 fn sqlite_database_rows_live_and_deleted() {
     let dir = tempdir();
@@ -164,6 +155,7 @@ fn sqlite_database_rows_live_and_deleted() {
     // builds, this machine's Python among them, zero deleted content unless told not to).
     python(
         dir.path(),
+        None,
         &format!(
             "import sqlite3\n\
              db = sqlite3.connect('db.sqlite3')\n\
@@ -179,6 +171,7 @@ fn sqlite_database_rows_live_and_deleted() {
              db.execute('delete from old')\n\
              db.commit()\n"
         ),
+        &[],
     );
     let data = std::fs::read(dir.path().join("db.sqlite3")).expect("db");
     let rows = found(dir.path(), "db.sqlite3");
@@ -210,7 +203,9 @@ fn python_bytecode() {
     );
     python(
         dir.path(),
+        None,
         "import py_compile; py_compile.compile('settings.py', cfile='settings.pyc')",
+        &[],
     );
     std::fs::remove_file(dir.path().join("settings.py")).expect("rm source");
     let data = std::fs::read(dir.path().join("settings.pyc")).expect("pyc");
@@ -249,4 +244,119 @@ fn length_prefixed_strings_in_unknown_formats() {
             5
         )]
     );
+}
+
+/// Strings packed end to end end where the string table says: a key whose next string starts
+/// with a letter (`…vUC` then `Tail99`) is reported whole and no longer, though a byte scan
+/// alone runs on into the next string.
+#[test]
+fn hermes_strings_end_where_their_table_says() {
+    let dir = tempdir();
+    for size in [12, 16, 20] {
+        let bundle = sealant::decode::build::hermes(
+            &[
+                "https://api.stripe.com/v1/",
+                LIVE_KEY,
+                "Tail99",
+                "Authorization",
+            ],
+            &[],
+            size,
+        );
+        write(dir.path(), "index.android.bundle", &bundle);
+        let rows = found(dir.path(), "index.android.bundle");
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        assert_eq!(rows[0].1, LIVE_KEY, "header size {size}");
+    }
+}
+
+/// Rows deleted in place — the cell left in a freeblock of a live page (its first bytes
+/// overwritten), or in the page's unallocated area — still hold their values: a key there is
+/// found whole, cut at its own length though its neighbours are glued to it. Databases are
+/// written by SQLite itself (Python's sqlite3), with varied neighbours and row positions.
+#[test]
+fn sqlite_rows_deleted_in_place() {
+    let dir = tempdir();
+    let script = r#"
+import sqlite3, sys
+key, path, position, neighbour = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+c = sqlite3.connect(path)
+c.execute("pragma secure_delete=off")
+c.execute("create table keys(id integer primary key, name text, secret text, env text)")
+rows = [(neighbour, "x" * 30 + str(i), "main") for i in range(20)]
+rows.insert(position, (neighbour, key, "prod"))
+c.executemany("insert into keys(name, secret, env) values (?, ?, ?)", rows)
+c.commit()
+c.execute("delete from keys where secret = ?", (key,))
+c.commit()
+c.close()
+"#;
+    for (i, (position, neighbour)) in [(10, "secret"), (20, "stripe_key"), (0, "k"), (5, "Key2")]
+        .into_iter()
+        .enumerate()
+    {
+        let db = dir.path().join(format!("app{i}.sqlite3"));
+        let (position_arg, neighbour_arg) = (position.to_string(), neighbour.to_string());
+        let db_arg = db.to_str().expect("utf-8 path");
+        python(
+            dir.path(),
+            None,
+            script,
+            &[LIVE_KEY, db_arg, &position_arg, &neighbour_arg],
+        );
+        let bytes = std::fs::read(&db).expect("db");
+        assert!(
+            memchr::memmem::find(&bytes, LIVE_KEY.as_bytes()).is_some(),
+            "the deleted key is still in the file"
+        );
+        let name = format!("app{i}.sqlite3");
+        let rows = found(dir.path(), &name);
+        assert_eq!(
+            rows.iter().map(|r| r.1.as_str()).collect::<Vec<_>>(),
+            vec![LIVE_KEY],
+            "row {position} after {neighbour:?}"
+        );
+    }
+}
+
+/// Protocol Buffers messages serialized by the protobuf library: a key in a string field sits
+/// after its length (`k` for 107 bytes) and before the next field's tag (`R` for field 10):
+/// found whole, nothing glued.
+#[test]
+fn protobuf_string_fields() {
+    let Some(py) = tool(
+        python_tools(),
+        "python protobuf",
+        ".ci/run installs it: pip install --target target/py-tools protobuf",
+    ) else {
+        return;
+    };
+    let dir = tempdir();
+    let script = r#"
+import sys
+from google.protobuf import struct_pb2, descriptor_pb2
+key, out = sys.argv[1], sys.argv[2]
+s = struct_pb2.Struct()
+s.fields["stripe"].string_value = key
+s.fields["env"].string_value = "prod"
+f = descriptor_pb2.FieldDescriptorProto(name=key, json_name="Rx9", number=3)
+open(out + "/struct.pb", "wb").write(s.SerializeToString())
+open(out + "/field.pb", "wb").write(f.SerializeToString())
+"#;
+    let out_dir = dir.path().to_str().expect("utf-8 path");
+    python(dir.path(), Some(&py), script, &[LIVE_KEY, out_dir]);
+    for name in ["struct.pb", "field.pb"] {
+        let rows = found(dir.path(), name);
+        assert_eq!(
+            rows.iter().map(|r| r.1.as_str()).collect::<Vec<_>>(),
+            vec![LIVE_KEY],
+            "{name}"
+        );
+    }
+}
+
+/// Python packages `.ci/run` installs into target/py-tools.
+fn python_tools() -> Option<PathBuf> {
+    let p = repo_root().join("target/py-tools");
+    p.join("google/protobuf").is_dir().then_some(p)
 }

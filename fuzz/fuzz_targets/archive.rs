@@ -1,5 +1,6 @@
-//! The archive readers (zip, tar, gzip, bzip2, xz, zstd, CRX), nested as they come: the first
-//! byte picks the outer format, the rest is the archive. Members are drained; limits hold.
+//! The archive readers (zip, tar, gzip, bzip2, xz, zstd, CRX, 7z, ar, RPM, cpio, lz4, XALZ,
+//! OLE), nested as they come: the first byte picks the outer format, the rest is the archive.
+//! Members are drained; limits hold.
 #![no_main]
 
 use std::io::Read;
@@ -9,7 +10,7 @@ use sealant::source::archive::detect::Kind;
 use sealant::source::archive::limits::Limits;
 use sealant::source::archive::{ArchiveReader, MemberSink};
 
-const KINDS: [Kind; 7] = [
+const KINDS: [Kind; 14] = [
     Kind::Zip,
     Kind::Tar,
     Kind::Gzip,
@@ -17,6 +18,13 @@ const KINDS: [Kind; 7] = [
     Kind::Xz,
     Kind::Zstd,
     Kind::Crx3,
+    Kind::SevenZip,
+    Kind::Ar,
+    Kind::Rpm,
+    Kind::Cpio,
+    Kind::Lz4,
+    Kind::Xalz,
+    Kind::Cfb,
 ];
 
 struct Drain {

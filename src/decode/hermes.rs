@@ -43,14 +43,15 @@ struct Entry {
     utf16: bool,
 }
 
-/// The string table at `table` if it is consistent with the storage that follows it.
+/// The string table at `table` if it is consistent with the storage that follows it, and how
+/// many bytes of the storage its strings cover.
 fn strings_at(
     data: &[u8],
     table: usize,
     count: usize,
     overflow_count: usize,
     storage_size: usize,
-) -> Option<Vec<Entry>> {
+) -> Option<(Vec<Entry>, usize)> {
     let overflow = align4(table.checked_add(count.checked_mul(4)?)?);
     let storage = align4(overflow.checked_add(overflow_count.checked_mul(8)?)?);
     if storage.checked_add(storage_size)? > data.len() {
@@ -88,7 +89,7 @@ fn strings_at(
     // The compiler stores each string once, sharing only overlaps: a real table covers its
     // storage. A table read at the wrong place (zeros, other fields) does not.
     let bits: usize = covered.iter().map(|w| w.count_ones() as usize).sum();
-    (bits * 2 >= storage_size).then_some(out)
+    (bits * 2 >= storage_size).then_some((out, bits))
 }
 
 /// Sets bits `from..to` of `bits`, a word at a time.
@@ -125,15 +126,19 @@ pub fn decode(data: &[u8], view: &mut View, keywords: Keywords<'_>) -> Result<()
     if count > data.len() / 4 || overflow_count > data.len() / 8 || functions > data.len() {
         return Err("string counts do not fit the file".to_string());
     }
+    // Of the layouts the versions have used, the one whose table covers the most of the
+    // storage: a table read a few bytes off can look consistent, but cuts strings wrongly.
     let entries = FUNCTION_HEADER_SIZES
         .iter()
-        .find_map(|size| {
+        .filter_map(|size| {
             let table = HEADER_LEN
                 .checked_add(functions.checked_mul(*size)?)?
                 .checked_add(kinds.checked_mul(4)?)?
                 .checked_add(identifiers.checked_mul(4)?)?;
             strings_at(data, align4(table), count, overflow_count, storage_size)
         })
+        .reduce(|best, next| if next.1 > best.1 { next } else { best })
+        .map(|(entries, _)| entries)
         .ok_or("no consistent string table (an unknown bytecode version?)")?;
     // Each distinct string once, in table order; with a raw scan's keywords, only strings
     // holding one, their neighbours in the table (a name beside its value), and UTF-16 strings

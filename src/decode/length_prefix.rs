@@ -48,6 +48,26 @@ pub fn extract_around(src: &[u8], keywords: impl Iterator<Item = usize>, view: &
 /// The length-prefixed string holding byte `at`, if any.
 fn string_around(src: &[u8], at: usize) -> Option<(usize, usize)> {
     let lowest = at.saturating_sub(MAX_BACK).max(1);
+    // How far the printable run holding `at` is known to reach (`seen`), and where it ends
+    // once that is known: each byte after `at` is looked at once however many candidates
+    // (in text, every byte before a keyword is one) ask whether they fit.
+    let mut seen = at;
+    let mut run_end: Option<usize> = None;
+    let mut fits = |to: usize| -> bool {
+        if let Some(end) = run_end {
+            return to <= end;
+        }
+        while seen < to {
+            match src.get(seen) {
+                Some(&b) if printable(b) => seen += 1,
+                _ => {
+                    run_end = Some(seen);
+                    return false;
+                }
+            }
+        }
+        true
+    };
     for from in (lowest..=at).rev() {
         let low = src[from - 1];
         if !printable(*src.get(from)?) {
@@ -87,7 +107,7 @@ fn string_around(src: &[u8], at: usize) -> Option<(usize, usize)> {
                 && to > at
                 && to <= src.len()
                 && (!strict || src.get(to).is_none_or(|&b| !word(b)))
-                && src[from..to].iter().all(|&b| printable(b))
+                && fits(to)
             {
                 return Some((from, to));
             }

@@ -11,8 +11,10 @@
 //! payload beyond what fits on its page continues on a chain of overflow pages (a 4-byte next
 //! page number, then content). A payload is a record: a header of varints (its size, then one
 //! serial type per column: `N >= 12` even is a BLOB of `(N-12)/2` bytes, odd a TEXT of
-//! `(N-13)/2`), then the values. Rows deleted inside a live page (freeblocks) are not parsed:
-//! their first bytes are overwritten; the raw scan still sees their bytes.
+//! `(N-13)/2`), then the values. A row deleted inside a live page leaves its cell in a
+//! freeblock (its first four bytes overwritten by the freeblock's header) or in the page's
+//! unallocated area: where a keyword lies there, the record is recovered from the serial types
+//! that survive before its values, so the deleted value comes out cut at its own length.
 
 use std::collections::HashSet;
 
@@ -261,8 +263,135 @@ pub fn decode(data: &[u8], view: &mut View, keywords: Keywords<'_>) -> Result<()
                 db.record(&p, view, &mut seen);
             }
         }
+        if kind != 0x02 {
+            for (from, to) in free_regions(data, start, header, pointers + 2 * cells, page_size) {
+                for &k in keywords.starts(from, to).unwrap_or_default() {
+                    if let Some(p) = recover(data, from, k, to) {
+                        db.record(&p, view, &mut seen);
+                    }
+                }
+            }
+        }
     }
     Ok(())
+}
+
+/// The parts of a b-tree page no live cell uses: the unallocated area between the cell
+/// pointers and the cell content, and each freeblock (a bounded number, in chain order).
+fn free_regions(
+    data: &[u8],
+    start: usize,
+    header: usize,
+    pointers_end: usize,
+    page_size: usize,
+) -> Vec<(usize, usize)> {
+    let end = start + page_size;
+    let mut out = Vec::new();
+    let content = match u16_at(data, header + 5) {
+        Some(0) => end,
+        Some(c) => start + c,
+        None => return out,
+    };
+    if pointers_end < content && content <= end {
+        out.push((pointers_end, content));
+    }
+    let mut next = u16_at(data, header + 1).unwrap_or(0);
+    while next != 0 && out.len() < 256 {
+        let at = start + next;
+        let Some(size) = u16_at(data, at + 2) else {
+            break;
+        };
+        if size < 4 || at + size > end || next >= page_size {
+            break;
+        }
+        out.push((at + 4, at + size));
+        let following = u16_at(data, at).unwrap_or(0);
+        if following <= next {
+            break; // the chain goes forward; anything else is corrupt
+        }
+        next = following;
+    }
+    out
+}
+
+/// A deleted record whose TEXT or BLOB value starts at `k`, read from what survives in
+/// `from..to`: the serial types before its values. Every place they could start (at most 64
+/// bytes back from `k`) is tried; of the layouts that put a value exactly at `k`, the most
+/// likely wins — one whose header-size byte survives and agrees (a cell in the unallocated
+/// area is intact), then the one whose values before the key add up to where it starts, with
+/// no header read out of a value's text. The record comes back as
+/// a payload whose header is just those serial types.
+fn recover(data: &[u8], from: usize, k: usize, to: usize) -> Option<Payload> {
+    let mut best: Option<(i64, usize, usize, Vec<u64>)> = None; // (score, s, at, types)
+    for s in from.max(k.saturating_sub(64))..k {
+        let mut types = Vec::new();
+        let mut at = s;
+        while at < k && types.len() < 64 {
+            let Some((t, n)) = varint(data, at) else {
+                break;
+            };
+            if matches!(t, 10 | 11) {
+                break;
+            }
+            types.push(t);
+            at += n;
+            let starts_at_k = {
+                let mut v = at;
+                let mut hit = false;
+                for &t in &types {
+                    let len = serial_len(t);
+                    if v == k && t >= 12 && len > 0 && v + len <= to {
+                        hit = true;
+                        break;
+                    }
+                    v += len;
+                }
+                hit
+            };
+            if !starts_at_k {
+                continue;
+            }
+            // An intact header: the byte before the types is the header's size (types + 1).
+            let intact = s > from && usize::from(data[s - 1]) == at - s + 1;
+            // Values before the key whose lengths add up to where it starts are evidence; a
+            // header read out of the text of a value (letters and digits) is not.
+            let letters = data[s..at]
+                .iter()
+                .filter(|b| b.is_ascii_alphanumeric())
+                .count();
+            let score =
+                ((k - at) * 8 + if intact { 10_000 } else { 0 }) as i64 - letters as i64 * 16;
+            if best.as_ref().is_none_or(|b| score > b.0) {
+                best = Some((score, s, at, types.clone()));
+            }
+        }
+    }
+    let (_, s, at, types) = best?;
+    let header = &data[s..at];
+    let mut bytes = vec![(header.len() + 1) as u8];
+    bytes.extend_from_slice(header);
+    let values_end = types_end(&types, at).min(to);
+    bytes.extend_from_slice(data.get(at..values_end)?);
+    Some(Payload {
+        bytes,
+        pieces: vec![(0, s.saturating_sub(1)), (header.len() + 1, at)],
+    })
+}
+
+/// The length of a value of serial type `t`.
+fn serial_len(t: u64) -> usize {
+    match t {
+        0 | 8 | 9 | 10 | 11 => 0,
+        1..=4 => t as usize,
+        5 => 6,
+        6 | 7 => 8,
+        t => ((t - 12) / 2) as usize,
+    }
+}
+
+/// Where the values of a record with serial `types` end, their first at `at`.
+fn types_end(types: &[u64], at: usize) -> usize {
+    at + types.iter().map(|&t| serial_len(t)).sum::<usize>()
 }
 
 #[cfg(test)]

@@ -65,6 +65,14 @@ pub struct Keywords<'a>(pub Option<&'a [usize]>);
 impl Keywords<'_> {
     pub const ANYWHERE: Keywords<'static> = Keywords(None);
 
+    /// Where keywords start in `from..to` (`None`: anywhere, not known).
+    pub fn starts(&self, from: usize, to: usize) -> Option<&[usize]> {
+        let k = self.0?;
+        let a = k.partition_point(|&p| p < from);
+        let b = k.partition_point(|&p| p < to);
+        Some(&k[a..b])
+    }
+
     /// Whether a keyword starts in `from..to`.
     pub fn within(&self, from: usize, to: usize) -> bool {
         let Some(k) = self.0 else { return true };

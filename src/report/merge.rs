@@ -173,6 +173,10 @@ fn add(mut a: Summary, b: &Summary) -> Summary {
     a.files_scanned += b.files_scanned;
     a.archives += b.archives;
     a.archive_members += b.archive_members;
+    for (k, n) in &b.containers {
+        *a.containers.entry(k.clone()).or_default() += n;
+    }
+    a.unopened += b.unopened;
     a.commits = a.commits.max(b.commits);
     a.messages += b.messages;
     a.bytes_scanned += b.bytes_scanned;

@@ -228,8 +228,17 @@ pub fn write_summary(
     }
     let s = &outcome.summary;
     let members = if s.archives > 0 {
+        // By the kind of archive they came out of, when more than one kind was opened.
+        let kinds = if s.containers.len() > 1 {
+            let each: Vec<String> = (s.containers.iter())
+                .map(|(k, n)| format!("{n} {k}"))
+                .collect();
+            format!(": {}", each.join(", "))
+        } else {
+            String::new()
+        };
         format!(
-            ", {} of them in {}",
+            ", {} of them in {}{kinds}",
             s.archive_members,
             plural(s.archives, "archive")
         )
@@ -277,6 +286,12 @@ pub fn write_summary(
             format!("{} files and directories", s.skipped.ignored)
         };
         skipped.push(format!("{what} git ignores (--no-ignore-vcs scans them)"));
+    }
+    if s.unopened > 0 {
+        skipped.push(format!(
+            "{} not opened (named in the warnings)",
+            plural(s.unopened, "archive")
+        ));
     }
     if !skipped.is_empty() {
         writeln!(err, "sealant: skipped {}", skipped.join(", "))?;

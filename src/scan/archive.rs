@@ -79,9 +79,16 @@ impl FileContext<'_> {
             Input::File { file, path, limit } => {
                 let mut part = (&mut *file).take(limit);
                 scanner.start(&mut part);
-                let Some(kind) = self.archive_kind(scanner, origin) else {
-                    let found =
+                let Some(kind) = self.archive_kind(scanner, origin, name) else {
+                    // A self-extracting installer: a script or executable with a zip appended.
+                    let sfx = embedded_zip_candidate(scanner.head());
+                    let mut found =
                         self.scan_started(scanner, &mut part, name, origin, tracked, sibling);
+                    if sfx && origin.opens_archives() && has_zip_end(file) {
+                        found.extend(self.scan_archive_file(scanner, file, Kind::Zip, name));
+                        // Where the scan of the file itself left it (its growth is judged there).
+                        let _ = file.seek(SeekFrom::Start(limit));
+                    }
                     return (found, false);
                 };
                 scanner.take_head();
@@ -106,7 +113,7 @@ impl FileContext<'_> {
                         .warn(name.shown.as_ref(), format!("cannot read from git: {e}"));
                     return (Vec::new(), false);
                 }
-                let Some(kind) = self.archive_kind(scanner, origin) else {
+                let Some(kind) = self.archive_kind(scanner, origin, name) else {
                     let found = self.scan_started(scanner, content, name, origin, tracked, sibling);
                     return (found, false);
                 };
@@ -138,7 +145,7 @@ impl FileContext<'_> {
                         .warn(name.shown.as_ref(), format!("read error: {e}"));
                     return (Vec::new(), false);
                 }
-                let Some(kind) = self.archive_kind(scanner, origin) else {
+                let Some(kind) = self.archive_kind(scanner, origin, name) else {
                     let found = self.scan_started(scanner, reader, name, origin, tracked, sibling);
                     return (found, false);
                 };
@@ -155,11 +162,33 @@ impl FileContext<'_> {
     }
 
     /// The archive format of the blob whose first chunk `scanner` holds, if it is to be opened.
-    fn archive_kind(&self, scanner: &BlobScanner<'_>, origin: Origin) -> Option<Kind> {
-        origin
+    /// A format sealant recognises but does not read is named in a warning and counted; the
+    /// blob is then scanned as it is.
+    fn archive_kind(
+        &self,
+        scanner: &BlobScanner<'_>,
+        origin: Origin,
+        name: &BlobName,
+    ) -> Option<Kind> {
+        let kind = origin
             .opens_archives()
             .then(|| detect(scanner.head()))
-            .flatten()
+            .flatten()?;
+        if kind.opens() {
+            return Some(kind);
+        }
+        self.stats
+            .unopened
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.stats.warn(
+            name.shown.as_ref(),
+            format!(
+                "not opened: {} (sealant does not read this format); its bytes were scanned as \
+                 they are",
+                kind.name()
+            ),
+        );
+        None
     }
 
     /// Runs `read` over an archive reader whose members go to `scanner`; returns their
@@ -183,6 +212,17 @@ impl FileContext<'_> {
         let mut reader = ArchiveReader::new(limits, &mut sink).named(name);
         read(&mut reader);
         let (members, warnings) = reader.counts();
+        let (kinds, unopened) = reader.kinds();
+        if unopened > 0 {
+            (self.stats.unopened).fetch_add(unopened, std::sync::atomic::Ordering::Relaxed);
+        }
+        if !kinds.is_empty()
+            && let Ok(mut all) = self.stats.containers.lock()
+        {
+            for (kind, n) in kinds {
+                *all.entry(kind.name()).or_default() += n;
+            }
+        }
         (sink.found, ReadCounts { members, warnings })
     }
 
@@ -198,7 +238,10 @@ impl FileContext<'_> {
     ) -> Vec<Finding> {
         self.stats.warn(
             name.shown.as_ref(),
-            format!("starts like a {kind:?} archive but no member could be read; scanned as it is"),
+            format!(
+                "starts like a {} but no member could be read; scanned as it is",
+                kind.name()
+            ),
         );
         self.scan_blob(scanner, reader, name, Origin::NotArchive)
     }
@@ -346,4 +389,24 @@ impl MemberSink for Members<'_, '_, '_> {
     fn warn(&mut self, path: &str, message: String) {
         self.ctx.stats.warn(path, message);
     }
+}
+
+/// Whether a blob may carry a zip after what it starts with: a script (`#!`) or an executable
+/// (PE `MZ`, ELF) — the self-extracting installers that `cat stub archive.zip > setup` makes.
+fn embedded_zip_candidate(head: &[u8]) -> bool {
+    head.starts_with(b"#!") || head.starts_with(b"MZ") || head.starts_with(b"\x7fELF")
+}
+
+/// Whether the file ends with a zip's end-of-central-directory record (in its last 64 KiB).
+fn has_zip_end(file: &mut std::fs::File) -> bool {
+    let Ok(len) = file.seek(SeekFrom::End(0)) else {
+        return false;
+    };
+    let tail = len.min(22 + 65_535);
+    let mut buf = Vec::new();
+    let found = file.seek(SeekFrom::Start(len - tail)).is_ok()
+        && (&mut *file).take(tail).read_to_end(&mut buf).is_ok()
+        && memchr::memmem::rfind(&buf, b"PK\x05\x06").is_some();
+    let _ = file.seek(SeekFrom::Start(0));
+    found
 }

@@ -7,47 +7,20 @@
 use std::io::{self, Read};
 use std::sync::Arc;
 
-use crate::decode::structured::Structured;
-use crate::decode::view::{Keywords, View};
-use crate::decode::{json_string, length_prefix, utf16};
+use crate::decode::view::View;
 use crate::engine::{Engine, RawMatch, Scratch};
 use crate::exposure::{self, Exposure};
 use crate::finding::{Finding, FindingCounts, Severity, remediation_for};
 use crate::policy::inline::AllowMarkers;
 use crate::scan::chunk::{Position, fill, utf16_units};
 use crate::scan::encoded::{EncodedScan, Extracted};
+use crate::scan::views::ViewKind;
 use crate::source::root::BlobName;
 
 /// Bytes read and searched at a time.
 pub const CHUNK_SIZE: usize = 8 * 1024 * 1024;
 /// Largest blob decoded whole (DEX, binary XML, resource tables, binary plists).
 pub const DECODE_LIMIT: usize = 32 * 1024 * 1024;
-
-/// Which decoded view a blob gets besides its raw bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ViewKind {
-    None,
-    /// Parsed whole (see `decode::Structured`).
-    Structured(Structured),
-    /// JSON string escapes (source maps), per chunk.
-    Json,
-    /// UTF-16LE runs (other binaries), per chunk.
-    Utf16,
-}
-
-impl ViewKind {
-    fn choose(path: &str, head: &[u8]) -> ViewKind {
-        if let Some(s) = Structured::detect(head) {
-            ViewKind::Structured(s)
-        } else if json_string::wants_view(path, head) {
-            ViewKind::Json
-        } else if utf16::looks_binary(head) {
-            ViewKind::Utf16
-        } else {
-            ViewKind::None
-        }
-    }
-}
 
 /// What became of one blob.
 #[derive(Debug, Default)]
@@ -270,29 +243,13 @@ impl<'e> BlobScanner<'e> {
                 .count() as u64;
             self.encoded_hits.clear();
             (self.encoded_hits).extend_from_slice(self.scratch.encoded_hits());
-            match view_kind {
-                ViewKind::Structured(format) => {
-                    self.keywords.clear();
-                    self.keywords.extend(self.scratch.keyword_positions());
-                    self.keywords.sort_unstable();
-                    let keywords = Keywords(Some(&self.keywords));
-                    if let Err(e) = format.decode(&self.buf, &mut self.view, keywords) {
-                        outcome.note = Some(format!("{} not fully decoded: {e}", format.name()));
-                    }
-                    self.scan_view();
-                }
-                ViewKind::Json if json_string::may_hide_text(&self.buf) => {
-                    json_string::unescape(&self.buf, &mut self.view);
-                    self.scan_view();
-                }
-                ViewKind::Utf16 => {
-                    utf16::extract(&self.buf, &mut self.view);
-                    let keywords = self.scratch.keyword_positions();
-                    length_prefix::extract_around(&self.buf, keywords, &mut self.view);
-                    self.scan_view();
-                }
-                _ => {}
+            self.keywords.clear();
+            self.keywords.extend(self.scratch.keyword_positions());
+            let (exact, note) = view_kind.decode(&self.buf, &self.keywords, &mut self.view);
+            if let Some(note) = note {
+                outcome.note = Some(note);
             }
+            self.scan_view(exact);
             let decoded = self.encoded.run(
                 self.engine,
                 &mut self.scratch,
@@ -365,7 +322,7 @@ impl<'e> BlobScanner<'e> {
     /// Scans the decoded view of the current chunk and adds what only it reveals to the
     /// chunk's matches, with offsets mapped back to the chunk. A secret that both the raw bytes
     /// and the view show is reported once.
-    fn scan_view(&mut self) {
+    fn scan_view(&mut self, exact: bool) {
         if !self.view.changed() {
             return;
         }
@@ -377,30 +334,43 @@ impl<'e> BlobScanner<'e> {
             // Clamped: a match may run into the newline the view puts after each string.
             let map = |at: usize| self.view.source_offset(at).min(self.buf.len());
             let start = map(m.secret_start);
-            let known = self
-                .matches
-                .iter()
-                .any(|r| r.rule == m.rule && r.secret_start == start);
-            if known {
-                continue;
-            }
             let text = |(s, e): (usize, usize)| {
                 String::from_utf8_lossy(&self.view.bytes[s..e]).into_owned()
             };
-            self.extracted.push(Extracted {
-                secret: text((m.secret_start, m.secret_end)),
-                companion: m.id.map(text),
-                name: None,
-                decoded: None,
-            });
-            self.matches.push(RawMatch {
+            let found = RawMatch {
                 match_start: map(m.match_start),
                 secret_start: start,
                 secret_end: map(m.secret_end).max(start),
                 name: m.name.map(|(s, e)| (map(s), map(e))),
-                extracted: Some(self.extracted.len() as u32 - 1),
+                extracted: Some(self.extracted.len() as u32),
                 ..*m
-            });
+            };
+            let extracted = Extracted {
+                secret: text((m.secret_start, m.secret_end)),
+                companion: m.id.map(text),
+                name: None,
+                decoded: None,
+            };
+            // One secret is one finding, as in the raw scan: a secret starting where the raw
+            // bytes already found one (under any rule: a placement rule there holds the key) is
+            // known.
+            let known = (self.matches.iter()).position(|r| r.secret_start == start);
+            if let Some(i) = known {
+                // Strings cut at their table's lengths (`exact`) end a secret where the program
+                // ends it: a shorter one there replaces what ran on into the next string.
+                let len = |r: &RawMatch| match r.extracted {
+                    Some(x) => self.extracted.get(x as usize).map_or(0, |x| x.secret.len()),
+                    None => r.secret_end - r.secret_start,
+                };
+                let same_rule = self.matches[i].rule == m.rule;
+                if exact && same_rule && extracted.secret.len() < len(&self.matches[i]) {
+                    self.extracted.push(extracted);
+                    self.matches[i] = found;
+                }
+                continue;
+            }
+            self.extracted.push(extracted);
+            self.matches.push(found);
             added = true;
         }
         if added {

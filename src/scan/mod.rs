@@ -16,6 +16,7 @@ mod git;
 mod history;
 mod ignored;
 pub mod settle;
+mod views;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -213,6 +214,15 @@ fn scan_with(
         files_scanned: load(&stats.files),
         archives: load(&stats.archives),
         archive_members: load(&stats.archive_members),
+        containers: (stats
+            .containers
+            .lock()
+            .map(|c| c.clone())
+            .unwrap_or_default()
+            .into_iter())
+        .map(|(k, v)| (k.to_string(), v))
+        .collect(),
+        unopened: load(&stats.unopened),
         commits,
         messages: load(&stats.messages),
         bytes_scanned: load(&stats.bytes),

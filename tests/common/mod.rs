@@ -259,3 +259,21 @@ pub fn finding_fields(report: &serde_json::Value, keys: &[&str]) -> Vec<Vec<Stri
         })
         .collect()
 }
+
+/// Runs a Python script (`python3 -c SCRIPT ARGS…`) in `dir`, with `pythonpath` (tools
+/// `.ci/run` installs under `target/py-tools`) when given; fails the test with Python's error
+/// output when the script fails.
+#[allow(dead_code)]
+pub fn python(dir: &Path, pythonpath: Option<&Path>, script: &str, args: &[&str]) {
+    let mut cmd = Command::new("python3");
+    if let Some(p) = pythonpath {
+        cmd.env("PYTHONPATH", p);
+    }
+    let out = cmd
+        .args(["-c", script])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("python3 runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+}

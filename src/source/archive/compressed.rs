@@ -9,8 +9,8 @@ use std::rc::Rc;
 
 use crate::source::archive::detect::Kind;
 use crate::source::archive::limits::Counting;
-use crate::source::archive::walk::Walk;
-use crate::source::archive::{tar, zip};
+use crate::source::archive::walk::{At, Walk};
+use crate::source::archive::{ar, cpio, rpm, tar, zip};
 
 /// Memory an xz decoder may take (bytes): enough for the largest preset's 64 MiB dictionary;
 /// a stream that declares more is refused with a warning rather than allocated.
@@ -35,7 +35,7 @@ pub(super) fn stream(
         Kind::Tar => tar::read(w, path, reader, depth),
         Kind::Gzip => {
             let mut d = GzMembers::new(io::BufReader::new(reader));
-            decompressed(w, path, &mut d, depth, consumed);
+            decompressed(w, path, kind, &mut d, depth, consumed);
             if d.trailing {
                 w.warn(
                     path,
@@ -46,11 +46,11 @@ pub(super) fn stream(
         }
         Kind::Bzip2 => {
             let mut d = bzip2::read::MultiBzDecoder::new(reader);
-            decompressed(w, path, &mut d, depth, consumed);
+            decompressed(w, path, kind, &mut d, depth, consumed);
         }
         Kind::Zstd => {
             let mut d = ZstdFrames::new(reader);
-            decompressed(w, path, &mut d, depth, consumed);
+            decompressed(w, path, kind, &mut d, depth, consumed);
         }
         Kind::Xz => {
             // Streamed like the others, through the same byte and ratio limits; every
@@ -61,15 +61,68 @@ pub(super) fn stream(
             match liblzma::stream::Stream::new_stream_decoder(XZ_MEMORY, flags) {
                 Ok(stream) => {
                     let mut d = liblzma::read::XzDecoder::new_stream(reader, stream);
-                    decompressed(w, path, &mut d, depth, consumed);
+                    decompressed(w, path, kind, &mut d, depth, consumed);
                 }
                 Err(e) => w.warn(path, format!("cannot start an xz decoder: {e}")),
             }
         }
+        Kind::Lz4 => {
+            let mut d = lz4_flex::frame::FrameDecoder::new(reader);
+            decompressed(w, path, Kind::Lz4, &mut d, depth, consumed);
+        }
+        Kind::Xalz => xalz(w, path, reader, depth),
+        Kind::Ar => ar::read(w, path, reader, depth),
+        Kind::Cpio => cpio::read(w, path, reader, depth),
+        Kind::Rpm => rpm::read(w, path, reader, depth),
         Kind::Zip | Kind::Crx3 => {
             // A zip met as a stream (inside a tar, say) and too big to hold in memory.
             zip::stream(w, path, reader, depth);
         }
+        Kind::SevenZip | Kind::Cfb => w.warn(
+            path,
+            format!(
+                "a {} needs random access and is too large to hold in memory here; not opened",
+                kind.name()
+            ),
+        ),
+        _ => w.warn(path, format!("not opened: {}", kind.name())),
+    }
+}
+
+/// A .NET assembly compressed by Xamarin / .NET MAUI: `XALZ`, a descriptor index, the
+/// uncompressed size (both little-endian u32), then one LZ4 block. Decompressed whole (an
+/// assembly's size is bounded by the member limit), and scanned as the assembly it is.
+fn xalz(w: &mut dyn Walk, path: &str, reader: &mut dyn Read, depth: usize) {
+    let mut header = [0u8; 12];
+    if reader.read_exact(&mut header).is_err() {
+        w.warn(path, "truncated XALZ header; not decompressed".to_string());
+        return;
+    }
+    let size = u64::from(u32::from_le_bytes([
+        header[8], header[9], header[10], header[11],
+    ]));
+    let budget = w.member_budget();
+    if size > budget {
+        w.warn(
+            path,
+            format!("XALZ declares {size} bytes, past the member limit; not decompressed (--max-entry-bytes)"),
+        );
+        return;
+    }
+    let mut block = Vec::new();
+    // An LZ4 block is at most about 1/255 smaller than its output.
+    if let Err(e) = reader.take(size + size / 255 + 16).read_to_end(&mut block) {
+        w.warn(path, format!("cannot read XALZ data: {e}"));
+        return;
+    }
+    let mut out = vec![0u8; size as usize];
+    match lz4_flex::block::decompress_into(&block, &mut out) {
+        Ok(n) => {
+            out.truncate(n);
+            let name = w.file_name(path);
+            w.member(At::new(Kind::Xalz, path, &name, depth), &mut &out[..]);
+        }
+        Err(e) => w.warn(path, format!("XALZ block does not decompress: {e}")),
     }
 }
 
@@ -79,12 +132,15 @@ pub(super) fn stream(
 fn decompressed(
     w: &mut dyn Walk,
     path: &str,
+    kind: Kind,
     reader: &mut dyn Read,
     depth: usize,
     consumed: Rc<Cell<u64>>,
 ) {
     let inner = strip_compression_ext(&w.file_name(path));
-    w.member(path, &inner, reader, 0, depth, Some(consumed));
+    let mut at = At::new(kind, path, &inner, depth);
+    at.stream = Some(consumed);
+    w.member(at, reader);
 }
 
 /// Every member of a gzip file, one after the other, then any bytes after the last member that
@@ -149,29 +205,29 @@ impl<R: io::BufRead> Read for GzMembers<R> {
 }
 
 /// Every frame of a zstd stream, one after the other (a decoder reads one frame; `zstd`
-/// writes one per input and concatenates them); skippable frames are passed over by the
-/// decoder. Bytes after the last frame that start no frame are a read error (a warning).
+/// writes one per input and concatenates them); skippable frames (metadata) are passed over
+/// here, however many. Bytes after the last frame that start no frame are a read error (a
+/// warning).
 struct ZstdFrames<R: Read> {
     state: ZstdState<R>,
 }
 
 enum ZstdState<R: Read> {
-    Between(io::BufReader<R>),
-    In(Box<ruzstd::decoding::StreamingDecoder<io::BufReader<R>, ruzstd::decoding::FrameDecoder>>),
+    Between(Peek<R>),
+    In(Box<ruzstd::decoding::StreamingDecoder<Peek<R>, ruzstd::decoding::FrameDecoder>>),
     Done,
 }
 
 impl<R: Read> ZstdFrames<R> {
     fn new(inner: R) -> Self {
         ZstdFrames {
-            state: ZstdState::Between(io::BufReader::new(inner)),
+            state: ZstdState::Between(Peek::new(inner)),
         }
     }
 }
 
 impl<R: Read> Read for ZstdFrames<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        use io::BufRead;
         if buf.is_empty() {
             return Ok(0);
         }
@@ -186,8 +242,18 @@ impl<R: Read> Read for ZstdFrames<R> {
                     self.state = ZstdState::Between(d.into_inner());
                 }
                 ZstdState::Between(mut r) => {
-                    if r.fill_buf()?.is_empty() {
+                    let next = r.peek(8)?;
+                    if next.is_empty() {
                         return Ok(0);
+                    }
+                    // A skippable frame: magic 0x184D2A5?, its length, then that many bytes.
+                    if next.len() == 8 && next[0] & 0xf0 == 0x50 && next[1..4] == [0x2a, 0x4d, 0x18]
+                    {
+                        let len = u32::from_le_bytes([next[4], next[5], next[6], next[7]]);
+                        r.skip(8);
+                        io::copy(&mut (&mut r).take(u64::from(len)), &mut io::sink())?;
+                        self.state = ZstdState::Between(r);
+                        continue;
                     }
                     let d = ruzstd::decoding::StreamingDecoder::new(r).map_err(|e| {
                         io::Error::new(io::ErrorKind::InvalidData, format!("bad zstd frame: {e}"))
@@ -197,6 +263,77 @@ impl<R: Read> Read for ZstdFrames<R> {
                 ZstdState::Done => return Ok(0),
             }
         }
+    }
+}
+
+/// A buffered reader that can look a few bytes ahead whatever its buffer holds.
+struct Peek<R> {
+    inner: R,
+    buf: Vec<u8>,
+    pos: usize,
+}
+
+impl<R: Read> Peek<R> {
+    fn new(inner: R) -> Self {
+        Peek {
+            inner,
+            buf: Vec::with_capacity(1 << 16),
+            pos: 0,
+        }
+    }
+
+    /// The next `n` bytes (fewer at the end of the input), not consumed.
+    fn peek(&mut self, n: usize) -> io::Result<&[u8]> {
+        if self.buf.len() - self.pos < n {
+            self.buf.drain(..self.pos);
+            self.pos = 0;
+            while self.buf.len() < n {
+                let at = self.buf.len();
+                self.buf.resize((at + (1 << 16)).max(n), 0);
+                let got = match self.inner.read(&mut self.buf[at..]) {
+                    Ok(got) => got,
+                    Err(e) => {
+                        self.buf.truncate(at);
+                        return Err(e);
+                    }
+                };
+                self.buf.truncate(at + got);
+                if got == 0 {
+                    break;
+                }
+            }
+        }
+        let end = (self.pos + n).min(self.buf.len());
+        Ok(&self.buf[self.pos..end])
+    }
+
+    fn skip(&mut self, n: usize) {
+        self.pos = (self.pos + n).min(self.buf.len());
+    }
+}
+
+impl<R: Read> Read for Peek<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if self.pos < self.buf.len() {
+            let n = (self.buf.len() - self.pos).min(out.len());
+            out[..n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
+            self.pos += n;
+            return Ok(n);
+        }
+        self.buf.clear();
+        self.pos = 0;
+        if out.len() >= 1 << 16 {
+            return self.inner.read(out);
+        }
+        // Small reads are served from a refilled buffer.
+        let n = {
+            let next = self.peek(1)?;
+            let n = next.len().min(out.len());
+            out[..n].copy_from_slice(&next[..n]);
+            n
+        };
+        self.pos += n;
+        Ok(n)
     }
 }
 
@@ -211,6 +348,8 @@ pub(super) fn strip_compression_ext(name: &str) -> String {
         (".bz2", ""),
         (".xz", ""),
         (".zst", ""),
+        (".tlz4", ".tar"),
+        (".lz4", ""),
     ] {
         if let Some(stem) = base.strip_suffix(ext) {
             return format!("{stem}{repl}");

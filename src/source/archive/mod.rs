@@ -9,21 +9,25 @@
 //! formats' readers (`zip`, `tar`, `compressed`) call back through `walk::Walk`, which this
 //! module's [`ArchiveReader`] implements.
 
+mod ar;
+mod cfb;
 pub mod compressed;
+mod cpio;
 pub mod detect;
 pub mod limits;
+mod rpm;
+mod sevenz;
 mod tar;
 pub mod tar_guard;
 mod walk;
 mod zip;
 
-use std::cell::Cell;
+use std::collections::BTreeMap;
 use std::io::{self, Cursor, Read, Seek, SeekFrom};
-use std::rc::Rc;
 
 use detect::{HEAD_LEN, Kind, detect};
 use limits::{Limited, Limits};
-use walk::Walk;
+use walk::{At, Walk};
 
 /// Nested archives are opened in memory; members above this size are read as a stream
 /// instead (a zip needs random access, so a larger nested zip is read from local headers).
@@ -59,6 +63,10 @@ pub struct ArchiveReader<'s> {
     /// The top-level archive's own file name, where its path as shown says more (a history
     /// blob shown as `1a2b3c4:conf.env.gz` is named `conf.env.gz`).
     top_name: Option<String>,
+    /// Members handed to the sink, by the kind of archive they came out of.
+    by_kind: BTreeMap<Kind, u64>,
+    /// Archives recognised but not read (RAR, cabinet …), or too large to open here.
+    unopened: u64,
 }
 
 impl<'s> ArchiveReader<'s> {
@@ -74,7 +82,39 @@ impl<'s> ArchiveReader<'s> {
             warnings: 0,
             held: 0,
             top_name: None,
+            by_kind: BTreeMap::new(),
+            unopened: 0,
         }
+    }
+
+    /// Members handed over so far, by the kind of archive they came out of; and archives
+    /// recognised but not opened.
+    pub fn kinds(&self) -> (&BTreeMap<Kind, u64>, u64) {
+        (&self.by_kind, self.unopened)
+    }
+
+    /// An archive that needs random access, at `path`, `depth` deep.
+    fn random<R: Read + Seek>(&mut self, path: &str, kind: Kind, reader: R, depth: usize) {
+        match kind {
+            Kind::Zip => zip::seekable(self, path, reader, depth),
+            Kind::Crx3 => zip::crx(self, path, reader, depth),
+            Kind::SevenZip => sevenz::read(self, path, reader, depth),
+            Kind::Cfb => cfb::read(self, path, reader, depth),
+            _ => {}
+        }
+    }
+
+    /// A recognised format sealant does not read: said, counted.
+    fn unopened(&mut self, path: &str, kind: Kind) {
+        self.unopened += 1;
+        self.warn(
+            path,
+            format!(
+                "not opened: {} (sealant does not read this format); its bytes were scanned as \
+                 they are",
+                kind.name()
+            ),
+        );
     }
 
     /// Names the top-level archive's file (see [`Walk::file_name`]).
@@ -89,20 +129,20 @@ impl<'s> ArchiveReader<'s> {
         self.inflated = 0;
         self.entries = 0;
         self.exhausted = false;
-        match kind {
-            Kind::Zip => zip::seekable(self, path, file, 1),
-            Kind::Crx3 => zip::crx(self, path, file, 1),
-            _ => compressed::stream(self, path, kind, file, 1),
+        if kind.random_access() {
+            self.random(path, kind, file, 1);
+        } else {
+            compressed::stream(self, path, kind, file, 1);
         }
     }
 
     /// Reads an archive held in memory.
     pub fn read_bytes(&mut self, path: &str, kind: Kind, data: &[u8]) {
         self.top = path.to_string();
-        match kind {
-            Kind::Zip => zip::seekable(self, path, Cursor::new(data), 1),
-            Kind::Crx3 => zip::crx(self, path, Cursor::new(data), 1),
-            _ => compressed::stream(self, path, kind, &mut &data[..], 1),
+        if kind.random_access() {
+            self.random(path, kind, Cursor::new(data), 1);
+        } else {
+            compressed::stream(self, path, kind, &mut &data[..], 1);
         }
     }
 
@@ -120,6 +160,27 @@ impl<'s> ArchiveReader<'s> {
                     zip::stream(self, path, reader, 1);
                 }
             }
+            // Random access from a stream: held in memory, if small enough.
+            Kind::SevenZip | Kind::Cfb => {
+                let mut data = Vec::new();
+                match reader.take(MAX_NESTED_IN_MEMORY + 1).read_to_end(&mut data) {
+                    Ok(_) if data.len() as u64 <= MAX_NESTED_IN_MEMORY => {
+                        self.random(path, kind, Cursor::new(data), 1);
+                    }
+                    Ok(_) => {
+                        self.unopened += 1;
+                        self.warn(
+                            path,
+                            format!(
+                                "a {} read as a stream must fit in {} MiB to be opened; not opened",
+                                kind.name(),
+                                MAX_NESTED_IN_MEMORY >> 20
+                            ),
+                        );
+                    }
+                    Err(e) => self.warn(path, format!("cannot read: {e}")),
+                }
+            }
             _ => compressed::stream(self, path, kind, reader, 1),
         }
     }
@@ -134,29 +195,26 @@ impl<'s> ArchiveReader<'s> {
         parts: usize,
     ) {
         self.top = path.to_string();
-        if part > 0 && ::zip::ZipArchive::new(&mut *file).is_err() {
-            return;
-        }
         let _ = file.seek(SeekFrom::Start(0));
         zip::members(self, path, file, 1, part, parts.max(1));
     }
 
-    /// [`Self::member`]; with `stream` (the compressed bytes read so far), the member is the
-    /// content of a compression stream (`outer` is `x.tgz`): a tar inside is one hop with its
-    /// stream (`x.tgz!package/a.js`, not `x.tgz!x.tar!package/a.js`), anything else keeps its
-    /// inner name (`a.js.gz!a.js`), and the inflate-ratio limit counts the stream's bytes.
-    fn open_member(
-        &mut self,
-        outer: &str,
-        name: &str,
-        reader: &mut dyn Read,
-        compressed: u64,
-        depth: usize,
-        stream: Option<Rc<Cell<u64>>>,
-    ) {
+    /// One member (see [`Walk::member`]). The content of a compression stream (`at.stream`:
+    /// `outer` is `x.tgz`) that is a tar or cpio is one hop with its stream
+    /// (`x.tgz!package/a.js`, not `x.tgz!x.tar!package/a.js`); anything else keeps its inner
+    /// name (`a.js.gz!a.js`); and the inflate-ratio limit counts the stream's bytes.
+    fn open_member(&mut self, at: At<'_>, reader: &mut dyn Read) {
         if self.exhausted {
             return;
         }
+        let At {
+            container,
+            outer,
+            name,
+            depth,
+            compressed,
+            stream,
+        } = at;
         let mut chain = format!("{outer}!{name}");
         let budget = self.member_budget();
         let mut limited = Limited {
@@ -184,12 +242,13 @@ impl<'s> ArchiveReader<'s> {
                 );
                 self.sink.member(&chain, &mut &head[..]);
                 self.members += 1;
+                *self.by_kind.entry(container).or_default() += 1;
                 self.inflated += limited.read;
             }
             return;
         }
         let kind = detect(&head);
-        if kind == Some(Kind::Tar) {
+        if matches!(kind, Some(Kind::Tar | Kind::Cpio)) {
             if stream.is_some() {
                 chain = outer.to_string();
             }
@@ -198,18 +257,27 @@ impl<'s> ArchiveReader<'s> {
             limited.max = self.limits.max_archive_bytes.saturating_sub(self.inflated);
         }
         match kind {
+            Some(kind) if !kind.opens() => {
+                self.unopened(&chain, kind);
+                let mut rest = Cursor::new(head).chain(&mut limited);
+                self.sink.member(&chain, &mut rest);
+                self.members += 1;
+                *self.by_kind.entry(container).or_default() += 1;
+                let _ = io::copy(&mut rest, &mut io::sink());
+            }
             Some(kind) if depth >= self.limits.max_depth => {
                 self.warn(
                     &chain,
                     format!(
-                        "{kind:?} archive nested deeper than {} levels; not opened (--max-archive-depth)",
+                        "{} archive nested deeper than {} levels; not opened (--max-archive-depth)",
+                        kind.name(),
                         self.limits.max_depth
                     ),
                 );
             }
             Some(kind) => {
                 let mut rest = Cursor::new(head).chain(&mut limited);
-                if matches!(kind, Kind::Zip | Kind::Crx3) {
+                if kind.random_access() {
                     // Random access needed: hold it in memory if small enough — and if what
                     // the levels above already hold leaves room (the bound is on the chain).
                     let mut data = Vec::new();
@@ -219,12 +287,20 @@ impl<'s> ArchiveReader<'s> {
                         Ok(_) if data.len() as u64 <= cap => {
                             let held = data.len() as u64;
                             self.held += held;
-                            if kind == Kind::Zip {
-                                zip::seekable(self, &chain, Cursor::new(data), depth + 1);
-                            } else {
-                                zip::crx(self, &chain, Cursor::new(data), depth + 1);
-                            }
+                            self.random(&chain, kind, Cursor::new(data), depth + 1);
                             self.held -= held;
+                        }
+                        Ok(_) if !matches!(kind, Kind::Zip | Kind::Crx3) => {
+                            self.unopened += 1;
+                            self.warn(
+                                &chain,
+                                format!(
+                                    "a nested {} must fit in {} MiB of memory to be opened; not \
+                                     opened",
+                                    kind.name(),
+                                    cap >> 20
+                                ),
+                            );
                         }
                         Ok(_) => {
                             if cap == room {
@@ -250,12 +326,13 @@ impl<'s> ArchiveReader<'s> {
                 let mut rest = Cursor::new(head).chain(&mut limited);
                 self.sink.member(&chain, &mut rest);
                 self.members += 1;
+                *self.by_kind.entry(container).or_default() += 1;
                 // Drain what the scanner did not read, so streams stay in step.
                 let _ = io::copy(&mut rest, &mut io::sink());
             }
         }
-        // A tar's members counted their own bytes.
-        if kind != Some(Kind::Tar) {
+        // A tar's and a cpio's members counted their own bytes.
+        if !matches!(kind, Some(Kind::Tar | Kind::Cpio)) {
             self.inflated += limited.read;
         }
         if let Some(why) = limited.stop {
@@ -292,7 +369,10 @@ impl Walk for ArchiveReader<'_> {
     fn file_name(&self, path: &str) -> String {
         match &self.top_name {
             Some(name) if path == self.top => name.clone(),
-            _ => path.rsplit('!').next().unwrap_or(path).to_string(),
+            _ => {
+                let last = path.rsplit('!').next().unwrap_or(path);
+                last.rsplit('/').next().unwrap_or(last).to_string()
+            }
         }
     }
 
@@ -315,16 +395,20 @@ impl Walk for ArchiveReader<'_> {
         true
     }
 
-    fn member(
-        &mut self,
-        outer: &str,
-        name: &str,
-        reader: &mut dyn Read,
-        compressed: u64,
-        depth: usize,
-        stream: Option<Rc<Cell<u64>>>,
-    ) {
-        self.open_member(outer, name, reader, compressed, depth, stream);
+    fn member(&mut self, at: At<'_>, reader: &mut dyn Read) {
+        self.open_member(at, reader);
+    }
+
+    fn member_budget(&self) -> u64 {
+        ArchiveReader::member_budget(self)
+    }
+
+    fn entries_left(&self) -> u64 {
+        self.limits.max_entries.saturating_sub(self.entries)
+    }
+
+    fn stream(&mut self, path: &str, kind: Kind, reader: &mut dyn Read, depth: usize) {
+        compressed::stream(self, path, kind, reader, depth);
     }
 
     fn warn(&mut self, path: &str, message: String) {

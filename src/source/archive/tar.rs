@@ -3,8 +3,9 @@
 
 use std::io::Read;
 
+use crate::source::archive::detect::Kind;
 use crate::source::archive::tar_guard::{self, TarGuard};
-use crate::source::archive::walk::Walk;
+use crate::source::archive::walk::{At, Walk};
 
 pub(super) fn read(w: &mut dyn Walk, path: &str, reader: &mut dyn Read, depth: usize) {
     let mut archive = tar::Archive::new(TarGuard::new(reader));
@@ -46,7 +47,7 @@ pub(super) fn read(w: &mut dyn Walk, path: &str, reader: &mut dyn Read, depth: u
         if !carries_content(entry.header().entry_type()) {
             continue;
         }
-        w.member(path, &name, &mut entry, 0, depth, None);
+        w.member(At::new(Kind::Tar, path, &name, depth), &mut entry);
     }
 }
 

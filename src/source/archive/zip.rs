@@ -5,7 +5,8 @@
 
 use std::io::{self, Read, Seek, SeekFrom};
 
-use crate::source::archive::walk::Walk;
+use crate::source::archive::detect::Kind;
+use crate::source::archive::walk::{At, Walk};
 
 pub(super) fn seekable<R: Read + Seek>(w: &mut dyn Walk, path: &str, reader: R, depth: usize) {
     members(w, path, reader, depth, 0, 1);
@@ -20,6 +21,24 @@ pub(super) fn members<R: Read + Seek>(
     parts: usize,
 ) {
     let declared = declared_entries(&mut reader);
+    // The central directory is read whole before any member: past the entry limit it would
+    // cost memory for entries never read. The local headers stop at the limit instead.
+    if declared.is_some_and(|d| d > w.entries_left().saturating_mul(parts as u64)) {
+        if part == 0 {
+            w.warn(
+                path,
+                format!(
+                    "declares {} entries, more than the limit leaves; read from the local \
+                     headers up to it",
+                    declared.unwrap_or(0)
+                ),
+            );
+            if reader.seek(SeekFrom::Start(0)).is_ok() {
+                stream(w, path, &mut reader, depth);
+            }
+        }
+        return;
+    }
     match zip::ZipArchive::new(&mut reader) {
         Ok(archive) if declared.is_some_and(|d| d > archive.len() as u64) => {
             // Several entries share a name and the central directory's reader keeps the
@@ -36,9 +55,13 @@ pub(super) fn members<R: Read + Seek>(
             }
         }
         Ok(mut archive) => {
+            // Entries pointing at a member already read (a central directory fanning out onto
+            // one member) are read once.
+            let mut read_at = std::collections::HashSet::new();
+            let mut again = 0u64;
             for i in (part..archive.len()).step_by(parts) {
                 if !w.count_entry(path) {
-                    return;
+                    break;
                 }
                 let name = archive
                     .name_for_index(i)
@@ -50,8 +73,15 @@ pub(super) fn members<R: Read + Seek>(
                         if zf.is_dir() && zf.size() == 0 {
                             continue;
                         }
+                        if !read_at.insert(zf.header_start()) {
+                            again += 1;
+                            continue;
+                        }
                         let compressed = zf.compressed_size();
-                        w.member(path, &name, &mut zf, compressed, depth, None);
+                        w.member(
+                            At::new(Kind::Zip, path, &name, depth).compressed(compressed),
+                            &mut zf,
+                        );
                     }
                     Err(e) => {
                         w.warn(
@@ -61,9 +91,19 @@ pub(super) fn members<R: Read + Seek>(
                     }
                 }
             }
+            if again > 0 {
+                w.warn(
+                    path,
+                    format!(
+                        "{again} more central-directory entries point at members already \
+                         read; each member was scanned once"
+                    ),
+                );
+            }
         }
-        Err(e) => {
-            // No usable central directory (truncated, or a stream): walk the local headers.
+        // No usable central directory (truncated, or a stream): the first part walks the
+        // local headers.
+        Err(e) if part == 0 => {
             w.warn(
                 path,
                 format!("{e}; reading members from their local headers instead"),
@@ -72,6 +112,7 @@ pub(super) fn members<R: Read + Seek>(
                 stream(w, path, &mut reader, depth);
             }
         }
+        Err(_) => {}
     }
 }
 
@@ -88,7 +129,10 @@ pub(super) fn stream(w: &mut dyn Walk, path: &str, mut reader: &mut dyn Read, de
                     continue;
                 }
                 let compressed = zf.compressed_size();
-                w.member(path, &name, &mut zf, compressed, depth, None);
+                w.member(
+                    At::new(Kind::Zip, path, &name, depth).compressed(compressed),
+                    &mut zf,
+                );
             }
             Ok(None) => return,
             Err(e) => {
@@ -139,7 +183,21 @@ fn declared_entries<R: Read + Seek>(reader: &mut R) -> Option<u64> {
     let at = buf.windows(4).rposition(|w| w == b"PK\x05\x06")?;
     let total = buf.get(at + 10..at + 12)?;
     let n = u16::from_le_bytes([total[0], total[1]]);
-    (n != u16::MAX).then_some(u64::from(n))
+    if n != u16::MAX {
+        return Some(u64::from(n));
+    }
+    // Zip64: the locator just before the record points at the zip64 end record, whose
+    // entry count is a u64 at byte 32.
+    let locator = buf.get(at.checked_sub(20)?..at)?;
+    if &locator[..4] != b"PK\x06\x07" {
+        return None;
+    }
+    let offset = u64::from_le_bytes(locator[8..16].try_into().ok()?);
+    reader.seek(SeekFrom::Start(offset)).ok()?;
+    let mut record = [0u8; 40];
+    reader.read_exact(&mut record).ok()?;
+    (&record[..4] == b"PK\x06\x06")
+        .then(|| u64::from_le_bytes(record[32..40].try_into().unwrap_or([0; 8])))
 }
 
 /// Presents `inner` from byte `start` on as a seekable stream starting at 0 (the zip inside
