@@ -391,6 +391,9 @@ pub fn hex(bytes: &[u8]) -> String {
 /// the first 16 characters, e.g. `sk_live_`) stays, then at most four leading and three
 /// trailing characters of the rest, e.g. `sk_live_51Hx…Qz9`. Short values show no characters.
 pub fn redact(secret: &str) -> String {
+    if let Some(pem) = redact_pem(secret) {
+        return pem;
+    }
     let chars: Vec<char> = secret.chars().collect();
     let prefix_len = chars
         .iter()
@@ -414,9 +417,42 @@ pub fn redact(secret: &str) -> String {
     format!("{prefix}{head}…{tail}")
 }
 
+/// A PEM block shows its type and a short digest of the whole block, which tells two keys
+/// apart without showing either: `-----BEGIN RSA PRIVATE KEY----- …(sha256:1a2b3c4d)`.
+fn redact_pem(secret: &str) -> Option<String> {
+    let rest = secret.strip_prefix("-----BEGIN ")?;
+    let end = rest.find("-----")?;
+    let kind = &rest[..end];
+    if kind.len() > 40 || !kind.bytes().all(|b| b.is_ascii_uppercase() || b == b' ') {
+        return None;
+    }
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(secret.as_bytes());
+    Some(format!(
+        "-----BEGIN {kind}----- …(sha256:{})",
+        hex(&digest[..4])
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pem_blocks_show_their_type_and_a_digest() {
+        let pem = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----";
+        let shown = redact(pem);
+        assert!(
+            shown.starts_with("-----BEGIN OPENSSH PRIVATE KEY----- …(sha256:"),
+            "{shown}"
+        );
+        assert_eq!(
+            shown.len(),
+            "-----BEGIN OPENSSH PRIVATE KEY----- …(sha256:12345678)".len()
+        );
+        assert!(!shown.contains("b3Bl"));
+        assert_ne!(shown, redact(&pem.replace("AAAA", "AAAB")));
+    }
 
     #[test]
     fn redaction_keeps_prefix_and_few_chars() {

@@ -6,7 +6,7 @@
 //!
 //! | stage | modules | job |
 //! | --- | --- | --- |
-//! | 1 foundations | `error`, `clock`, `fasthash` | error type, UTC dates, a hasher for sealant's own keys |
+//! | 1 foundations | `error`, `clock`, `fasthash`, `words` | error type, UTC dates, a hasher for sealant's own keys, counts in words |
 //! | 2 plain data | `finding`, `exposure` | a finding, severities, counts, verdicts; where a file ends up |
 //! | 3 diagnostics | `diagnostics` | warnings and counters a scan keeps |
 //! | 4 rules | `rules` | the rule schema, the built-in catalog, placeholders, scopes (no engine) |
@@ -41,3 +41,4 @@ pub mod rules;
 pub mod scan;
 pub mod source;
 pub mod verify;
+pub mod words;

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::diagnostics::Stats;
+use crate::words::plural;
 
 /// How long a scan runs before progress appears.
 const DELAY: Duration = Duration::from_millis(500);
@@ -19,6 +20,7 @@ const TICK: Duration = Duration::from_millis(100);
 /// once: the scan never waits for a tick). `always`: draw even when stderr is not a terminal.
 pub fn run(stats: &Stats, stop: Receiver<()>, always: bool) {
     let stopped = |wait| !matches!(stop.recv_timeout(wait), Err(RecvTimeoutError::Timeout));
+    let begun = Instant::now();
     if stopped(DELAY) {
         return;
     }
@@ -32,7 +34,9 @@ pub fn run(stats: &Stats, stop: Receiver<()>, always: bool) {
         ProgressStyle::with_template("{spinner} {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
-    let mut last = (Instant::now(), stats.bytes.load(Ordering::Relaxed));
+    // The rate is measured from the scan's start: the first line drawn already shows it (the
+    // bytes of the first half second are not "0 B/s").
+    let mut last = (begun, 0);
     let mut rate = 0.0;
     loop {
         let bytes = stats.bytes.load(Ordering::Relaxed);
@@ -57,9 +61,12 @@ fn line(stats: &Stats, bytes: u64, rate: f64) -> String {
     let archives = stats.archives.load(Ordering::Relaxed);
     let findings = stats.findings.load(Ordering::Relaxed);
     format!(
-        "scanning: {files} files, {} ({}/s), {archives} archives, {findings} findings",
+        "scanning: {}, {} ({}/s), {}, {}",
+        plural(files, "file"),
         human_bytes(bytes),
-        human_bytes(rate as u64)
+        human_bytes(rate as u64),
+        plural(archives, "archive"),
+        plural(findings, "finding")
     )
 }
 

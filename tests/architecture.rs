@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 /// The stages, bottom first (as `src/lib.rs` lists them).
 const STAGES: &[&[&str]] = &[
-    &["error", "clock", "fasthash"],
+    &["error", "clock", "fasthash", "words"],
     &["finding", "exposure"],
     &["diagnostics"],
     &["rules"],

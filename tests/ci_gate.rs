@@ -286,7 +286,7 @@ fn baseline_accepts_known_findings_only() {
     assert_eq!(v["summary"]["baseline_stale"], 1);
     assert_eq!(v["stale_baseline"][0]["path"], "app/config.py");
     assert!(
-        stderr(&out).contains("1 baseline entry no longer occur"),
+        stderr(&out).contains("1 baseline entry no longer occurs"),
         "{}",
         stderr(&out)
     );

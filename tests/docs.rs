@@ -606,3 +606,34 @@ fn this_repository_is_clean_under_its_own_ci_config() {
     assert_eq!(v["findings"], serde_json::json!([]), "{}", stderr(&out));
     assert_eq!(code(&out), 0, "{}", stderr(&out));
 }
+
+/// README's sample output of `sealant scan fixtures/demo` is what the command prints
+/// (stdout, then stderr; the seconds aside).
+#[test]
+fn readme_demo_output_is_real() {
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).expect("README.md");
+    let start = "```console\n$ sealant scan fixtures/demo\n";
+    let block = readme
+        .split(start)
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("README.md shows the output of `sealant scan fixtures/demo`");
+    let out = run(&repo_root(), &["scan", "--color", "never", "fixtures/demo"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let seconds = |text: &str| {
+        text.lines()
+            .map(|l| match l.rfind(" in ") {
+                Some(i) if l.starts_with("sealant: scanned") && l.ends_with(" s") => {
+                    format!("{} in N s", &l[..i])
+                }
+                _ => l.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(
+        seconds(block),
+        seconds(&format!("{}{}", stdout(&out), stderr(&out))),
+        "README.md's demo output differs from the real run"
+    );
+}

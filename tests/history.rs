@@ -361,6 +361,8 @@ fn shallow_clone_without_the_base_is_an_error() {
     let out = run(&clone, &["scan", "--history", &format!("{base}..HEAD")]);
     assert_eq!(code(&out), 2, "{}", stderr(&out));
     assert!(stderr(&out).contains("fetch-depth: 0"), "{}", stderr(&out));
+    // git's own hints about grafts do not bury sealant's advice.
+    assert!(!stderr(&out).contains("hint:"), "{}", stderr(&out));
     let out = run(&clone, &["scan", "--history", "HEAD~5..HEAD"]);
     assert_eq!(code(&out), 2, "{}", stderr(&out));
     assert!(stderr(&out).contains("fetch-depth: 0"), "{}", stderr(&out));
@@ -466,7 +468,26 @@ fn pre_push_hook_blocks_a_real_push() {
     assert!(!push.status.success(), "the push went through");
     let said = format!("{}{}", stdout(&push), stderr(&push));
     assert!(said.contains("1 finding: 1 critical"), "{said}");
-    assert!(said.contains("git push --no-verify"), "{said}");
+    assert!(
+        said.contains("push blocked") && said.contains("git push --no-verify"),
+        "{said}"
+    );
+    // The same range scanned in CI (or by hand) fails, and advises nothing about pushing.
+    let range = run_env(
+        dir.path(),
+        &["scan", "--history", "origin/main..main"],
+        &[("CI", "true")],
+    );
+    assert_eq!(code(&range), 1, "{}", stderr(&range));
+    let said = stderr(&range);
+    assert!(
+        said.contains("the commits scanned hold the secrets above"),
+        "{said}"
+    );
+    assert!(
+        !said.contains("--no-verify") && !said.contains("push blocked"),
+        "{said}"
+    );
     // A new branch: only commits the remote does not have are scanned (and they are clean).
     git_in(
         dir.path(),

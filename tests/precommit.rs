@@ -223,8 +223,25 @@ fn install_hook_blocks_a_leaking_commit() {
         String::from_utf8_lossy(&blocked.stderr)
     );
     assert!(said.contains("stripe.secret-key.live"), "{said}");
+    assert!(
+        said.contains("commit blocked") && said.contains("git commit --no-verify"),
+        "{said}"
+    );
     // Redacted even here.
     assert!(!said.contains(LIVE_KEY));
+    // The same staged content scanned by hand (no commit being made): the advice is about
+    // what to do before committing, not about a blocked commit.
+    let by_hand = run(dir.path(), &["scan", "--staged"]);
+    assert_eq!(code(&by_hand), 1);
+    let said = stderr(&by_hand);
+    assert!(
+        said.contains("the staged content holds the secrets above"),
+        "{said}"
+    );
+    assert!(
+        !said.contains("commit blocked") && !said.contains("--no-verify"),
+        "{said}"
+    );
     let bypass = git_out(dir.path(), &["commit", "-qm", "leak", "--no-verify"], b"");
     assert!(bypass.status.success(), "--no-verify bypasses deliberately");
     // An existing hook is not replaced without --force.
@@ -285,13 +302,28 @@ fn pre_commit_all_files_scans_the_files_it_is_given() {
         &["scan", "--staged", "settings.py"],
     );
     assert_eq!(code(&out), 1, "{}", stderr(&out));
-    // A blocked commit says what to do.
+    // It says what to do — what applies to `pre-commit run --all-files`, where no commit is
+    // being made (no "commit blocked", no `--no-verify`).
+    let said = stderr(&out);
+    assert!(said.contains("sealant:allow"), "{said}");
     assert!(
-        stderr(&out).contains("git commit --no-verify"),
-        "{}",
-        stderr(&out)
+        !said.contains("commit blocked") && !said.contains("--no-verify"),
+        "{said}"
     );
-    assert!(stderr(&out).contains("sealant:allow"), "{}", stderr(&out));
+    // Run by git for a commit being made (git sets GIT_INDEX_FILE for the hook), it is a
+    // blocked commit.
+    let index = dir.path().join(".git/index");
+    let hooked = run_env(
+        &dir.path().join("config"),
+        &["scan", "--staged", "settings.py"],
+        &[("GIT_INDEX_FILE", index.to_str().expect("utf-8 path"))],
+    );
+    assert_eq!(code(&hooked), 1, "{}", stderr(&hooked));
+    let said = stderr(&hooked);
+    assert!(
+        said.contains("commit blocked") && said.contains("git commit --no-verify"),
+        "{said}"
+    );
 }
 
 #[test]
@@ -312,5 +344,82 @@ fn staged_archives_are_opened() {
             "stripe.secret-key.live".to_string(),
             "libs/payments.jar!config/app.properties".to_string()
         )]
+    );
+}
+
+/// README's `.pre-commit-config.yaml`, run as written by the real pre-commit: `pre-commit run
+/// --all-files` fails on a key committed long ago, and after `pre-commit install` a commit
+/// adding a key is blocked while a clean one goes through.
+#[test]
+fn readme_pre_commit_config_works_with_pre_commit() {
+    let Some(tools) = tool(
+        {
+            let p = repo_root().join("target/py-tools");
+            p.join("pre_commit").is_dir().then_some(p)
+        },
+        "pre-commit",
+        ".ci/run installs it: pip install --target target/py-tools pre-commit",
+    ) else {
+        return;
+    };
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).expect("README.md");
+    let config = readme
+        .split("```yaml\n")
+        .filter_map(|b| b.split("```").next())
+        .find(|b| b.starts_with("# .pre-commit-config.yaml"))
+        .expect("README.md has a .pre-commit-config.yaml block");
+    let dir = repo();
+    write(dir.path(), ".pre-commit-config.yaml", config);
+    write(dir.path(), "old.py", format!("KEY = '{LIVE_KEY}'\n"));
+    git_ok(dir.path(), &["add", "."]);
+    git_ok(dir.path(), &["commit", "-qm", "old", "--no-verify"]);
+    let bin_dir = Path::new(bin()).parent().expect("bin dir").to_path_buf();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let home = dir.path().join(".pre-commit-home");
+    // pre-commit, and git running pre-commit's hook, see the same tools and a private home.
+    let command = |program: &str, args: &[&str]| {
+        let out = Command::new(program)
+            .args(args)
+            .current_dir(dir.path())
+            .env("PYTHONPATH", &tools)
+            .env("PATH", &path)
+            .env("PRE_COMMIT_HOME", &home)
+            .env("HOME", dir.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .output();
+        out.unwrap_or_else(|e| panic!("{program} runs: {e}"))
+    };
+    let pre_commit = |args: &[&str]| command("python3", &[&["-m", "pre_commit"], args].concat());
+    let all = pre_commit(&["run", "--all-files"]);
+    let said = format!("{}{}", stdout(&all), stderr(&all));
+    assert!(!all.status.success(), "{said}");
+    assert!(
+        said.contains("stripe.secret-key.live") && said.contains("old.py"),
+        "{said}"
+    );
+    assert!(!said.contains(LIVE_KEY), "{said}");
+    let installed = pre_commit(&["install"]);
+    assert!(installed.status.success(), "{}", stderr(&installed));
+    let commit = |name: &str, text: String| {
+        write(dir.path(), name, text);
+        git_ok(dir.path(), &["add", name]);
+        let who = ["-c", "user.name=t", "-c", "user.email=t@t"];
+        command("git", &[&who[..], &["commit", "-qm", name]].concat())
+    };
+    let blocked = commit("pay.js", format!("const k = '{RESTRICTED_KEY}';\n"));
+    let said = format!("{}{}", stdout(&blocked), stderr(&blocked));
+    assert!(!blocked.status.success(), "the commit went through: {said}");
+    assert!(said.contains("commit blocked"), "{said}");
+    git_ok(dir.path(), &["rm", "-q", "--cached", "pay.js"]);
+    let clean = commit("ok.txt", "fine\n".to_string());
+    assert!(
+        clean.status.success(),
+        "{}{}",
+        stdout(&clean),
+        stderr(&clean)
     );
 }

@@ -15,56 +15,90 @@ fn slow_scan(secs: u32, args: &str) -> String {
     )
 }
 
-#[test]
-fn progress_is_drawn_in_a_terminal_and_cleared() {
-    let Some(tmux) = tool(
+/// tmux, which `.ci/run` installs (missing outside CI: the test says so and returns).
+fn tmux() -> Option<std::path::PathBuf> {
+    tool(
         on_path("tmux"),
         "tmux",
         ".ci/run installs it: apt-get install tmux",
-    ) else {
-        return;
-    };
-    let socket = format!("sealant-progress-{}", std::process::id());
-    let tmux_cmd = |args: &[&str]| {
-        Command::new(&tmux)
-            .args(["-L", &socket])
+    )
+}
+
+/// A tmux server of its own (a socket named for the test), where a command runs in a pane.
+struct Pane {
+    tmux: std::path::PathBuf,
+    socket: String,
+}
+
+impl Pane {
+    /// Starts `script` (run by `sh -c`) in a 150×30 pane.
+    fn start(tmux: std::path::PathBuf, socket: String, script: &str) -> Pane {
+        let pane = Pane { tmux, socket };
+        let started = pane.tmux(&[
+            "new-session",
+            "-d",
+            "-s",
+            "t",
+            "-x",
+            "150",
+            "-y",
+            "30",
+            "sh",
+            "-c",
+            script,
+        ]);
+        assert!(started.status.success(), "{}", stderr(&started));
+        pane
+    }
+
+    fn tmux(&self, args: &[&str]) -> std::process::Output {
+        Command::new(&self.tmux)
+            .args(["-L", &self.socket])
             .args(args)
             .env("TERM", "xterm-256color")
             .output()
             .expect("tmux runs")
-    };
+    }
+
+    /// What the pane shows.
+    fn text(&self) -> String {
+        stdout(&self.tmux(&["capture-pane", "-p", "-t", "t"]))
+    }
+
+    /// What the pane shows once it shows `what` (or after 20 s).
+    fn wait_for(&self, what: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut seen = self.text();
+        while Instant::now() < deadline && !seen.contains(what) {
+            std::thread::sleep(Duration::from_millis(100));
+            seen = self.text();
+        }
+        seen
+    }
+}
+
+impl Drop for Pane {
+    fn drop(&mut self) {
+        self.tmux(&["kill-server"]);
+    }
+}
+
+#[test]
+fn progress_is_drawn_in_a_terminal_and_cleared() {
+    let Some(tmux) = tmux() else { return };
     let script = format!(
         "{}; echo SCAN-ENDED; sleep 60",
         slow_scan(3, "--color never")
     );
-    let started = tmux_cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        "t",
-        "-x",
-        "150",
-        "-y",
-        "30",
-        "sh",
-        "-c",
+    let pane = Pane::start(
+        tmux,
+        format!("sealant-progress-{}", std::process::id()),
         &script,
-    ]);
-    assert!(started.status.success(), "{}", stderr(&started));
-    let pane = || stdout(&tmux_cmd(&["capture-pane", "-p", "-t", "t"]));
+    );
     // While the scan waits for its input, the progress line is there.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let mut during = String::new();
-    while Instant::now() < deadline && !during.contains("scanning:") {
-        std::thread::sleep(Duration::from_millis(200));
-        during = pane();
-    }
-    let mut after = pane();
-    while Instant::now() < deadline && !after.contains("SCAN-ENDED") {
-        std::thread::sleep(Duration::from_millis(200));
-        after = pane();
-    }
-    tmux_cmd(&["kill-server"]);
+    let during = pane.wait_for("scanning:");
+    let after = pane.wait_for("SCAN-ENDED");
+    drop(pane);
     assert!(
         during.contains("scanning: 0 files, 0 B") && during.contains("findings"),
         "no progress line while scanning:\n{during}"
@@ -103,5 +137,35 @@ fn progress_stays_out_of_pipes_and_reports() {
                 serde_json::from_slice(&out.stdout).expect("stdout is the JSON report alone");
             assert_eq!(v["findings"].as_array().map(Vec::len), Some(1));
         }
+    }
+}
+
+/// `sealant verify` and `sealant scan -` with a terminal on standard input say what they wait
+/// for, instead of a silent wait that looks like a hang; Ctrl-D ends the input.
+#[test]
+fn waiting_for_standard_input_on_a_terminal_is_said() {
+    let Some(tmux) = tmux() else { return };
+    for (round, (args, expect)) in [
+        ("verify", "reading the JSON report"),
+        ("scan -", "reading the content to scan"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let script = format!("{} {args}; echo ENDED-$?; sleep 60", bin());
+        let socket = format!("sealant-stdin-{}-{round}", std::process::id());
+        let pane = Pane::start(tmux.clone(), socket, &script);
+        let waiting = pane.wait_for(expect);
+        pane.tmux(&["send-keys", "-t", "t", "C-d"]);
+        let ended = pane.wait_for("ENDED-");
+        drop(pane);
+        assert!(
+            waiting.contains(expect) && waiting.contains("Ctrl-D"),
+            "{args}:\n{waiting}"
+        );
+        assert!(
+            ended.contains("ENDED-"),
+            "{args} did not end on Ctrl-D:\n{ended}"
+        );
     }
 }

@@ -389,3 +389,89 @@ fn colour_is_opt_in_off_a_terminal() {
     );
     assert!(!stdout(&out).contains('\x1b'));
 }
+
+/// What a newcomer types: sizes with suffixes (flag and config), `-qq`, `--fail-on` naming
+/// `never`, a baseline and a report in one run, counts in words.
+#[test]
+fn newcomer_flags_and_counts() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        "a.env",
+        format!("STRIPE_SECRET_KEY={LIVE_KEY}\n"),
+    );
+    write(
+        dir.path(),
+        "big.txt",
+        format!("{}\nk={LIVE_KEY}\n", "x".repeat(3000)),
+    );
+    // 2K: big.txt is read in part (its key past the limit), a.env whole.
+    let (v, out) = json_scan(dir.path(), &["--max-filesize", "2K", "."]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert_eq!(rule_paths(&v).len(), 1, "{v}");
+    write(
+        dir.path(),
+        ".sealant.toml",
+        "[limits]\nmax-filesize = \"1M\"\n",
+    );
+    let (v, _) = json_scan(dir.path(), &["."]);
+    assert_eq!(rule_paths(&v).len(), 2, "{v}");
+    let bad = run(dir.path(), &["scan", "--max-filesize", "1Q", "."]);
+    assert_eq!(code(&bad), 2);
+    assert!(stderr(&bad).contains("512K, 1M, 2G"), "{}", stderr(&bad));
+    let quiet = run(dir.path(), &["scan", "-qq", "."]);
+    assert_eq!(code(&quiet), 1, "{}", stderr(&quiet));
+    assert_eq!(stderr(&quiet), "");
+    let bad = run(dir.path(), &["scan", "--fail-on", "severe", "."]);
+    assert!(
+        stderr(&bad).contains("critical or never"),
+        "{}",
+        stderr(&bad)
+    );
+    // A baseline and a report asked for in one run: both are written.
+    let out = run(
+        dir.path(),
+        &[
+            "scan",
+            "--write-baseline",
+            "b.json",
+            "--format",
+            "json",
+            "-o",
+            "r.json",
+            "a.env",
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("wrote 1 finding to baseline"),
+        "{}",
+        stderr(&out)
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("r.json")).expect("report written"))
+            .expect("json");
+    assert_eq!(rule_paths(&report).len(), 1, "{report}");
+    assert!(dir.path().join("b.json").is_file());
+}
+
+/// A PEM private key is shown by its type and a short digest, not `-----BEGI…---`.
+#[test]
+fn pem_keys_redact_to_their_type() {
+    let dir = tempdir();
+    let body: String = (0..20)
+        .map(|i| format!("MIIEow{i:02}AKCAQEAx9f8Hk2Lq7Rt5Vw3Yz1Ab4Cd6Ef8Gh0Ij2Kl4Mn6Op8Qr0St\n"))
+        .collect();
+    write(
+        dir.path(),
+        "id_rsa",
+        format!("-----BEGIN RSA PRIVATE KEY-----\n{body}-----END RSA PRIVATE KEY-----\n"),
+    );
+    let out = run(dir.path(), &["scan", "--color", "never", "."]);
+    let said = stdout(&out);
+    assert!(
+        said.contains("-----BEGIN RSA PRIVATE KEY----- …(sha256:"),
+        "{said}"
+    );
+    assert!(!said.contains("MIIEow"), "{said}");
+}

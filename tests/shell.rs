@@ -82,3 +82,77 @@ fn man_page_is_roff_with_every_subcommand() {
         assert!(page.contains(sub), "{sub} missing from the man page");
     }
 }
+
+/// Every command has its own page with every option it takes (`sealant man scan`), and
+/// `sealant man --dir` writes them all, so that the `sealant-scan(1)` the main page points at
+/// exists; `man` reads each one.
+#[test]
+fn man_pages_per_command_document_their_options() {
+    let scan = stdout(&["man", "scan"]);
+    assert!(scan.contains(".TH sealant-scan 1"), "{scan}");
+    for flag in [
+        "history",
+        "staged",
+        "baseline",
+        "max\\-filesize",
+        "only\\-verified",
+    ] {
+        assert!(
+            scan.contains(&format!("\\fB\\-\\-{flag}\\fR")),
+            "--{flag} missing:\n{scan}"
+        );
+    }
+    let merge = stdout(&["man", "merge"]);
+    assert!(
+        merge.contains(".TH sealant-merge 1") && merge.contains("PART.json"),
+        "{merge}"
+    );
+    let dir = tempdir();
+    let out = run(
+        dir.path(),
+        &[
+            "man",
+            "--dir",
+            dir.path().join("man1").to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let main = stdout(&["man"]);
+    for sub in [
+        "scan",
+        "merge",
+        "verify",
+        "rules",
+        "install-hook",
+        "version",
+        "completions",
+        "man",
+    ] {
+        let page = dir.path().join(format!("man1/sealant-{sub}.1"));
+        assert!(page.is_file(), "{} not written", page.display());
+        assert!(
+            main.contains(&format!("sealant\\-{}(1)", sub.replace('-', "\\-"))),
+            "{sub}"
+        );
+    }
+    let bad = run(dir.path(), &["man", "bogus"]);
+    assert_eq!(code(&bad), 2);
+    assert!(
+        stderr(&bad).contains("commands: scan, merge"),
+        "{}",
+        stderr(&bad)
+    );
+    // Rendered by man(1), where the machine has it: `--history` is there to grep for.
+    if let Some(man) = on_path("man") {
+        let page = dir.path().join("man1/sealant-scan.1");
+        let shown = Command::new(man)
+            .arg("-l")
+            .arg(&page)
+            .env("MANWIDTH", "100")
+            .env("MANPAGER", "cat")
+            .output()
+            .expect("man runs");
+        let text = String::from_utf8_lossy(&shown.stdout);
+        assert!(text.contains("--history"), "{text}");
+    }
+}

@@ -51,8 +51,17 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print sealant's man page (roff): `sealant man > /usr/local/share/man/man1/sealant.1`.
-    Man,
+    /// Print a man page (roff): sealant's (`sealant man > sealant.1`), one command's with all
+    /// its options (`sealant man scan > sealant-scan.1`), or write every page into a directory
+    /// (`sealant man --dir /usr/local/share/man/man1`).
+    Man {
+        /// The command whose page to print (scan, merge, verify, rules, install-hook, …).
+        #[arg(value_name = "COMMAND", conflicts_with = "dir")]
+        command: Option<String>,
+        /// Write sealant.1 and a sealant-COMMAND.1 for every command into DIR.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 /// How verification runs: shared by `scan --verify` and `sealant verify`.
@@ -124,12 +133,19 @@ pub struct ReportArgs {
     /// When to colour the text report.
     #[arg(long, value_enum, default_value_t = When::Auto)]
     pub color: When,
-    /// Print no summary or warnings on stderr.
-    #[arg(short, long)]
-    pub quiet: bool,
+    /// Print no summary or warnings on stderr (may be repeated: `-qq`).
+    #[arg(short = 'q', long = "quiet", action = clap::ArgAction::Count)]
+    pub quiet_count: u8,
     /// Text report: list every finding of a rule (by default the first 5, then a count).
     #[arg(short, long)]
     pub verbose: bool,
+}
+
+impl ReportArgs {
+    /// Whether warnings and the summary stay off stderr (`-q`, any number of times).
+    pub fn quiet(&self) -> bool {
+        self.quiet_count > 0
+    }
 }
 
 #[derive(Debug, Args)]
@@ -245,11 +261,11 @@ pub struct ScanArgs {
     /// Archives nested deeper than this are not opened [default: 8; at most 256].
     #[arg(long, value_name = "N", help_heading = "Archive limits")]
     pub max_archive_depth: Option<usize>,
-    /// Bytes inflated from one archive member at most [default: 256 MiB].
-    #[arg(long, value_name = "BYTES", help_heading = "Archive limits")]
+    /// Bytes inflated from one archive member at most (K, M, G suffixes) [default: 256 MiB].
+    #[arg(long, value_name = "BYTES", help_heading = "Archive limits", value_parser = parse_size)]
     pub max_entry_bytes: Option<u64>,
-    /// Bytes inflated from one top-level archive at most [default: 4 GiB].
-    #[arg(long, value_name = "BYTES", help_heading = "Archive limits")]
+    /// Bytes inflated from one top-level archive at most (K, M, G suffixes) [default: 4 GiB].
+    #[arg(long, value_name = "BYTES", help_heading = "Archive limits", value_parser = parse_size)]
     pub max_archive_bytes: Option<u64>,
     /// Inflated bytes per compressed byte a member may reach past its first MiB [default: 200].
     #[arg(long, value_name = "RATIO", help_heading = "Archive limits")]
@@ -266,9 +282,9 @@ pub struct ScanArgs {
     /// `auto` when stderr is a terminal and not --quiet.
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = When::Auto)]
     pub progress: When,
-    /// Bytes read from one file at most; the rest of a larger file is not read, with a
-    /// warning [default: 1 GiB].
-    #[arg(long, value_name = "BYTES")]
+    /// Bytes read from one file at most (K, M, G suffixes: `--max-filesize 50M`); the rest
+    /// of a larger file is not read, with a warning [default: 1 GiB].
+    #[arg(long, value_name = "BYTES", value_parser = parse_size)]
     pub max_filesize: Option<u64>,
 }
 
@@ -354,5 +370,32 @@ pub fn parse_fail_on(s: &str) -> std::result::Result<FailOn, String> {
     if s.eq_ignore_ascii_case("never") {
         return Ok(FailOn(None));
     }
-    s.parse::<Severity>().map(|s| FailOn(Some(s)))
+    s.parse::<Severity>().map(|s| FailOn(Some(s))).map_err(|_| {
+        format!("unknown severity '{s}' (expected info, low, medium, high, critical or never)")
+    })
+}
+
+/// A size in bytes as ripgrep takes it: a number, optionally followed by `K`, `M`, `G` or `T`
+/// (powers of 1024; `KiB`, `MB`… and lower case read the same): `1M` is 1,048,576.
+pub fn parse_size(s: &str) -> std::result::Result<u64, String> {
+    let t = s.trim();
+    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (number, suffix) = t.split_at(digits);
+    let bad = || {
+        format!(
+            "invalid size '{s}' (expected a number of bytes, optionally followed by K, M, G or T: \
+             512K, 1M, 2G)"
+        )
+    };
+    let n: u64 = number.parse().map_err(|_| bad())?;
+    let shift = match suffix.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        "t" | "tb" | "tib" => 40,
+        _ => return Err(bad()),
+    };
+    n.checked_mul(1u64 << shift)
+        .ok_or_else(|| format!("size '{s}' is too large"))
 }

@@ -55,14 +55,34 @@ pub struct ProjectConfig {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct LimitsConfig {
     pub max_archive_depth: Option<usize>,
+    /// Sizes take a number or a string with a suffix, as the flags do (`"256M"`).
+    #[serde(default, deserialize_with = "size")]
     pub max_entry_bytes: Option<u64>,
+    #[serde(default, deserialize_with = "size")]
     pub max_archive_bytes: Option<u64>,
     pub max_inflate_ratio: Option<u64>,
     pub max_archive_entries: Option<u64>,
     /// Bytes read from one file at most.
+    #[serde(default, deserialize_with = "size")]
     pub max_filesize: Option<u64>,
     /// Encodings nested in one another undone (0: off).
     pub max_decode_depth: Option<u64>,
+}
+
+/// A size in `[limits]`: bytes as a number, or a string such as `"50M"` (see `parse_size`).
+fn size<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option<u64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Size {
+        Bytes(u64),
+        Text(String),
+    }
+    match Size::deserialize(d)? {
+        Size::Bytes(n) => Ok(Some(n)),
+        Size::Text(t) => crate::cli::args::parse_size(&t)
+            .map(Some)
+            .map_err(serde::de::Error::custom),
+    }
 }
 
 impl ProjectConfig {

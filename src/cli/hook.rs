@@ -30,6 +30,7 @@ fn pre_push_script(binary: &str) -> String {
          # secrets. To push anyway, deliberately: git push --no-verify\n\
          sealant='{binary}'\n\
          [ -x \"$sealant\" ] || sealant=sealant\n\
+         SEALANT_HOOK=pre-push; export SEALANT_HOOK\n\
          remote=\"$1\"\n\
          zero=$(git hash-object --stdin </dev/null | tr '0-9a-f' '0')\n\
          status=0\n\

@@ -5,6 +5,7 @@
 pub mod args;
 pub mod config;
 pub mod hook;
+pub mod man;
 pub mod merge;
 pub mod output;
 pub mod rules;
@@ -40,11 +41,7 @@ pub fn run(cli: Cli) -> i32 {
             clap_complete::generate(shell, &mut cmd, "sealant", &mut out);
             ignore_broken_pipe(out.flush()).map(|_| 0)
         }
-        Command::Man => {
-            let mut out = io::stdout().lock();
-            let written = clap_mangen::Man::new(Cli::command()).render(&mut out);
-            ignore_broken_pipe(written.and_then(|_| out.flush())).map(|_| 0)
-        }
+        Command::Man { command, dir } => man::run(command.as_deref(), dir.as_deref()),
     };
     match result {
         Ok(code) => code,

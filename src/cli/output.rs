@@ -37,7 +37,7 @@ pub fn emit(outcome: &ScanOutcome, engine: &Engine, o: &Output<'_>) -> Result<bo
         write_report(&mut out, outcome, engine, o, opts).and_then(|_| out.flush())
     };
     ignore_broken_pipe(written)?;
-    if !o.report.quiet {
+    if !o.report.quiet() {
         let err_opts = ReportOptions {
             color: use_color(o.report.color, io::stderr().is_terminal()),
             ..opts
@@ -84,7 +84,7 @@ fn write_report(
         ScanFormat::Sarif => {
             let include_info = o.fail_on.0 == Some(Severity::Info);
             report::sarif::write(out, outcome, engine, opts, include_info).map(|w| {
-                if w.over_limit > 0 && !o.report.quiet {
+                if w.over_limit > 0 && !o.report.quiet() {
                     eprintln!(
                         "sealant: warning: SARIF holds the {} most severe findings; {} more are \
                          left out (GitHub accepts at most {} results per run; the JSON report \
@@ -122,8 +122,23 @@ pub fn ignore_broken_pipe(r: io::Result<()>) -> Result<()> {
 }
 
 pub fn read_stdin() -> Result<String> {
+    waiting_on_terminal(
+        "the JSON report (`sealant scan --format json`)",
+        "sealant verify report.json",
+    );
     let mut text = String::new();
     io::Read::read_to_string(&mut io::stdin(), &mut text)
         .map_err(|e| Error::new(format!("cannot read the report from standard input: {e}")))?;
     Ok(text)
+}
+
+/// Says so when sealant is about to read standard input and it is a terminal: a silent wait
+/// looks like a hang.
+pub fn waiting_on_terminal(what: &str, instead: &str) {
+    use std::io::IsTerminal;
+    if io::stdin().is_terminal() {
+        eprintln!(
+            "sealant: reading {what} from standard input; end it with Ctrl-D (or pipe it: {instead})"
+        );
+    }
 }

@@ -18,8 +18,9 @@ use crate::report::{self, ReportOptions};
 use crate::scan::{self, ScanConfig};
 use crate::source::shard::Shard;
 use crate::source::walk::WalkOptions;
+use crate::words::plural;
 
-/// What a blocked commit is told (pre-commit hook, `--staged`).
+/// What a blocked commit is told (the pre-commit hook: git is making a commit).
 const BLOCKED: &str = "\
 sealant: commit blocked: the staged content holds the secrets above. Either
   - remove the secret, read it from the environment or a secret manager, and `git add` again;
@@ -28,17 +29,59 @@ sealant: commit blocked: the staged content holds the secrets above. Either
   - or commit anyway, deliberately: git commit --no-verify.
   If this key was ever pushed or shared, rotate it: deleting it does not un-leak it.";
 
-/// What a history scan that fails says (a pre-push hook, a CI range gate).
-const BLOCKED_HISTORY: &str = "\
-sealant: the commits scanned hold the secrets above. A secret that was ever pushed must be
-  rotated first: rewriting history does not un-leak it. Then either
-  - if not pushed yet, take it out of those commits (git rebase -i, git commit --amend) and
-    push again;
+/// What `--staged` says when no commit is being made (run by hand, `pre-commit run`).
+const STAGED: &str = "\
+sealant: the staged content holds the secrets above. Before committing,
+  - remove the secret, read it from the environment or a secret manager, and `git add` again;
+  - if it is not a secret (a test value), mark its line with a comment: sealant:allow <reason>;
+  - or accept it as known: sealant scan --write-baseline .sealant-baseline.json, and commit that.
+  If this key was ever pushed or shared, rotate it: deleting it does not un-leak it.";
+
+/// What a history scan that fails says in a pre-push hook.
+const BLOCKED_PUSH: &str = "\
+sealant: push blocked: the commits being pushed hold the secrets above. A secret that was ever
+  pushed must be rotated first: rewriting history does not un-leak it. Then either
+  - take it out of those commits (git rebase -i, git commit --amend) and push again;
   - if it is not a secret (a test value), mark its line: sealant:allow <reason>;
   - accept it as known: sealant scan --history --write-baseline .sealant-baseline.json;
   - or push anyway, deliberately: git push --no-verify.";
 
+/// What a history scan that fails says elsewhere (a CI range gate, an audit by hand).
+const HISTORY: &str = "\
+sealant: the commits scanned hold the secrets above. A secret that was ever pushed must be
+  rotated first: rewriting history does not un-leak it. Then either
+  - take it out of the branch's commits (git rebase -i) before it is merged;
+  - if it is not a secret (a test value), mark its line: sealant:allow <reason>;
+  - or accept it as known: sealant scan --history --write-baseline .sealant-baseline.json, and
+    commit the baseline.";
+
+/// The advice for a failed scan, by the mode that ran: git sets `GIT_INDEX_FILE` for the
+/// pre-commit hook of a commit being made; sealant's pre-push hook sets `SEALANT_HOOK`, the
+/// pre-commit framework's pre-push stage `PRE_COMMIT_TO_REF`.
+fn advice(
+    staged: bool,
+    history: bool,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Option<&'static str> {
+    if staged {
+        Some(if env("GIT_INDEX_FILE").is_some() {
+            BLOCKED
+        } else {
+            STAGED
+        })
+    } else if history {
+        let pushing = env("SEALANT_HOOK").as_deref() == Some("pre-push")
+            || env("PRE_COMMIT_TO_REF").is_some();
+        Some(if pushing { BLOCKED_PUSH } else { HISTORY })
+    } else {
+        None
+    }
+}
+
 pub fn run(args: ScanArgs) -> Result<i32> {
+    if !args.history && args.paths.iter().any(|p| p.as_path() == Path::new("-")) {
+        crate::cli::output::waiting_on_terminal("the content to scan", "cat FILE | sealant scan -");
+    }
     let mut project = setup::find_config(&args)?;
     let engine = setup::build_engine(&mut project, &args.rule_files, &args.enable, &args.disable)?;
     let allow_markers = setup::allow_markers(&project)?;
@@ -69,7 +112,7 @@ pub fn run(args: ScanArgs) -> Result<i32> {
     let progress = match args.progress {
         When::Never => None,
         When::Always => Some(true),
-        When::Auto => (io::stderr().is_terminal() && !args.report.quiet).then_some(false),
+        When::Auto => (io::stderr().is_terminal() && !args.report.quiet()).then_some(false),
     };
     let config = ScanConfig {
         progress,
@@ -126,14 +169,18 @@ pub fn run(args: ScanArgs) -> Result<i32> {
             }
         }
         baseline.write(path)?;
-        if !args.report.quiet {
+        if !args.report.quiet() {
             eprintln!(
-                "sealant: wrote {} findings to baseline {}",
-                outcome.findings.len(),
+                "sealant: wrote {} to baseline {}",
+                plural(outcome.findings.len() as u64, "finding"),
                 path.display()
             );
         }
-        return Ok(0);
+        // A report asked for as well (`-o`, or a format other than the text on the terminal) is
+        // written too: nothing asked for is dropped in silence. Writing a baseline exits 0.
+        if args.report.output.is_none() && args.report.format == ScanFormat::Text {
+            return Ok(0);
+        }
     }
 
     if verify {
@@ -158,11 +205,13 @@ pub fn run(args: ScanArgs) -> Result<i32> {
             streamed,
         },
     )?;
-    if failed && !args.report.quiet {
-        if args.staged {
-            eprintln!("{BLOCKED}");
-        } else if args.history {
-            eprintln!("{BLOCKED_HISTORY}");
+    if args.write_baseline.is_some() {
+        return Ok(0);
+    }
+    if failed && !args.report.quiet() {
+        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        if let Some(text) = advice(args.staged, args.history, &env) {
+            eprintln!("{text}");
         }
     }
     Ok(i32::from(failed))

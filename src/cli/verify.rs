@@ -78,7 +78,7 @@ pub fn run(args: VerifyCmdArgs) -> Result<i32> {
             None => Provider::of(&f.rule_id, &f.secret).is_some(),
         })
         .count();
-    if failing > 0 && !args.report.quiet {
+    if failing > 0 && !args.report.quiet() {
         eprintln!("sealant: {failing} finding(s) at or above --fail-on are not verified inactive");
     }
     Ok(i32::from(failing > 0))

@@ -9,6 +9,7 @@ use crate::finding::{Finding, Severity};
 use crate::outcome::{ScanOutcome, Summary};
 use crate::progress::human_bytes;
 use crate::report::ReportOptions;
+use crate::words::{plural, verb};
 
 /// Findings of one rule listed in full before the rest of the group is counted instead
 /// (`--verbose` lists them all).
@@ -320,8 +321,9 @@ pub fn write_summary(
     if !outcome.stale.is_empty() {
         writeln!(
             err,
-            "sealant: {} no longer occur (refresh it with --write-baseline):",
-            plural(outcome.stale.len() as u64, "baseline entry").replace("entrys", "entries")
+            "sealant: {} no longer {} (refresh it with --write-baseline):",
+            plural(outcome.stale.len() as u64, "baseline entry"),
+            verb(outcome.stale.len() as u64, "occurs", "occur")
         )?;
         for e in &outcome.stale {
             writeln!(err, "  {} {}:{} [{}]", e.title, e.path, e.line, e.rule_id)?;
@@ -379,15 +381,5 @@ fn severity_colour(s: Severity) -> &'static str {
         Severity::Medium => "\x1b[33m",
         Severity::Low => "\x1b[36m",
         Severity::Info => "\x1b[2m",
-    }
-}
-
-fn plural(n: u64, what: &str) -> String {
-    if n == 1 {
-        format!("1 {what}")
-    } else if what.ends_with("device") {
-        format!("{n} FIFOs, sockets or devices")
-    } else {
-        format!("{n} {what}s")
     }
 }

@@ -1,7 +1,8 @@
 //! `sealant rules import gitleaks.toml`: a gitleaks config's custom `[[rules]]` as a sealant
 //! rule file. What maps is converted — id, description (title), regex, secretGroup (the group
 //! becomes `secret`), entropy (`min_entropy`), keywords (gitleaks matches them in any case, so
-//! each becomes its lower, upper and capitalised spellings), allowlist stopwords — and what does
+//! each becomes its lower, upper and capitalised spellings — those a case-sensitive regex that
+//! spells the keyword out can match), allowlist stopwords — and what does
 //! not is said: path regexes and allowlist regexes or paths (sealant uses globs and its own
 //! allowlist), rules without a keyword of 3 bytes or more (sealant needs one), `[extend]`
 //! (sealant's own catalog replaces gitleaks's defaults). Every rule is written without
@@ -113,8 +114,15 @@ pub fn gitleaks(text: &str, source: &str) -> Result<Imported> {
             continue;
         }
         let mut keywords: Vec<String> = Vec::new();
+        // A case-sensitive regex that spells the keyword out matches only that spelling: the
+        // others would be keywords no match can contain (`ACME_` for `acme_[a-z]{8}`).
+        let any_case = regex.contains("(?i");
         for k in &r.keywords {
-            for v in [k.to_lowercase(), k.to_uppercase(), capitalised(k)] {
+            let mut spellings = vec![k.to_lowercase(), k.to_uppercase(), capitalised(k)];
+            if !any_case && spellings.iter().any(|v| regex.contains(v.as_str())) {
+                spellings.retain(|v| regex.contains(v.as_str()));
+            }
+            for v in spellings {
                 if v.len() >= 3 && !keywords.contains(&v) {
                     keywords.push(v);
                 }
@@ -271,7 +279,7 @@ mod tests {
     #[test]
     fn keywords_get_every_case() {
         let out = gitleaks(
-            "[[rules]]\nid = \"acme\"\nregex = '''acme_[a-z]{8}'''\nkeywords = [\"Acme_\"]\n",
+            "[[rules]]\nid = \"acme\"\nregex = '''(?i)acme_[a-z]{8}'''\nkeywords = [\"Acme_\"]\n",
             "g.toml",
         )
         .expect("imports");
@@ -281,5 +289,12 @@ mod tests {
             "{}",
             out.toml
         );
+        // Case-sensitive and spelled out: only the spelling a match can contain.
+        let out = gitleaks(
+            "[[rules]]\nid = \"acme\"\nregex = '''acme_[a-z]{8}'''\nkeywords = [\"Acme_\"]\n",
+            "g.toml",
+        )
+        .expect("imports");
+        assert!(out.toml.contains(r#"keywords = ["acme_"]"#), "{}", out.toml);
     }
 }

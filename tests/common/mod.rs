@@ -24,8 +24,20 @@ pub fn run(dir: &Path, args: &[&str]) -> Output {
     run_with_stdin(dir, args, b"")
 }
 
+/// Runs sealant with extra environment variables.
+#[allow(dead_code)]
+pub fn run_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(bin());
+    cmd.envs(env.iter().copied());
+    run_command(cmd, dir, args, b"")
+}
+
 pub fn run_with_stdin(dir: &Path, args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(bin())
+    run_command(Command::new(bin()), dir, args, stdin)
+}
+
+fn run_command(mut cmd: Command, dir: &Path, args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = cmd
         .args(args)
         .current_dir(dir)
         .env_remove("NO_COLOR")
