@@ -107,6 +107,10 @@ fn tree(dir: &Path, key: &str) {
 }
 
 #[test]
+#[cfg_attr(
+    missing_p7zip,
+    ignore = "needs 7z: run .ci/run once (it installs the tools), or CI=true to make it fail"
+)]
 fn seven_zip_archives() {
     let Some(_) = need("7z", "p7zip-full") else {
         return;
@@ -151,6 +155,10 @@ fn seven_zip_archives() {
 }
 
 #[test]
+#[cfg_attr(
+    missing_dpkg,
+    ignore = "needs dpkg-deb: run .ci/run once (it installs the tools), or CI=true to make it fail"
+)]
 fn debian_packages() {
     let Some(_) = need("dpkg-deb", "dpkg") else {
         return;
@@ -221,6 +229,10 @@ fn debian_packages() {
 }
 
 #[test]
+#[cfg_attr(
+    missing_rpmbuild,
+    ignore = "needs rpmbuild: run .ci/run once (it installs the tools), or CI=true to make it fail"
+)]
 fn rpm_packages() {
     let Some(_) = need("rpmbuild", "rpm") else {
         return;
@@ -270,6 +282,10 @@ fn rpm_packages() {
 }
 
 #[test]
+#[cfg_attr(
+    any(missing_cpio, missing_lz4),
+    ignore = "needs cpio and lz4: run .ci/run once (it installs the tools), or CI=true to make it fail"
+)]
 fn cpio_and_lz4() {
     let (Some(_), Some(_)) = (need("cpio", "cpio"), need("lz4", "lz4")) else {
         return;
@@ -318,6 +334,10 @@ fn cpio_and_lz4() {
 
 /// What Xamarin and .NET MAUI ship in `assemblies/`: an assembly compressed as XALZ.
 #[test]
+#[cfg_attr(
+    any(missing_mcs, missing_py_lz4),
+    ignore = "needs mcs and python lz4: run .ci/run once (it installs the tools), or CI=true to make it fail"
+)]
 fn xalz_assemblies_in_an_apk() {
     let Some(_) = need("mcs", "mono-mcs") else {
         return;
@@ -369,6 +389,10 @@ fn xalz_assemblies_in_an_apk() {
 
 /// An MSI is an OLE compound file; a property's value sits in its string table.
 #[test]
+#[cfg_attr(
+    missing_wixl,
+    ignore = "needs wixl: run .ci/run once (it installs the tools), or CI=true to make it fail"
+)]
 fn msi_installers() {
     let Some(_) = need("wixl", "wixl") else {
         return;

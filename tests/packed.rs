@@ -50,6 +50,10 @@ fn offset_of(data: &[u8], key: &str) -> u64 {
 const PLACEHOLDER: &str = "sk_live_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
 
 #[test]
+#[cfg_attr(
+    missing_hermesc,
+    ignore = "needs hermesc: run .ci/run once (it installs the tools), or CI=true to make it fail"
+)]
 fn hermes_bundle_in_an_apk() {
     let Some(hermesc) = hermesc() else { return };
     let dir = tempdir();
@@ -102,6 +106,10 @@ fn hermes_bundle_in_an_apk() {
 }
 
 #[test]
+#[cfg_attr(
+    missing_javac,
+    ignore = "needs javac: run .ci/run once (it installs the tools), or CI=true to make it fail"
+)]
 fn java_class_in_a_jar() {
     let Some(javac) = tool(
         on_path("javac"),
@@ -323,6 +331,10 @@ c.close()
 /// after its length (`k` for 107 bytes) and before the next field's tag (`R` for field 10):
 /// found whole, nothing glued.
 #[test]
+#[cfg_attr(
+    missing_py_protobuf,
+    ignore = "needs python protobuf: run .ci/run once (it installs the tools), or CI=true to make it fail"
+)]
 fn protobuf_string_fields() {
     let Some(py) = tool(
         python_tools(),

@@ -84,6 +84,10 @@ impl Drop for Pane {
 }
 
 #[test]
+#[cfg_attr(
+    missing_tmux,
+    ignore = "needs tmux: run .ci/run once (it installs the tools), or CI=true to make it fail"
+)]
 fn progress_is_drawn_in_a_terminal_and_cleared() {
     let Some(tmux) = tmux() else { return };
     let script = format!(
@@ -143,6 +147,10 @@ fn progress_stays_out_of_pipes_and_reports() {
 /// `sealant verify` and `sealant scan -` with a terminal on standard input say what they wait
 /// for, instead of a silent wait that looks like a hang; Ctrl-D ends the input.
 #[test]
+#[cfg_attr(
+    missing_tmux,
+    ignore = "needs tmux: run .ci/run once (it installs the tools), or CI=true to make it fail"
+)]
 fn waiting_for_standard_input_on_a_terminal_is_said() {
     let Some(tmux) = tmux() else { return };
     for (round, (args, expect)) in [
