@@ -28,6 +28,8 @@ const UNDER_TARGET: &[(&str, &str)] = &[
     ("target/py-tools/lz4", "py_lz4"),
     ("target/py-tools/google/protobuf", "py_protobuf"),
     ("target/py-tools/pre_commit", "py_pre_commit"),
+    ("target/py-tools/check_jsonschema", "py_check_jsonschema"),
+    ("target/lint-tools/bin/hadolint", "hadolint"),
     (
         "target/sarif-tools/node_modules/.bin/sarif-multitool",
         "sarif_multitool",
