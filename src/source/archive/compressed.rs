@@ -115,7 +115,10 @@ fn xalz(w: &mut dyn Walk, path: &str, reader: &mut dyn Read, depth: usize) {
         w.warn(path, format!("cannot read XALZ data: {e}"));
         return;
     }
-    let mut out = vec![0u8; size as usize];
+    // An LZ4 block grows at most 255-fold: a header declaring more than its block can give
+    // does not get the memory it declares.
+    let possible = (block.len() as u64).saturating_mul(255).saturating_add(64);
+    let mut out = vec![0u8; size.min(possible) as usize];
     match lz4_flex::block::decompress_into(&block, &mut out) {
         Ok(n) => {
             out.truncate(n);
