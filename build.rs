@@ -17,6 +17,7 @@ const ON_PATH: &[(&str, &str)] = &[
     ("mcs", "mcs"),
     ("wixl", "wixl"),
     ("javac", "javac"),
+    ("chromium", "chromium"),
 ];
 
 /// Tools `.ci/run` installs under `target/`, by the name the cfg uses.
@@ -33,6 +34,10 @@ const UNDER_TARGET: &[(&str, &str)] = &[
     (
         "target/sarif-tools/node_modules/.bin/sarif-multitool",
         "sarif_multitool",
+    ),
+    (
+        "target/browser-tools/node_modules/playwright-core",
+        "playwright",
     ),
 ];
 

@@ -28,6 +28,22 @@ pub struct ScanOutcome {
     pub part: Option<Part>,
     /// The directory the scan ran in: the findings' relative paths are relative to it.
     pub root: Option<String>,
+    /// What the scan read and under which rules and limits.
+    pub coverage: Option<Coverage>,
+}
+
+/// What a scan covered, so that a reader knows what "no findings" means (the HTML report's
+/// header, the JSON report's `coverage`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Coverage {
+    /// What was read: each root as given, `standard input`, `staged changes`, `git history …`.
+    pub targets: Vec<String>,
+    /// The built-in rule catalog's version (`0.1.0+digest`).
+    pub catalog: String,
+    /// Content rules and file rules in force (built-in, enabled, and from `--rules` files).
+    pub rules: u64,
+    /// The limits in force, by the option that sets each (`max-filesize` → `1G`).
+    pub limits: std::collections::BTreeMap<String, String>,
 }
 
 /// A report's place among the parts of one scan.

@@ -19,6 +19,17 @@ pub fn verb<'a>(n: u64, one: &'a str, many: &'a str) -> &'a str {
     if n == 1 { one } else { many }
 }
 
+/// A byte count as the size options spell it: `1G`, `256M`, `1500` (the largest unit that
+/// divides it exactly).
+pub fn size(bytes: u64) -> String {
+    for (shift, unit) in [(40, 'T'), (30, 'G'), (20, 'M'), (10, 'K')] {
+        if bytes != 0 && bytes.is_multiple_of(1u64 << shift) {
+            return format!("{}{unit}", bytes >> shift);
+        }
+    }
+    bytes.to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -33,5 +44,9 @@ mod tests {
             "3 FIFOs, sockets or devices"
         );
         assert_eq!(verb(1, "occurs", "occur"), "occurs");
+        assert_eq!(size(1 << 30), "1G");
+        assert_eq!(size(256 << 20), "256M");
+        assert_eq!(size(1500), "1500");
+        assert_eq!(size(0), "0");
     }
 }

@@ -14,20 +14,7 @@ use std::process::Command;
 use common::*;
 
 fn random_key() -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(7, |d| d.as_nanos() as u64);
-    let mut s = nanos | 1;
-    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    let body: String = (0..97)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            char::from(A[(s % 62) as usize])
-        })
-        .collect();
-    format!("sk_live_51{body}")
+    live_key(0)
 }
 
 const PLACEHOLDER: &str = "sk_live_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";

@@ -346,6 +346,8 @@ pub enum ScanFormat {
     Junit,
     /// CSV with a header row.
     Csv,
+    /// An HTML audit report: one self-contained file (charts, a table to filter and sort).
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -81,6 +81,7 @@ fn write_report(
         ScanFormat::Github => report::github::write(out, &outcome.findings, opts),
         ScanFormat::Junit => report::junit::write(out, outcome, opts),
         ScanFormat::Csv => report::csv::write(out, &outcome.findings, opts),
+        ScanFormat::Html => report::html::write(out, outcome, opts),
         ScanFormat::Sarif => {
             let include_info = o.fail_on.0 == Some(Severity::Info);
             report::sarif::write(out, outcome, engine, opts, include_info).map(|w| {

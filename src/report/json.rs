@@ -11,7 +11,7 @@ use crate::diagnostics::Warning;
 use crate::exposure::Exposure;
 use crate::finding::Verification;
 use crate::finding::{Confidence, Finding, Provenance, Recorded, Severity};
-use crate::outcome::{ScanOutcome, Summary};
+use crate::outcome::{Coverage, ScanOutcome, Summary};
 use crate::policy::baseline::BaselineEntry;
 use crate::report::ReportOptions;
 
@@ -31,6 +31,9 @@ struct Report<'a> {
     /// The directory the scan ran in (relative paths are relative to it).
     #[serde(skip_serializing_if = "Option::is_none")]
     root: Option<&'a str>,
+    /// What the scan read, under which rules and limits.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    coverage: Option<&'a Coverage>,
 }
 
 /// A finding as the JSON report writes it, and as `sealant merge` reads it back: one shape
@@ -173,6 +176,7 @@ pub fn write(out: &mut dyn Write, outcome: &ScanOutcome, opts: ReportOptions) ->
         stale_baseline: &outcome.stale,
         notice: outcome.notice.as_deref(),
         root: outcome.root.as_deref(),
+        coverage: outcome.coverage.as_ref(),
     };
     serde_json::to_writer_pretty(&mut *out, &report).map_err(crate::report::json_io)?;
     writeln!(out)

@@ -7,7 +7,7 @@ use std::io::{self, Write};
 
 use crate::finding::Finding;
 use crate::outcome::ScanOutcome;
-use crate::report::ReportOptions;
+use crate::report::{ReportOptions, escape_markup};
 
 pub fn write(out: &mut dyn Write, outcome: &ScanOutcome, opts: ReportOptions) -> io::Result<()> {
     let mut files: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
@@ -62,18 +62,22 @@ pub fn write(out: &mut dyn Write, outcome: &ScanOutcome, opts: ReportOptions) ->
         writeln!(
             out,
             r#"    <testcase classname="sealant.secrets" name="{}" file="{}">"#,
-            xml(file),
-            xml(file)
+            escape_markup(file),
+            escape_markup(file)
         )?;
         if findings.iter().any(|f| opts.fails(f)) {
             writeln!(
                 out,
                 r#"      <failure message="{}" type="secret">{}</failure>"#,
-                xml(&message),
-                xml(&body)
+                escape_markup(&message),
+                escape_markup(&body)
             )?;
         } else {
-            writeln!(out, r#"      <system-out>{}</system-out>"#, xml(&body))?;
+            writeln!(
+                out,
+                r#"      <system-out>{}</system-out>"#,
+                escape_markup(&body)
+            )?;
         }
         writeln!(out, "    </testcase>")?;
     }
@@ -81,32 +85,13 @@ pub fn write(out: &mut dyn Write, outcome: &ScanOutcome, opts: ReportOptions) ->
     writeln!(out, "</testsuites>")
 }
 
-/// `s` escaped for XML text and attributes, without the characters XML 1.0 cannot carry.
-fn xml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\n' => out.push_str("&#10;"),
-            '\t' | '\r' => out.push_str(&format!("&#{};", c as u32)),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
-    use super::xml;
+    use crate::report::escape_markup;
 
     #[test]
     fn xml_escapes_markup_and_drops_what_xml_cannot_hold() {
-        assert_eq!(xml("a<b>&\"c'"), "a&lt;b&gt;&amp;&quot;c&apos;");
-        assert_eq!(xml("x\u{1}y"), "x\u{FFFD}y");
+        assert_eq!(escape_markup("a<b>&\"c'"), "a&lt;b&gt;&amp;&quot;c&apos;");
+        assert_eq!(escape_markup("x\u{1}y"), "x\u{FFFD}y");
     }
 }

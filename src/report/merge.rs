@@ -16,7 +16,7 @@ use serde::Deserialize;
 use crate::diagnostics::Warning;
 use crate::error::{Error, Result};
 use crate::finding::{Finding, FindingCounts, REMOVED_FROM_TREE};
-use crate::outcome::{Part, ScanOutcome, Summary};
+use crate::outcome::{Coverage, Part, ScanOutcome, Summary};
 use crate::policy::baseline::BaselineEntry;
 use crate::report::json::{JsonFinding, ScanPart};
 use crate::source::shard::Shard;
@@ -33,6 +33,8 @@ struct PartReport {
     notice: Option<String>,
     #[serde(default)]
     root: Option<String>,
+    #[serde(default)]
+    coverage: Option<Coverage>,
 }
 
 /// Reads the part reports `files` and merges them into one outcome.
@@ -128,8 +130,10 @@ fn combine(parts: Vec<(String, PartReport)>) -> Result<ScanOutcome> {
     let mut stale = Vec::new();
     let mut notice = None;
     let mut root = None;
+    let mut coverage = None;
     for (_, p) in parts {
         root = root.or(p.root);
+        coverage = coverage.or(p.coverage);
         summary = Some(match summary {
             None => p.summary,
             Some(s) => add(s, &p.summary),
@@ -160,6 +164,7 @@ fn combine(parts: Vec<(String, PartReport)>) -> Result<ScanOutcome> {
         stale,
         notice,
         root,
+        coverage,
         part: identity.map(|identity| Part {
             identity,
             shard: None::<Shard>,

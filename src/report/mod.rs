@@ -5,6 +5,7 @@
 pub mod csv;
 pub mod github;
 pub mod gitlab;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod merge;
@@ -100,4 +101,24 @@ pub(crate) fn outer_file(f: &Finding) -> (&str, Option<&str>) {
         Some((outer, inner)) => (outer, Some(inner)),
         None => (f.canonical.as_ref(), None),
     }
+}
+
+/// `s` escaped for XML and HTML text and attributes (JUnit, the HTML report), without the
+/// characters XML 1.0 cannot carry.
+pub(crate) fn escape_markup(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\n' => out.push_str("&#10;"),
+            '\t' | '\r' => out.push_str(&format!("&#{};", c as u32)),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
 }

@@ -30,7 +30,7 @@ use crate::diagnostics::Stats;
 use crate::engine::Engine;
 use crate::error::Result;
 use crate::finding::{Finding, FindingCounts};
-use crate::outcome::{ScanOutcome, SkipCounts, Summary, SuppressedCounts};
+use crate::outcome::{Coverage, ScanOutcome, SkipCounts, Summary, SuppressedCounts};
 use crate::policy::Policy;
 use crate::policy::inline::AllowMarkers;
 use crate::rules::scope::Scope;
@@ -256,7 +256,56 @@ fn scan_with(
         root: std::env::current_dir()
             .ok()
             .map(|d| d.to_string_lossy().into_owned()),
+        coverage: Some(coverage(config, engine)),
     })
+}
+
+/// What this scan reads, under which rules and limits.
+fn coverage(config: &ScanConfig, engine: &Engine) -> Coverage {
+    let targets = if let Some(h) = &config.history {
+        let what = if h.revs.is_empty() {
+            "every ref".to_string()
+        } else {
+            h.revs.join(" ")
+        };
+        let unreachable = if h.all_objects {
+            ", and objects no ref reaches"
+        } else {
+            ""
+        };
+        vec![format!("git history: {what}{unreachable}")]
+    } else if config.staged {
+        vec!["staged changes (the git index)".to_string()]
+    } else if config.paths.is_empty() {
+        vec![".".to_string()]
+    } else {
+        (config.paths.iter())
+            .map(|p| match p.to_string_lossy() {
+                p if p == "-" => "standard input".to_string(),
+                p => p.into_owned(),
+            })
+            .collect()
+    };
+    let l = &config.limits;
+    let size = crate::words::size;
+    let limits = [
+        ("max-filesize", size(l.max_file_bytes)),
+        ("max-archive-depth", l.max_depth.to_string()),
+        ("max-entry-bytes", size(l.max_entry_bytes)),
+        ("max-archive-bytes", size(l.max_archive_bytes)),
+        ("max-archive-entries", l.max_entries.to_string()),
+        ("max-inflate-ratio", l.max_inflate_ratio.to_string()),
+        ("max-decode-depth", l.max_decode_depth.to_string()),
+    ];
+    Coverage {
+        targets,
+        catalog: crate::rules::builtin::catalog_version(),
+        rules: (engine.rules().len() + engine.file_rules().len()) as u64,
+        limits: limits
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+    }
 }
 
 #[cfg(test)]
