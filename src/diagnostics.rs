@@ -53,6 +53,8 @@ pub struct Stats {
     pub containers: Mutex<std::collections::BTreeMap<&'static str, u64>>,
     /// Archives recognised but not opened (RAR, cabinet …, or too large to open).
     pub unopened: AtomicU64,
+    /// HTTP requests made (`sealant probe`).
+    pub requests: AtomicU64,
     /// A listing bound was hit and said so.
     pub bound_warned: std::sync::atomic::AtomicBool,
     warnings: Mutex<Vec<Warning>>,

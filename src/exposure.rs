@@ -21,6 +21,8 @@ pub enum Exposure {
     WebRoot,
     /// Inside an Android or iOS app package: anyone can unpack it.
     MobileApp,
+    /// Fetched from a deployed site (`sealant probe`): served to anyone who asks.
+    LiveSite,
 }
 
 impl Exposure {
@@ -30,6 +32,7 @@ impl Exposure {
             Exposure::PublicBundle => "public-bundle",
             Exposure::WebRoot => "web-root",
             Exposure::MobileApp => "mobile-app",
+            Exposure::LiveSite => "live-site",
         }
     }
 
@@ -90,6 +93,10 @@ pub fn classify(path: &str, head: &[u8]) -> Exposure {
 
 /// [`classify`] for `path` below the directories `above` (`a/b/`, see `source::root`).
 pub fn classify_under(above: &str, path: &str, head: &[u8]) -> Exposure {
+    // A URL: fetched from a deployed site, so anyone can fetch it too.
+    if above.is_empty() && (path.starts_with("https://") || path.starts_with("http://")) {
+        return Exposure::LiveSite;
+    }
     let mut lower = String::with_capacity(above.len() + path.len());
     lower.push_str(above);
     lower.push_str(path);

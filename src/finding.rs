@@ -347,6 +347,47 @@ impl Finding {
 pub const REMOVED_FROM_TREE: &str = "Removed from the tree, still in history: rotate it; \
      rewriting history does not un-leak a pushed key.";
 
+impl Finding {
+    /// A finding about a file (or URL) itself, not a secret in it: at its start, with no secret
+    /// of its own (file rules, a probe's site checks).
+    #[allow(clippy::too_many_arguments)]
+    pub fn about_file(
+        rule_id: &str,
+        title: &str,
+        severity: Severity,
+        confidence: Confidence,
+        remediation: &str,
+        path: &Arc<str>,
+        canonical: &Arc<str>,
+        exposure: Exposure,
+    ) -> Finding {
+        Finding {
+            rule_id: Arc::from(rule_id),
+            title: Arc::from(title),
+            severity,
+            confidence,
+            remediation: Arc::from(remediation),
+            path: Arc::clone(path),
+            canonical: Arc::clone(canonical),
+            occurrence: 0,
+            line: 1,
+            column: 1,
+            column_utf16: 1,
+            byte_offset: 0,
+            secret: String::new(),
+            documented: false,
+            exposure,
+            detail: None,
+            redact: false,
+            provenance: None,
+            recorded: None,
+            companion: None,
+            verification: None,
+            decoded: None,
+        }
+    }
+}
+
 /// The remediation to show: a secret (not a flag or a name) of high severity or more that is
 /// already public says so first.
 pub fn remediation_for(

@@ -73,6 +73,9 @@ pub struct Summary {
     pub unopened: u64,
     /// Commits walked (history scans).
     pub commits: u64,
+    /// HTTP requests made (`sealant probe`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub requests: u64,
     /// Commit and annotated-tag messages scanned (history scans).
     pub messages: u64,
     pub bytes_scanned: u64,
@@ -120,6 +123,10 @@ pub struct SkipCounts {
     /// Files and directories git's ignore rules leave out (a directory counts once).
     #[serde(default)]
     pub ignored: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl Summary {

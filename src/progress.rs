@@ -60,6 +60,16 @@ fn line(stats: &Stats, bytes: u64, rate: f64) -> String {
     let files = stats.files.load(Ordering::Relaxed);
     let archives = stats.archives.load(Ordering::Relaxed);
     let findings = stats.findings.load(Ordering::Relaxed);
+    let requests = stats.requests.load(Ordering::Relaxed);
+    if requests > 0 {
+        return format!(
+            "probing: {}, {} ({}) scanned, {}",
+            plural(requests, "request"),
+            plural(files, "answer"),
+            human_bytes(bytes),
+            plural(findings, "finding")
+        );
+    }
     format!(
         "scanning: {}, {} ({}/s), {}, {}",
         plural(files, "file"),

@@ -202,6 +202,35 @@ fn sarif_passes_microsofts_validator() {
         "SARIF problems:\n{}",
         problems.join("\n")
     );
+    // A probe's SARIF: URLs as artifact locations, the site checks as rules.
+    let site = common::server::Server::start(std::sync::Arc::new(|path: &str| match path {
+        "/" => common::server::ok(
+            "text/html",
+            format!("<html><script>var k='{LIVE_KEY}'</script></html>"),
+        ),
+        "/.env" => common::server::ok("text/plain", "A=1\nB=2\n"),
+        _ => common::server::not_found(),
+    }));
+    let out = run(
+        dir.path(),
+        &[
+            "probe",
+            "--rate",
+            "0",
+            "--format",
+            "sarif",
+            "--output",
+            "probe.sarif",
+            &site.url("/"),
+        ],
+    );
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let problems = validate("probe.sarif");
+    assert!(
+        problems.is_empty(),
+        "probe SARIF problems:\n{}",
+        problems.join("\n")
+    );
 }
 
 #[test]

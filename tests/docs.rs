@@ -121,7 +121,7 @@ fn run_all(repo: &Path, commands: &[Vec<String>]) {
     ignore = "needs check-jsonschema: run .ci/run once (it installs the tools), or CI=true to make it fail"
 )]
 fn github_workflow_is_valid_and_its_commands_run() {
-    let yaml = readme_yaml(".github/workflows/");
+    let yaml = readme_yaml(".github/workflows/secrets.yml");
     assert!(yaml.contains("security-events: write") && yaml.contains("actions: read"));
     assert!(yaml.contains("upload-sarif@v4"));
     if let Some(tools) = check_jsonschema() {
@@ -161,7 +161,7 @@ fn github_workflow_is_valid_and_its_commands_run() {
     ignore = "needs check-jsonschema: run .ci/run once (it installs the tools), or CI=true to make it fail"
 )]
 fn gitlab_job_is_valid_and_its_report_has_what_gitlab_requires() {
-    let yaml = readme_yaml(".gitlab-ci.yml");
+    let yaml = readme_yaml(".gitlab-ci.yml — GitLab CI");
     assert!(yaml.contains("secret_detection: gl-secret-detection-report.json"));
     if let Some(tools) = check_jsonschema() {
         let dir = tempdir();
@@ -664,4 +664,61 @@ fn readme_demo_output_is_real() {
         seconds(&format!("{}{}", stdout(&out), stderr(&out))),
         "README.md's demo output differs from the real run"
     );
+}
+
+/// A site with a served `.env` and a key in its bundle, on 127.0.0.1: what README's
+/// after-deploy jobs probe.
+fn leaky_site() -> common::server::Server {
+    use common::server::{Server, not_found, ok};
+    let key = live_key(31);
+    Server::start(std::sync::Arc::new(move |path: &str| match path {
+        "/" => ok(
+            "text/html",
+            "<html><script src=\"/assets/app.js\"></script></html>",
+        ),
+        "/assets/app.js" => ok(
+            "application/javascript",
+            format!("var VITE_STRIPE_KEY=\"{key}\";"),
+        ),
+        "/.env" => ok("text/plain", "APP_ENV=production\nAPP_DEBUG=false\n"),
+        _ => not_found(),
+    }))
+}
+
+#[test]
+#[cfg_attr(
+    missing_py_check_jsonschema,
+    ignore = "needs check-jsonschema: run .ci/run once (it installs the tools), or CI=true to make it fail"
+)]
+fn probe_after_deploy_jobs_are_valid_and_their_commands_run() {
+    let github = readme_yaml(".github/workflows/probe-after-deploy.yml");
+    let gitlab = readme_yaml(".gitlab-ci.yml — probe after deploy");
+    if let Some(tools) = check_jsonschema() {
+        let dir = tempdir();
+        validate(
+            &tools,
+            "vendor.github-workflows",
+            &write(dir.path(), "probe.yml", &github),
+        );
+        validate(
+            &tools,
+            "vendor.gitlab-ci",
+            &write(dir.path(), ".gitlab-ci.yml", &gitlab),
+        );
+    }
+    let site = leaky_site();
+    let url = site.url("/");
+    for (yaml, report) in [(&github, "probe.sarif"), (&gitlab, "probe-junit.xml")] {
+        let commands = sealant_commands(yaml, &[("SITE_URL", &url)]);
+        assert_eq!(commands.len(), 1, "{commands:?}");
+        assert_eq!(commands[0][0], "probe");
+        let dir = tempdir();
+        run_all(dir.path(), &commands);
+        let text = std::fs::read_to_string(dir.path().join(report)).expect("the job's report");
+        assert!(
+            text.contains("/assets/app.js") && text.contains("exposed.env-file"),
+            "{text}"
+        );
+    }
+    assert!(site.seen().iter().all(|s| s.method == "GET"));
 }

@@ -42,6 +42,12 @@ pub enum Command {
     /// Install a git pre-commit hook that runs `sealant scan --staged` (or, with --pre-push, a
     /// pre-push hook that scans the commits being pushed).
     InstallHook(InstallHookArgs),
+    /// Audit a deployed site from outside: fetch the pages given, the scripts, preloads,
+    /// chunks and source maps they name, and well-known exposure paths (`/.env`, `/.git/HEAD`,
+    /// debug panels) on the same origin, and scan every body. Opt-in network: nothing is
+    /// requested but on the URLs' own origins; never another host, port or scheme.
+    #[command(after_help = EXIT_CODES)]
+    Probe(Box<ProbeArgs>),
     /// Print sealant's version, the built-in rule catalog's version and its rule count (as
     /// `--version` does).
     Version,
@@ -286,6 +292,95 @@ pub struct ScanArgs {
     /// of a larger file is not read, with a warning [default: 1 GiB].
     #[arg(long, value_name = "BYTES", value_parser = parse_size)]
     pub max_filesize: Option<u64>,
+    /// Set by `sealant probe`: the sites to probe instead of paths.
+    #[arg(skip)]
+    pub probe: Option<crate::source::web::ProbeConfig>,
+}
+
+/// `sealant probe`: what to fetch and how politely, then the options `scan` shares.
+#[derive(Debug, Args)]
+pub struct ProbeArgs {
+    /// The pages to start from (`https://shop.example.com/`); each is probed on its own origin.
+    #[arg(required = true, value_name = "URL")]
+    pub urls: Vec<String>,
+    /// Requests for the whole probe at most (redirect hops count).
+    #[arg(long, value_name = "N", default_value_t = 300, help_heading = "Probe",
+          value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub max_requests: u64,
+    /// Requests in flight at most.
+    #[arg(long, value_name = "N", default_value_t = 4, help_heading = "Probe",
+          value_parser = clap::value_parser!(u64).range(1..=32))]
+    pub concurrency: u64,
+    /// Requests per second at most (0: no limit).
+    #[arg(long, value_name = "N", default_value_t = 10.0, help_heading = "Probe")]
+    pub rate: f64,
+    /// Seconds one request may take, its whole answer included.
+    #[arg(long, value_name = "SECS", default_value_t = 10, help_heading = "Probe",
+          value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub timeout: u64,
+    /// Bytes read from one answer at most (K, M, G suffixes); the rest is not read, with a
+    /// warning.
+    #[arg(long, value_name = "BYTES", default_value = "16M", help_heading = "Probe",
+          value_parser = parse_size)]
+    pub max_response: u64,
+    /// A header sent with every request (`-H 'Authorization: Bearer …'` for a staging site
+    /// behind a login); repeatable. No cookie or credential is sent without it.
+    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE", help_heading = "Probe",
+          value_parser = parse_header)]
+    pub headers: Vec<(String, String)>,
+    /// Fetch only the pages and what they name, not the well-known exposure paths.
+    #[arg(long, help_heading = "Probe")]
+    pub no_well_known: bool,
+    #[command(flatten)]
+    pub report: ReportArgs,
+    /// Project config file (its allowlist, rules and fail-on apply).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Do not report findings recorded in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings in this baseline file and exit 0.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Print secrets in full instead of redacted (never do this in CI logs).
+    #[arg(long)]
+    pub show_secrets: bool,
+    /// Ask each secret's provider whether it is active (see `scan --verify`).
+    #[arg(long, help_heading = "Verification")]
+    pub verify: bool,
+    #[command(flatten)]
+    pub verify_options: VerifyOptions,
+    /// Load extra rules from this TOML file; repeatable.
+    #[arg(long = "rules", value_name = "FILE")]
+    pub rule_files: Vec<PathBuf>,
+    /// Run rules that are off by default; a rule id or id prefix; repeatable.
+    #[arg(long, value_name = "RULE")]
+    pub enable: Vec<String>,
+    /// Do not run these rules; repeatable.
+    #[arg(long, value_name = "RULE")]
+    pub disable: Vec<String>,
+    /// Show progress on stderr (requests, bytes, findings).
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = When::Auto)]
+    pub progress: When,
+}
+
+/// `Name: value` of `--header`.
+fn parse_header(s: &str) -> Result<(String, String), String> {
+    let (name, value) = s
+        .split_once(':')
+        .ok_or_else(|| "a header is `Name: value`".to_string())?;
+    let name = name.trim();
+    let valid = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+    if !valid {
+        return Err(format!("{name:?} is not a header name"));
+    }
+    if value.contains(['\r', '\n']) {
+        return Err("a header value is one line".to_string());
+    }
+    Ok((name.to_string(), value.trim().to_string()))
 }
 
 #[derive(Debug, Args)]

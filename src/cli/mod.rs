@@ -8,6 +8,7 @@ pub mod hook;
 pub mod man;
 pub mod merge;
 pub mod output;
+pub mod probe;
 pub mod rules;
 pub mod scan;
 pub mod setup;
@@ -28,6 +29,7 @@ pub fn run(cli: Cli) -> i32 {
     let result = match cli.command {
         Command::Scan(args) => scan::run(*args),
         Command::Merge(args) => merge::run(args),
+        Command::Probe(args) => probe::run(*args),
         Command::Verify(args) => verify::run(args),
         Command::Rules(args) => rules::run(args),
         Command::InstallHook(args) => hook::install(args.force, args.pre_push),

@@ -135,6 +135,7 @@ pub fn run(args: ScanArgs) -> Result<i32> {
                 .collect(),
             all_objects: args.all_objects,
         }),
+        probe: args.probe.clone(),
         paths: if args.history { Vec::new() } else { args.paths },
         skip_paths: project.skip_paths,
         config_dir: project.source.as_deref().and_then(Path::parent).map(|d| {

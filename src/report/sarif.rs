@@ -68,6 +68,7 @@ pub fn write(
         findings.truncate(MAX_RESULTS);
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     }
+    let site = crate::rules::site::SiteCheck::builtin().unwrap_or_default();
     let mut infos: Vec<RuleInfo<'_>> = engine
         .rules()
         .iter()
@@ -85,6 +86,14 @@ pub fn write(
         severity: r.severity,
         confidence: r.confidence,
         remediation: &r.remediation,
+    }));
+    // The probe's site checks (`sealant probe`: a served `.env`, `.git/`, a debug panel).
+    infos.extend(site.iter().map(|c| RuleInfo {
+        id: &c.id,
+        title: &c.title,
+        severity: c.severity,
+        confidence: Confidence::High,
+        remediation: &c.remediation,
     }));
     // Only the rules that have results, in a stable order, indexed for `ruleIndex`.
     let mut used: Vec<&RuleInfo<'_>> = infos
@@ -280,11 +289,19 @@ fn result(f: &Finding, rule_index: Option<usize>, opts: ReportOptions) -> SarifR
     r
 }
 
-/// A relative path becomes a URI reference under `%SRCROOT%`; an absolute one a `file:` URI.
+/// A relative path becomes a URI reference under `%SRCROOT%`; an absolute one a `file:` URI;
+/// a URL stays itself.
 fn artifact(path: &str) -> ArtifactLocation {
     if path == STDIN_PATH {
         return ArtifactLocation {
             uri: Some("stdin".to_string()),
+            ..Default::default()
+        };
+    }
+    if path.starts_with("https://") || path.starts_with("http://") {
+        // A deployed site's URL (`sealant probe`): absolute, already encoded; no base.
+        return ArtifactLocation {
+            uri: Some(path.to_string()),
             ..Default::default()
         };
     }

@@ -253,6 +253,13 @@ pub fn write_summary(
         human_bytes(s.bytes_scanned),
         s.duration().as_secs_f64()
     )?;
+    if s.requests > 0 {
+        writeln!(
+            err,
+            "sealant: probed the site with {}",
+            plural(s.requests, "request")
+        )?;
+    }
     writeln!(err, "sealant: {}", findings_line(s))?;
     if let Some(v) = &s.verified {
         writeln!(

@@ -9,6 +9,7 @@ pub mod model;
 pub mod placeholder;
 pub mod published;
 pub mod scope;
+pub mod site;
 
 use std::collections::HashSet;
 use std::path::Path;

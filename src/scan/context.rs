@@ -64,6 +64,9 @@ pub(super) enum Origin {
     Message,
     /// A blob that starts like an archive but is none, scanned as it is.
     NotArchive,
+    /// A body fetched from a deployed site (`sealant probe`): the site checks, not the file
+    /// rules, judge its path.
+    Fetched,
 }
 
 impl Origin {
@@ -77,7 +80,7 @@ impl Origin {
     pub(super) fn opens_archives(self) -> bool {
         matches!(
             self,
-            Origin::Named | Origin::Found | Origin::Stdin | Origin::Git
+            Origin::Named | Origin::Found | Origin::Stdin | Origin::Git | Origin::Fetched
         )
     }
 }
@@ -172,7 +175,9 @@ impl<'a> FileContext<'a> {
             tracked,
             sibling_exists: sibling,
         };
-        self.check_file_rules(name, &facts, scanner.file_rule_candidates(), &mut local);
+        if origin != Origin::Fetched {
+            self.check_file_rules(name, &facts, scanner.file_rule_candidates(), &mut local);
+        }
         local
     }
 
@@ -222,28 +227,14 @@ fn file_finding(
     name: &BlobName,
     exposure: Exposure,
 ) -> Finding {
-    Finding {
-        rule_id: Arc::from(rule.id.as_str()),
-        title: Arc::from(rule.title.as_str()),
+    Finding::about_file(
+        &rule.id,
+        &rule.title,
         severity,
-        confidence: rule.confidence,
-        remediation: Arc::from(remediation_for(severity, exposure, true, &rule.remediation)),
-        path: Arc::clone(&name.shown),
-        canonical: Arc::clone(&name.canonical),
-        occurrence: 0,
-        line: 1,
-        column: 1,
-        column_utf16: 1,
-        byte_offset: 0,
-        secret: String::new(),
-        documented: false,
+        rule.confidence,
+        &remediation_for(severity, exposure, true, &rule.remediation),
+        &name.shown,
+        &name.canonical,
         exposure,
-        detail: None,
-        redact: false,
-        provenance: None,
-        recorded: None,
-        companion: None,
-        verification: None,
-        decoded: None,
-    }
+    )
 }

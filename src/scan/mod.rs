@@ -15,6 +15,7 @@ mod encoded;
 mod git;
 mod history;
 mod ignored;
+mod probe;
 pub mod settle;
 mod views;
 
@@ -38,6 +39,7 @@ use crate::source::archive::limits::Limits;
 use crate::source::root::Root;
 use crate::source::shard::Shard;
 use crate::source::walk::{self, WalkOptions, WalkedFile};
+pub use crate::source::web::ProbeConfig;
 use context::FileContext;
 use settle::{MAX_LISTED, count_unlisted, settle};
 
@@ -50,6 +52,8 @@ pub struct ScanConfig {
     pub staged: bool,
     /// Scan git history instead of `paths`.
     pub history: Option<HistoryConfig>,
+    /// Probe deployed sites instead of `paths` (`sealant probe`).
+    pub probe: Option<ProbeConfig>,
     /// Scan only this part of the work (`--shard K/N`).
     pub shard: Option<Shard>,
     pub walk: WalkOptions,
@@ -156,7 +160,9 @@ fn scan_with(
     let mut ignored_count = 0;
 
     let mut commits = 0;
-    if let Some(h) = &config.history {
+    if let Some(p) = &config.probe {
+        notice = ctx.scan_site(p, &keep)?;
+    } else if let Some(h) = &config.history {
         let counts = history::scan_history(&ctx, h, &keep)?;
         commits = counts.commits;
         notice = counts.notice;
@@ -224,6 +230,7 @@ fn scan_with(
         .collect(),
         unopened: load(&stats.unopened),
         commits,
+        requests: load(&stats.requests),
         messages: load(&stats.messages),
         bytes_scanned: load(&stats.bytes),
         duration_ms: started.elapsed().as_millis() as u64,
@@ -262,7 +269,13 @@ fn scan_with(
 
 /// What this scan reads, under which rules and limits.
 fn coverage(config: &ScanConfig, engine: &Engine) -> Coverage {
-    let targets = if let Some(h) = &config.history {
+    let targets = if let Some(p) = &config.probe {
+        let mut t: Vec<String> = p.urls.iter().map(|u| format!("site: {u}")).collect();
+        if p.well_known {
+            t.push("well-known exposure paths (rules/probe/site.toml)".to_string());
+        }
+        t
+    } else if let Some(h) = &config.history {
         let what = if h.revs.is_empty() {
             "every ref".to_string()
         } else {
@@ -288,7 +301,7 @@ fn coverage(config: &ScanConfig, engine: &Engine) -> Coverage {
     };
     let l = &config.limits;
     let size = crate::words::size;
-    let limits = [
+    let mut limits = vec![
         ("max-filesize", size(l.max_file_bytes)),
         ("max-archive-depth", l.max_depth.to_string()),
         ("max-entry-bytes", size(l.max_entry_bytes)),
@@ -297,6 +310,13 @@ fn coverage(config: &ScanConfig, engine: &Engine) -> Coverage {
         ("max-inflate-ratio", l.max_inflate_ratio.to_string()),
         ("max-decode-depth", l.max_decode_depth.to_string()),
     ];
+    if let Some(p) = &config.probe {
+        limits.extend([
+            ("max-requests", p.max_requests.to_string()),
+            ("max-response", size(p.max_response)),
+            ("timeout", format!("{}s", p.timeout.as_secs_f64())),
+        ]);
+    }
     Coverage {
         targets,
         catalog: crate::rules::builtin::catalog_version(),

@@ -11,3 +11,4 @@ pub mod media;
 pub mod root;
 pub mod shard;
 pub mod walk;
+pub mod web;

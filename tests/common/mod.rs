@@ -5,6 +5,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+pub mod server;
+
 /// A live secret key used throughout the tests (random, not a real key).
 pub const LIVE_KEY: &str = "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";
 pub const RESTRICTED_KEY: &str = "rk_live_512qHx6kwXoIIXGvOoNZYW2mZp0zVZom";

@@ -94,6 +94,7 @@ pub(super) fn place(f: &Finding) -> &'static str {
 /// Findings by where they sit: source, public bundle, web root, mobile app, history.
 pub(super) fn by_place(findings: &[Finding]) -> Vec<Bar> {
     let order = [
+        ("live-site", "live site"),
         ("public-bundle", "public bundle"),
         ("web-root", "web root"),
         ("mobile-app", "mobile app"),
@@ -112,6 +113,8 @@ pub(super) fn by_place(findings: &[Finding]) -> Vec<Bar> {
             },
             filter: Some(("place", key.to_string())),
         })
+        // A live site only where a probe found something (no scan of files has one).
+        .filter(|b| b.count > 0 || b.filter.as_ref().is_some_and(|f| f.1 != "live-site"))
         .collect()
 }
 

@@ -218,6 +218,9 @@ fn header(html: &mut String, outcome: &ScanOutcome) {
             plural(s.messages, "message")
         ));
     }
+    if s.requests > 0 {
+        read.push_str(&format!("; {}", plural(s.requests, "HTTP request")));
+    }
     read.push_str(&format!(" in {:.2} s", s.duration().as_secs_f64()));
     row("Read", read);
     let mut skipped = Vec::new();

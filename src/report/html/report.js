@@ -9,6 +9,7 @@
   var all = data.findings;
   var SEVERITIES = ["critical", "high", "medium", "low", "info"];
   var PLACES = {
+    "live-site": "live site",
     "public-bundle": "public bundle",
     "web-root": "web root",
     "mobile-app": "mobile app",
