@@ -39,6 +39,7 @@ const UNDER_TARGET: &[(&str, &str)] = &[
         "target/browser-tools/node_modules/playwright-core",
         "playwright",
     ),
+    ("target/vite-tools/node_modules/vite", "vite"),
 ];
 
 fn main() {

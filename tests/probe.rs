@@ -434,3 +434,143 @@ fn a_probe_baseline_accepts_known_findings() {
         .and_then(|mut f| f.read_to_string(&mut body));
     assert!(body.contains("stripe.secret-key.live"), "{body}");
 }
+
+/// A Vite app built by the real Vite (code-split: a lazy chunk holding a `VITE_` key, a chunk
+/// shared by two lazy ones, source maps), deployed at the root and under `base: '/shop/'`:
+/// the probe reaches every chunk and map, finds the key in the lazy chunk at its URL, and
+/// wastes no request on a path the build did not write.
+#[test]
+#[cfg_attr(
+    missing_vite,
+    ignore = "needs vite: run .ci/run once (npm install --prefix target/vite-tools vite)"
+)]
+fn a_real_vite_build_is_followed_chunk_by_chunk() {
+    let vite = repo_root().join("target/vite-tools/node_modules");
+    assert!(
+        vite.join("vite").is_dir(),
+        "vite is missing: .ci/run installs it (npm install --prefix target/vite-tools vite)"
+    );
+    for (base, sourcemap) in [("/", "true"), ("/shop/", "true"), ("/", "'hidden'")] {
+        let app = tempdir();
+        let d = app.path();
+        let key = live_key(base.len() as u64 + sourcemap.len() as u64);
+        write(
+            d,
+            "package.json",
+            r#"{"name":"shop","private":true,"type":"module"}"#,
+        );
+        write(
+            d,
+            ".env.production",
+            format!(
+                "VITE_STRIPE_SECRET={key}\nSERVER_ONLY_TOKEN={}\n",
+                live_key(99)
+            ),
+        );
+        write(
+            d,
+            "index.html",
+            "<!doctype html><html><head><title>shop</title></head><body><div id=\"app\"></div><script type=\"module\" src=\"/src/main.js\"></script></body></html>",
+        );
+        write(
+            d,
+            "src/main.js",
+            "import { render } from './ui.js';\ndocument.querySelector('#app').textContent = render();\ndocument.addEventListener('click', async () => {\n  const { pay } = await import('./checkout.js');\n  const { refund } = await import('./refund.js');\n  pay(); refund();\n});\n",
+        );
+        write(
+            d,
+            "src/ui.js",
+            "export function render() { return 'shop'; }\n",
+        );
+        write(
+            d,
+            "src/checkout.js",
+            "import { fmt } from './money.js';\nexport function pay() { console.log(fmt(1), import.meta.env.VITE_STRIPE_SECRET); }\n",
+        );
+        write(
+            d,
+            "src/refund.js",
+            "import { fmt } from './money.js';\nexport function refund() { console.log(fmt(2)); }\n",
+        );
+        write(
+            d,
+            "src/money.js",
+            "export const fmt = (n) => '$' + n.toFixed(2);\n",
+        );
+        write(
+            d,
+            "vite.config.js",
+            format!("export default {{ base: '{base}', build: {{ sourcemap: {sourcemap} }} }};\n"),
+        );
+        std::os::unix::fs::symlink(&vite, d.join("node_modules")).expect("link node_modules");
+        let out = std::process::Command::new("node")
+            .arg(vite.join("vite/bin/vite.js"))
+            .arg("build")
+            .current_dir(d)
+            .output()
+            .expect("node runs");
+        assert!(
+            out.status.success(),
+            "vite build: {}{}",
+            stdout(&out),
+            stderr(&out)
+        );
+        let dist = d.join("dist");
+        let lazy = std::fs::read_dir(dist.join("assets"))
+            .expect("assets")
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .find(|n| n.starts_with("checkout-") && n.ends_with(".js"))
+            .expect("a lazy checkout chunk");
+        let root = dist.clone();
+        let prefix = base.to_string();
+        let site = Server::start(Arc::new(move |path: &str| {
+            let Some(rel) = path.strip_prefix(prefix.as_str()) else {
+                return not_found();
+            };
+            let rel = if rel.is_empty() { "index.html" } else { rel };
+            match std::fs::read(root.join(rel)) {
+                Ok(body) if rel.ends_with(".html") => ok("text/html", body),
+                Ok(body) if rel.ends_with(".map") => ok("application/json", body),
+                Ok(body) => ok("application/javascript", body),
+                Err(_) => not_found(),
+            }
+        }));
+        let (report, out) = probe_json(&[&site.url(base), "--no-well-known"]);
+        assert_eq!(code(&out), 1, "{}", stderr(&out));
+        let found = rule_urls(&report, site.port);
+        let at = format!("{base}assets/{lazy}");
+        assert!(
+            found.contains(&("stripe.secret-key.live".to_string(), at.clone())),
+            "{base}: {found:?}"
+        );
+        let text = serde_json::to_string(&report).expect("json");
+        assert!(
+            !text.contains(&live_key(99)[..30]),
+            "a server-only value is in no bundle"
+        );
+        // Every file the build wrote under assets/ was fetched (maps only where the build links
+        // them), and nothing else was asked for.
+        let seen: BTreeSet<String> = site.seen().into_iter().map(|s| s.path).collect();
+        let mut written: BTreeSet<String> = std::fs::read_dir(dist.join("assets"))
+            .expect("assets")
+            .filter_map(|e| e.ok())
+            .map(|e| format!("{base}assets/{}", e.file_name().to_string_lossy()))
+            .filter(|p| sourcemap == "true" || !p.ends_with(".map"))
+            .collect();
+        written.insert(base.to_string());
+        let extra: Vec<&String> = seen
+            .difference(&written)
+            .filter(|p| !p.ends_with("manifest.json"))
+            .collect();
+        let missed: Vec<&String> = written.difference(&seen).collect();
+        assert!(
+            missed.is_empty(),
+            "{base} {sourcemap}: not fetched {missed:?}"
+        );
+        assert!(
+            extra.is_empty(),
+            "{base} {sourcemap}: requests for paths the build did not write {extra:?}"
+        );
+    }
+}

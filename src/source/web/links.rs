@@ -54,10 +54,11 @@ pub fn links(base: &Url, kind: Kind, content_type: &str, body: &[u8]) -> Vec<Url
         if out.len() >= MAX_LINKS {
             break;
         }
-        for url in resolve(base, &r) {
-            if url.same_origin(base) && Kind::of_link(&url).is_some() {
-                out.insert(url);
-            }
+        if let Some(url) = resolve(base, &r)
+            && url.same_origin(base)
+            && Kind::of_link(&url).is_some()
+        {
+            out.insert(url);
         }
     }
     out.into_iter().collect()
@@ -77,21 +78,23 @@ pub fn looks_like_html(text: &str) -> bool {
     head.contains("<html") || head.contains("<!doctype") || head.contains("<script")
 }
 
-/// A reference as written (`./a.js`, `/x.js`, `assets/b.js`) as the URLs it may mean. A bare
-/// path (`assets/b.js`, as bundlers' preload lists and manifests write them) is relative to the
-/// site's base, not to the script: the root, and for Next.js the `/_next/` directory.
-fn resolve(base: &Url, r: &str) -> Vec<Url> {
+/// A reference as written (`./a.js`, `/x.js`, `assets/b.js`) as the URL it means. A bare path
+/// (`assets/b.js`, as bundlers' preload lists and manifests write them) is relative to the
+/// site's base, not to the script: where the script's own path has the bare path's first
+/// directory (`/shop/assets/index.js` for `assets/b.js`, `/_next/static/…` for
+/// `static/chunks/…`), the base is what comes before it; else the root.
+fn resolve(base: &Url, r: &str) -> Option<Url> {
     let bare = !r.starts_with(['.', '/']) && !r.contains("://");
     if !bare {
-        return base.join(r).into_iter().collect();
+        return base.join(r);
     }
-    let mut out = Vec::new();
-    if base.path.contains("/_next/") && r.starts_with("static/") {
-        out.push(base.with_path(&format!("/_next/{r}")));
-    } else {
-        out.push(base.with_path(&format!("/{r}")));
-    }
-    out
+    let first = r.split('/').next().unwrap_or("");
+    let here = base.path_only();
+    let prefix = match here.find(&format!("/{first}/")) {
+        Some(at) if r.contains('/') && !first.is_empty() => &here[..=at],
+        _ => "/",
+    };
+    Some(base.with_path(&format!("{prefix}{r}")))
 }
 
 /// `<script src>`, `<link rel=modulepreload|preload href>`, and references in inline scripts.
@@ -320,6 +323,20 @@ mod tests {
                 "https://s.example/assets/b.js",
                 "https://s.example/assets/chunk-a1.js",
                 "https://s.example/assets/index-Qx7a.js.map",
+            ]
+        );
+        // Vite with `base: '/shop/'`: preload lists name `assets/…` under the base.
+        let vite = r#"const m=["assets/checkout-C0QNghot.js","assets/money-CEsQy-rD.js"];"#;
+        assert_eq!(
+            names(
+                "https://s.example/shop/assets/index-D.js",
+                Kind::Script,
+                "",
+                vite
+            ),
+            [
+                "https://s.example/shop/assets/checkout-C0QNghot.js",
+                "https://s.example/shop/assets/money-CEsQy-rD.js",
             ]
         );
         let next = r#"self.__BUILD_MANIFEST={"/":["static/chunks/pages/index-1a.js"],"/pay":["static/chunks/pages/pay-2b.js"]}"#;
