@@ -216,7 +216,10 @@ pub(super) fn timeline(findings: &[Finding]) -> Option<String> {
         base = plot_h + 10,
         end = width - 10,
     );
-    let label_every = (buckets.len() / 8).max(1);
+    // At most 8 labels, and never closer than a label's width (56 px for `2024-05`).
+    let label_every = (buckets.len() / 8)
+        .max(1)
+        .max(56u32.div_ceil(step) as usize);
     for (i, (key, head, gone)) in buckets.iter().enumerate() {
         let x = 60 + step * i as u32;
         let h_head = (*head * u64::from(plot_h) / max) as u32;
@@ -232,7 +235,7 @@ pub(super) fn timeline(findings: &[Finding]) -> Option<String> {
             yh = base - h_gone - h_head,
             w = step.saturating_sub(2).max(2),
         );
-        if i % label_every == 0 || i + 1 == buckets.len() {
+        if i % label_every == 0 {
             let _ = write!(
                 svg,
                 "<text x=\"{x}\" y=\"{}\" class=\"tick\">{key}</text>",

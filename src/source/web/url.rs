@@ -155,10 +155,12 @@ fn split_port(authority: &str, default: u16) -> Option<(&str, u16)> {
             None => (authority, ""),
         }
     };
+    // A colon belongs only inside an IPv6 address's brackets.
+    let bracketed = host.starts_with('[');
     let valid_host = !host.is_empty()
-        && host
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-._[]:".contains(&b));
+        && host.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || b"-._".contains(&b) || bracketed && b"[]:".contains(&b)
+        });
     if !valid_host {
         return None;
     }
