@@ -149,6 +149,7 @@ pub fn probe(
             break;
         }
         let next: Mutex<Vec<(Url, Kind)>> = Mutex::new(Vec::new());
+        let queue_cap = (fetcher.left() as usize).saturating_mul(2).max(16);
         let cursor = AtomicUsize::new(0);
         let workers = config.concurrency.clamp(1, 64).min(round.len());
         let work = |_: usize| loop {
@@ -231,10 +232,14 @@ pub fn probe(
                 found.push(map);
             }
             if let Ok(mut n) = next.lock() {
+                // No more is queued than the budget could ever fetch (memory stays bounded
+                // however many links the site's pages hold).
+                let room = queue_cap.saturating_sub(n.len());
                 n.extend(
                     found
                         .into_iter()
-                        .filter_map(|u| Kind::of_link(&u).map(|k| (u, k))),
+                        .filter_map(|u| Kind::of_link(&u).map(|k| (u, k)))
+                        .take(room),
                 );
             }
         };

@@ -293,7 +293,11 @@ mod tests {
             j("a b\n\"é.js").as_deref(),
             Some("https://s.example/app/pages/a%20b%0A%22%C3%A9.js")
         );
-        assert_eq!(base.join("//.2:2:"), None, "a colon in a host outside brackets");
+        assert_eq!(
+            base.join("//.2:2:"),
+            None,
+            "a colon in a host outside brackets"
+        );
         let odd = base.join("x\n").expect("joins");
         assert_eq!(Url::parse(&odd.to_string()), Some(odd));
         for none in [
