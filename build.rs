@@ -1,4 +1,6 @@
-//! Which external tools the integration tests can use here. A test that needs a tool this
+//! The built-in rule catalog's digest (`SEALANT_CATALOG_DIGEST`: every file under `rules/`,
+//! by name and content), so that no run spends time hashing the rules; and which external tools
+//! the integration tests can use here. A test that needs a tool this
 //! machine lacks is compiled as ignored, with the reason (`cargo test` then counts it as
 //! ignored, not passed): `cfg(missing_TOOL)`. Under `CI` nothing is marked missing — the tests
 //! run and fail, naming what installs the tool. Run again when `CI` or `PATH` change, or when
@@ -42,12 +44,55 @@ const UNDER_TARGET: &[(&str, &str)] = &[
     ("target/vite-tools/node_modules/vite", "vite"),
 ];
 
+/// SHA-256 over every file under `rules/` (sorted by path: name, NUL, content), first 6 bytes
+/// in hex.
+fn catalog_digest(root: &Path) -> String {
+    use sha2::{Digest, Sha256};
+    fn files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                files(&p, out);
+            } else if p.extension().is_some_and(|x| x == "toml") {
+                out.push(p);
+            }
+        }
+    }
+    let rules = root.join("rules");
+    let mut all = Vec::new();
+    files(&rules, &mut all);
+    all.sort();
+    let mut h = Sha256::new();
+    for p in &all {
+        let name = p
+            .strip_prefix(&rules)
+            .unwrap_or(p)
+            .to_string_lossy()
+            .replace('\\', "/");
+        h.update(name.as_bytes());
+        h.update([0]);
+        h.update(std::fs::read(p).unwrap_or_default());
+    }
+    h.finalize()[..6]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 fn main() {
     println!("cargo::rerun-if-changed=build.rs");
+    println!("cargo::rerun-if-changed=rules");
     println!("cargo::rerun-if-env-changed=CI");
     println!("cargo::rerun-if-env-changed=PATH");
     let ci = std::env::var_os("CI").is_some();
     let root = std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default();
+    println!(
+        "cargo::rustc-env=SEALANT_CATALOG_DIGEST={}",
+        catalog_digest(Path::new(&root))
+    );
     let path = std::env::var_os("PATH").unwrap_or_default();
     let on_path = |name: &str| std::env::split_paths(&path).any(|d| d.join(name).is_file());
     let mut tools: Vec<(&str, bool)> = Vec::new();
