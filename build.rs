@@ -102,6 +102,12 @@ fn main() {
     for &(rel, cfg) in UNDER_TARGET {
         tools.push((cfg, Path::new(&root).join(rel).exists()));
     }
+    // The browser tests need both: Debian's chromium and npm's playwright-core to drive it.
+    let browser = tools
+        .iter()
+        .filter(|(cfg, _)| matches!(*cfg, "chromium" | "playwright"))
+        .all(|(_, found)| *found);
+    tools.push(("browser", browser));
     for (cfg, found) in tools {
         println!("cargo::rustc-check-cfg=cfg(missing_{cfg})");
         if !found && !ci {

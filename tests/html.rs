@@ -127,12 +127,8 @@ fn project(dir: &Path) -> Vec<String> {
 /// filters, a bar, sorting and a row's detail work; nothing is requested, nothing injected.
 #[test]
 #[cfg_attr(
-    missing_chromium,
-    ignore = "needs Debian's chromium: run .ci/run once (apt-get install chromium)"
-)]
-#[cfg_attr(
-    missing_playwright,
-    ignore = "needs playwright-core: run .ci/run once (npm install --prefix target/browser-tools playwright-core)"
+    missing_browser,
+    ignore = "needs Debian's chromium and playwright-core: run .ci/run once"
 )]
 fn every_finding_is_in_the_rendered_report_and_the_filters_work() {
     let dir = tempdir();
@@ -288,12 +284,8 @@ fn every_finding_is_in_the_rendered_report_and_the_filters_work() {
 /// shows exactly the findings the JSON report says were removed.
 #[test]
 #[cfg_attr(
-    missing_chromium,
-    ignore = "needs Debian's chromium: run .ci/run once (apt-get install chromium)"
-)]
-#[cfg_attr(
-    missing_playwright,
-    ignore = "needs playwright-core: run .ci/run once (npm install --prefix target/browser-tools playwright-core)"
+    missing_browser,
+    ignore = "needs Debian's chromium and playwright-core: run .ci/run once"
 )]
 fn a_history_report_has_a_timeline_and_tells_removed_leaks_apart() {
     let dir = tempdir();
@@ -382,12 +374,8 @@ fn a_history_report_has_a_timeline_and_tells_removed_leaks_apart() {
 /// `sealant merge --format html` writes the report the unsharded scan would have.
 #[test]
 #[cfg_attr(
-    missing_chromium,
-    ignore = "needs Debian's chromium: run .ci/run once (apt-get install chromium)"
-)]
-#[cfg_attr(
-    missing_playwright,
-    ignore = "needs playwright-core: run .ci/run once (npm install --prefix target/browser-tools playwright-core)"
+    missing_browser,
+    ignore = "needs Debian's chromium and playwright-core: run .ci/run once"
 )]
 fn merged_parts_make_one_html_report() {
     let dir = tempdir();
@@ -423,12 +411,8 @@ fn merged_parts_make_one_html_report() {
 /// A clean tree: the page says there are no findings, and what was scanned.
 #[test]
 #[cfg_attr(
-    missing_chromium,
-    ignore = "needs Debian's chromium: run .ci/run once (apt-get install chromium)"
-)]
-#[cfg_attr(
-    missing_playwright,
-    ignore = "needs playwright-core: run .ci/run once (npm install --prefix target/browser-tools playwright-core)"
+    missing_browser,
+    ignore = "needs Debian's chromium and playwright-core: run .ci/run once"
 )]
 fn a_clean_scan_says_what_no_findings_covered() {
     let dir = tempdir();
@@ -450,12 +434,8 @@ fn a_clean_scan_says_what_no_findings_covered() {
 /// 10,000 findings: at most 10 MB, every one a row.
 #[test]
 #[cfg_attr(
-    missing_chromium,
-    ignore = "needs Debian's chromium: run .ci/run once (apt-get install chromium)"
-)]
-#[cfg_attr(
-    missing_playwright,
-    ignore = "needs playwright-core: run .ci/run once (npm install --prefix target/browser-tools playwright-core)"
+    missing_browser,
+    ignore = "needs Debian's chromium and playwright-core: run .ci/run once"
 )]
 fn ten_thousand_findings_fit_in_ten_megabytes() {
     let dir = tempdir();
