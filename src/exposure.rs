@@ -91,12 +91,110 @@ pub fn classify(path: &str, head: &[u8]) -> Exposure {
     classify_under("", path, head)
 }
 
+/// What a blob's directories (and the archives around it) say of its exposure, before its own
+/// name and content are looked at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DirClass {
+    /// Inside a mobile app package.
+    MobileApp,
+    /// Source whatever the file (a registry cache, a third-party package no public directory
+    /// holds).
+    Source,
+    /// Built output (`dist/`, `.next/static/`).
+    PublicBundle,
+    /// A web root: bundles there are bundles, anything else is served as is.
+    WebRoot,
+    /// Nothing: the file's name and content decide.
+    Plain,
+}
+
 /// [`classify`] for `path` below the directories `above` (`a/b/`, see `source::root`).
 pub fn classify_under(above: &str, path: &str, head: &[u8]) -> Exposure {
+    classify_cached(&mut ExposureCache::default(), above, path, head)
+}
+
+/// The last directory classified, so that the files of one directory (which the walk hands
+/// out together) are classified by their names and content only.
+#[derive(Debug, Default)]
+pub struct ExposureCache {
+    /// `above` and the path up to its last `/`, as given.
+    key: String,
+    above_len: usize,
+    class: Option<DirClass>,
+}
+
+/// [`classify_under`], reusing `cache`'s directory verdict when `path` is in the same
+/// directory as the last blob classified with it.
+pub fn classify_cached(
+    cache: &mut ExposureCache,
+    above: &str,
+    path: &str,
+    head: &[u8],
+) -> Exposure {
     // A URL: fetched from a deployed site, so anyone can fetch it too.
     if above.is_empty() && (path.starts_with("https://") || path.starts_with("http://")) {
         return Exposure::LiveSite;
     }
+    let (dir, file) = match path.rfind('/') {
+        Some(i) => (&path[..i], &path[i + 1..]),
+        None => ("", path),
+    };
+    let class = if file.contains('!') {
+        // An archive chain in the file's own name: its links are not the directory's.
+        dir_class(above, path)
+    } else {
+        let same = cache.class.is_some()
+            && cache.above_len == above.len()
+            && cache.key.len() == above.len() + dir.len()
+            && cache.key.starts_with(above)
+            && cache.key.ends_with(dir);
+        if !same {
+            cache.key.clear();
+            cache.key.push_str(above);
+            cache.key.push_str(dir);
+            cache.above_len = above.len();
+            // The directory's verdict: classify a stand-in file name in it.
+            let stand_in = if dir.is_empty() {
+                "f".to_string()
+            } else {
+                format!("{dir}/f")
+            };
+            cache.class = Some(dir_class(above, &stand_in));
+        }
+        cache.class.unwrap_or(DirClass::Plain)
+    };
+    let lower_file = file.rsplit('!').next().unwrap_or(file).to_ascii_lowercase();
+    if class == DirClass::MobileApp {
+        return Exposure::MobileApp;
+    }
+    if COMPILED_EXTENSIONS
+        .iter()
+        .any(|ext| lower_file.ends_with(ext))
+    {
+        return Exposure::Source;
+    }
+    let is_bundle_file = BUNDLE_EXTENSIONS
+        .iter()
+        .any(|ext| lower_file.ends_with(ext));
+    match class {
+        DirClass::MobileApp => Exposure::MobileApp,
+        DirClass::Source => Exposure::Source,
+        DirClass::PublicBundle => Exposure::PublicBundle,
+        DirClass::WebRoot if is_bundle_file => Exposure::PublicBundle,
+        DirClass::WebRoot => Exposure::WebRoot,
+        // A source map is one long JSON line whatever it maps: its content says nothing.
+        DirClass::Plain
+            if is_bundle_file && !lower_file.ends_with(".map") && looks_minified(head) =>
+        {
+            Exposure::PublicBundle
+        }
+        DirClass::Plain => Exposure::Source,
+    }
+}
+
+/// What the directories of `path` below `above` (and the archives along its chain) say; the
+/// file name at its end is only a place holder for where the directories end.
+fn dir_class(above: &str, path: &str) -> DirClass {
     let mut lower = String::with_capacity(above.len() + path.len());
     lower.push_str(above);
     lower.push_str(path);
@@ -105,10 +203,7 @@ pub fn classify_under(above: &str, path: &str, head: &[u8]) -> Exposure {
     let mut links = lower.split('!');
     let last = links.next_back().unwrap_or_default();
     if links.any(|outer| MOBILE_PACKAGES.iter().any(|ext| outer.ends_with(ext))) {
-        return Exposure::MobileApp;
-    }
-    if COMPILED_EXTENSIONS.iter().any(|ext| last.ends_with(ext)) {
-        return Exposure::Source;
+        return DirClass::MobileApp;
     }
     // Registry caches hold other people's packages, whatever their directories are called.
     let in_cache = |marker: &str| last.starts_with(&marker[1..]) || last.contains(marker);
@@ -121,9 +216,9 @@ pub fn classify_under(above: &str, path: &str, head: &[u8]) -> Exposure {
     .iter()
     .any(|m| in_cache(m))
     {
-        return Exposure::Source;
+        return DirClass::Source;
     }
-    // Directories only (no per-file allocation): everything before the last `/`.
+    // Directories only: everything before the last `/`.
     let mut dirs = last.rsplit_once('/').map_or("", |(d, _)| d);
     // Inside a third-party package, only directories above it say where files are served.
     let third_party = |d: &str| {
@@ -138,29 +233,20 @@ pub fn classify_under(above: &str, path: &str, head: &[u8]) -> Exposure {
         if third_party(d) {
             dirs = &dirs[..offset];
             if !dirs.split('/').any(public_dir) {
-                return Exposure::Source;
+                return DirClass::Source;
             }
             break;
         }
         offset += d.len() + 1;
     }
-    let is_bundle_file = BUNDLE_EXTENSIONS.iter().any(|ext| last.ends_with(ext));
     let next_static = dirs.starts_with(".next/static") || dirs.contains("/.next/static");
     if next_static || dirs.split('/').any(|d| BUILD_DIRS.contains(&d)) {
-        return Exposure::PublicBundle;
+        return DirClass::PublicBundle;
     }
     if dirs.split('/').any(|d| WEB_ROOTS.contains(&d)) {
-        return if is_bundle_file {
-            Exposure::PublicBundle
-        } else {
-            Exposure::WebRoot
-        };
+        return DirClass::WebRoot;
     }
-    // A source map is one long JSON line whatever it maps: its content says nothing.
-    if is_bundle_file && !last.ends_with(".map") && looks_minified(head) {
-        return Exposure::PublicBundle;
-    }
-    Exposure::Source
+    DirClass::Plain
 }
 
 /// A minified bundle: long lines on average, and at least one very long line.
@@ -248,5 +334,153 @@ mod tests {
         let source = "const a = 1;\n".repeat(600);
         assert_eq!(classify("src/lib.js", source.as_bytes()), Exposure::Source);
         assert_eq!(classify("notes.txt", bundle.as_bytes()), Exposure::Source);
+    }
+
+    /// The classification before directories were cached (the code as it was), kept as the
+    /// oracle the cached one must agree with.
+    fn reference(above: &str, path: &str, head: &[u8]) -> Exposure {
+        let mut lower = String::with_capacity(above.len() + path.len());
+        lower.push_str(above);
+        lower.push_str(path);
+        lower.make_ascii_lowercase();
+        // Archive chain: any mobile package along it makes the member part of a mobile app.
+        let mut links = lower.split('!');
+        let last = links.next_back().unwrap_or_default();
+        if links.any(|outer| MOBILE_PACKAGES.iter().any(|ext| outer.ends_with(ext))) {
+            return Exposure::MobileApp;
+        }
+        if COMPILED_EXTENSIONS.iter().any(|ext| last.ends_with(ext)) {
+            return Exposure::Source;
+        }
+        // Registry caches hold other people's packages, whatever their directories are called.
+        let in_cache = |marker: &str| last.starts_with(&marker[1..]) || last.contains(marker);
+        if [
+            "/.cargo/registry/",
+            "/.m2/repository/",
+            "/.gradle/caches/",
+            "/.npm/",
+        ]
+        .iter()
+        .any(|m| in_cache(m))
+        {
+            return Exposure::Source;
+        }
+        // Directories only (no per-file allocation): everything before the last `/`.
+        let mut dirs = last.rsplit_once('/').map_or("", |(d, _)| d);
+        // Inside a third-party package, only directories above it say where files are served.
+        let third_party = |d: &str| {
+            THIRD_PARTY_DIRS.contains(&d)
+                || PACKAGE_STORES.contains(&d)
+                || d.ends_with(".dist-info")
+                || d.ends_with(".egg-info")
+        };
+        let public_dir = |d: &str| BUILD_DIRS.contains(&d) || WEB_ROOTS.contains(&d);
+        let mut offset = 0;
+        for d in dirs.split('/') {
+            if third_party(d) {
+                dirs = &dirs[..offset];
+                if !dirs.split('/').any(public_dir) {
+                    return Exposure::Source;
+                }
+                break;
+            }
+            offset += d.len() + 1;
+        }
+        let is_bundle_file = BUNDLE_EXTENSIONS.iter().any(|ext| last.ends_with(ext));
+        let next_static = dirs.starts_with(".next/static") || dirs.contains("/.next/static");
+        if next_static || dirs.split('/').any(|d| BUILD_DIRS.contains(&d)) {
+            return Exposure::PublicBundle;
+        }
+        if dirs.split('/').any(|d| WEB_ROOTS.contains(&d)) {
+            return if is_bundle_file {
+                Exposure::PublicBundle
+            } else {
+                Exposure::WebRoot
+            };
+        }
+        // A source map is one long JSON line whatever it maps: its content says nothing.
+        if is_bundle_file && !last.ends_with(".map") && looks_minified(head) {
+            return Exposure::PublicBundle;
+        }
+        Exposure::Source
+    }
+
+    /// The per-directory cache changes no verdict: every combination of directories, archive
+    /// chains, names and content agrees with the reference, classified in one order with one
+    /// cache (as the walk does) and each alone.
+    #[test]
+    fn cached_classification_agrees_with_the_reference() {
+        let dirs = [
+            "src",
+            "dist",
+            "public",
+            "node_modules",
+            "build",
+            ".next",
+            "static",
+            "www",
+            "lib",
+            "site-packages",
+            "x.dist-info",
+            "pkg",
+            ".cargo",
+            "registry",
+            ".npm",
+            "App",
+            "web",
+        ];
+        let files = [
+            "app.js",
+            "index.min.js",
+            "style.css",
+            "a.js.map",
+            "Main.class",
+            "x.pyc",
+            ".env",
+            "config.json",
+            "A.JS",
+            "noext",
+        ];
+        let chains = ["", "app.apk!", "lib.zip!", "b.ipa!x.zip!", "w.zip!dist/"];
+        let aboves = ["", "dist/", "home/u/", "node_modules/p/"];
+        let minified = format!("{}\n", "x".repeat(4000));
+        let heads: [&[u8]; 2] = [b"plain\n", minified.as_bytes()];
+        let mut cache = ExposureCache::default();
+        let mut n = 0;
+        for above in aboves {
+            for chain in chains {
+                for a in ["", "src", "dist", "node_modules", "public", ".next"] {
+                    for b in dirs {
+                        for c in ["", "static", "assets", "x.dist-info"] {
+                            let dir: Vec<&str> =
+                                [a, b, c].into_iter().filter(|d| !d.is_empty()).collect();
+                            let dir = dir.join("/");
+                            for file in files {
+                                for head in heads {
+                                    let path = if dir.is_empty() {
+                                        format!("{chain}{file}")
+                                    } else {
+                                        format!("{chain}{dir}/{file}")
+                                    };
+                                    let want = reference(above, &path, head);
+                                    assert_eq!(
+                                        classify_cached(&mut cache, above, &path, head),
+                                        want,
+                                        "{above}|{path}"
+                                    );
+                                    assert_eq!(
+                                        classify_under(above, &path, head),
+                                        want,
+                                        "{above}|{path}"
+                                    );
+                                    n += 1;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(n > 100_000, "{n}");
     }
 }

@@ -79,6 +79,9 @@ pub struct BlobScanner<'e> {
     context: usize,
     /// Bytes each chunk shares with the next.
     overlap: usize,
+    /// The exposure of the last directory a blob came from (files of one directory come
+    /// together).
+    exposure_cache: exposure::ExposureCache,
     /// Set by [`BlobScanner::start`]: the first chunk is in `buf`; whether the blob ended
     /// there, and the read error that cut it short, if any.
     started: Option<(bool, Option<io::Error>)>,
@@ -111,6 +114,7 @@ impl<'e> BlobScanner<'e> {
             copies: Default::default(),
             context,
             overlap,
+            exposure_cache: Default::default(),
             started: None,
         }
     }
@@ -200,7 +204,12 @@ impl<'e> BlobScanner<'e> {
                 outcome.exposure = if name.third_party {
                     Exposure::Source
                 } else {
-                    exposure::classify_under(&name.above, &name.canonical, &self.buf)
+                    exposure::classify_cached(
+                        &mut self.exposure_cache,
+                        &name.above,
+                        &name.canonical,
+                        &self.buf,
+                    )
                 };
                 self.engine
                     .prepare(&name.canonical, &self.buf, &mut self.scratch);
