@@ -9,7 +9,21 @@ reported for. A service counts as detected when at least half its examples are f
 covered-family recall is the share of examples found among services sealant detects at all.
 Nothing of the peer is copied into sealant: the examples are read at run time, as test data.
 
-usage: scripts/peer-recall.py KINGFISHER_REPO [SEALANT_BINARY] [--services a,b,c] [--misses]
+usage: scripts/peer-recall.py KINGFISHER_REPO [SEALANT_BINARY] [--services=a,b,c] [--misses] [--show]
+                              [--common=GITLEAKS_REPO,TRUFFLEHOG_REPO] [--top=60]
+
+--common keeps the services all three peers have rules for (a gitleaks rule id and a TruffleHog
+detector directory starting with the Kingfisher service's name), the --top N (default 60) with
+the most Kingfisher examples: the services peers' published examples cover most.
+
+Examples are also judged, and counted apart: "synthetic" when the value is made up rather than
+random (a run of 8 or more ascending letters or digits such as `abcdefgh`/`12345678`, 8 equal
+characters, an 8-character block repeated, RFC 4122's sample UUID `123e4567-e89b-…`), and
+"identifier" when what it shows is not a credential (a name ending in id/domain/host/url/product,
+or a bare host name: `auth0_client_id = …`, `mycompany.jfrog.io`). Recall and detected services
+are printed over all examples and over the judged rest (credentials in a real format).
+
+--show prints each example not found (and each negative flagged), cut to 160 characters.
 """
 import json
 import os
@@ -39,12 +53,70 @@ def service_of(path):
     return re.sub(r"_v\d+$", "", stem)
 
 
+def synthetic(text):
+    """A value made up by hand: 8+ ascending letters or digits, or an 8-byte block repeated."""
+    run = 1
+    for a, b in zip(text, text[1:]):
+        run = run + 1 if ord(b) == ord(a) + 1 and a.isalnum() and b.isalnum() else 1
+        if run >= 8:
+            return True
+    if re.search(r"([A-Za-z0-9])\1{7}", text) or "123e4567-e89b" in text:
+        return True
+    for m in re.finditer(r"[A-Za-z0-9]{8}", text):
+        if text.count(m.group(0)) > 1 and len(set(m.group(0))) > 2:
+            return True
+    return False
+
+
+IDENTIFIER = re.compile(
+    r"(?ix) (?: _|\.|\b|[a-z](?=[A-Z]) ) (?:client[_.]?id|app[_.]?id|id|domain|host|url|product)"
+    r" [\"']? \s* [:=]"
+    r"| ^ \s* (?:https?://)? [a-z0-9.-]+ \. (?:com|io|net|org) /? \s* $")
+
+
+def identifier(text):
+    """The example shows an identifier (client id, domain, host), and no credential's name."""
+    if re.search(r"(?i)(?:secret|token|password|passwd|pat|key)[\"']?\s*[:=]", text):
+        return False
+    return bool(IDENTIFIER.search(text)) or bool(re.search(r"(?:Id|ID|Domain|Host)\s*[:=]", text))
+
+
+def judged_out(text):
+    return synthetic(text) or identifier(text)
+
+
+def common_services(kingfisher, gitleaks, trufflehog, top):
+    """Kingfisher services gitleaks and TruffleHog also have rules for, most examples first."""
+    norm = lambda s: re.sub(r"[^a-z0-9]", "", s.lower())
+    git = lambda repo, *a: subprocess.run(["git", "-C", repo, *a], capture_output=True,
+                                          text=True, check=True).stdout
+    config = git(gitleaks, "show", "HEAD:config/gitleaks.toml")
+    ids = [norm(i) for i in re.findall(r'(?m)^id\s*=\s*"([^"]+)"', config)]
+    dirs = [norm(d.split("/")[2]) for d in git(trufflehog, "ls-tree", "-d", "--name-only", "HEAD",
+                                                "pkg/detectors/").split() if d.count("/") == 2]
+    counts = {}
+    for name, text in rule_files(kingfisher):
+        try:
+            doc = yaml.safe_load(text) or {}
+        except yaml.YAMLError:
+            continue
+        n = sum(len(r.get("examples", []) or []) for r in doc.get("rules", []) or [])
+        counts[service_of(name)] = counts.get(service_of(name), 0) + n
+    keep = [s for s in counts if len(norm(s)) >= 3 and s != "generic"
+            and any(i.startswith(norm(s)) for i in ids) and any(d.startswith(norm(s)) for d in dirs)]
+    keep.sort(key=lambda s: (-counts[s], s))
+    return keep[:top]
+
+
 def main():
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     opts = {a.split("=")[0]: (a.split("=", 1) + [""])[1] for a in sys.argv[1:] if a.startswith("--")}
     repo = args[0]
     binary = os.path.abspath(args[1] if len(args) > 1 else "target/release/sealant")
     only = set(filter(None, opts.get("--services", "").split(",")))
+    if opts.get("--common"):
+        gitleaks, trufflehog = opts["--common"].split(",")
+        only |= set(common_services(repo, gitleaks, trufflehog, int(opts.get("--top") or 60)))
     examples = {}  # service -> list of (kind, text)
     for name, text in rule_files(repo):
         svc = service_of(name)
@@ -80,23 +152,38 @@ def main():
             rules_hit.setdefault(rel, set()).add(f["rule_id"])
     rows = []
     for svc, exs in sorted(examples.items()):
-        pos = [f"{svc}/pos-{i}.txt" for i, (k, _) in enumerate(exs) if k == "pos"]
+        pos = [(f"{svc}/pos-{i}.txt", judged_out(t)) for i, (k, t) in enumerate(exs) if k == "pos"]
         neg = [f"{svc}/neg-{i}.txt" for i, (k, _) in enumerate(exs) if k == "neg"]
-        found = sum(p in hit for p in pos)
+        found = sum(p in hit for p, _ in pos)
+        made_up = sum(m for _, m in pos)
+        found_real = sum(p in hit for p, m in pos if not m)
         flagged = sum(n in hit for n in neg)
-        rows.append((svc, len(pos), found, len(neg), flagged))
+        rows.append((svc, len(pos), found, len(neg), flagged, made_up, found_real))
     detected = [r for r in rows if r[1] and r[2] * 2 >= r[1]]
-    covered = [r for r in rows if r[2] > 0]
-    ex_cov = sum(r[1] for r in covered)
-    found_cov = sum(r[2] for r in covered)
-    for svc, npos, found, nneg, flagged in rows:
+    for svc, npos, found, nneg, flagged, made_up, _ in rows:
         mark = "ok  " if npos and found * 2 >= npos else "MISS"
         if "--misses" in opts and mark == "ok  ":
             continue
-        print(f"{mark} {svc:32} {found}/{npos} found" + (f", {flagged}/{nneg} negatives flagged" if nneg else ""))
+        print(f"{mark} {svc:32} {found}/{npos} found" + (f" ({made_up} synthetic or identifiers)" if made_up else "")
+              + (f", {flagged}/{nneg} negatives flagged" if nneg else ""))
+        if "--show" in opts:
+            for i, (kind, text) in enumerate(examples[svc]):
+                rel = f"{svc}/{kind}-{i}.txt"
+                if (kind == "pos") != (rel in hit):
+                    tag = ("missed " if kind == "pos" else "flagged") + ("*" if judged_out(text) else " ")
+                    print(f"     {tag} {text[:160]!r}")
     print(f"services: {len(detected)} of {len(rows)} detected (at least half their examples)")
-    if ex_cov:
-        print(f"covered-family recall: {found_cov}/{ex_cov} = {100 * found_cov / ex_cov:.1f}%")
+    judged = [r for r in rows if r[1] - r[5] > 0]
+    judged_hit = [r for r in judged if r[6] * 2 >= r[1] - r[5]]
+    print(f"judged: {len(judged_hit)} of {len(judged)} services with a credential in a real format "
+          f"detected (at least half of those); {len(rows) - len(judged)} have only synthetic "
+          f"values or identifiers")
+    covered = [r for r in rows if r[2] > 0]
+    if covered:
+        n, f = sum(r[1] for r in covered), sum(r[2] for r in covered)
+        nr, fr = sum(r[1] - r[5] for r in covered), sum(r[6] for r in covered)
+        print(f"covered-family recall: {f}/{n} = {100 * f / n:.1f}% of all examples; "
+              f"{fr}/{nr} = {100 * fr / max(nr, 1):.1f}% of the judged examples")
     print(f"negatives flagged at low or above: {sum(r[4] for r in rows)} of {sum(r[3] for r in rows)}")
 
 

@@ -463,6 +463,29 @@ fn a_growing_file_is_read_to_its_size_at_open_with_a_warning() {
     );
 }
 
+/// A script or executable is looked at for an appended zip (a self-extracting installer); one
+/// without a zip is not said to have grown: the look at its end leaves the file where its own
+/// scan left it. (A plain `#!/bin/sh` script was reported as "grew while it was scanned".)
+#[test]
+fn a_script_without_an_appended_zip_did_not_grow() {
+    let dir = tempdir();
+    for (name, text) in [
+        ("deploy.sh", "#!/bin/sh\necho deploying\n".to_string()),
+        (
+            "run",
+            format!("#!/usr/bin/env bash\n{}\n", "# comment\n".repeat(800)),
+        ),
+        ("tool.exe", "MZ\u{0}\u{0}not really a program".to_string()),
+    ] {
+        write(dir.path(), name, text);
+    }
+    let out = run_within(dir.path(), &["scan", "--format", "json", "."], 60);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(v["warnings"], serde_json::json!([]), "{}", stderr(&out));
+    assert_eq!(v["summary"]["files_scanned"], 3, "{v}");
+}
+
 /// A 971-byte corrupt xz stream found by `cargo fuzz` (target `archive`) that made the xz
 /// decoder sealant used spin forever inside one read: the scan now ends at once, warns that
 /// the stream is corrupt, and scans what was decoded.

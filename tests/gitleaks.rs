@@ -138,10 +138,15 @@ fn a_gitleaks_config_imports_as_rules_that_scan() {
     write(
         dir.path(),
         "app/settings.py",
-        "ACME_KEY = 'q8f3k2m9x7c4v1b6n5h0j2l4p7r9t3w8'\n",
+        "ACME_KEY = 'q8f3k2m9x7c4v1b6n5h0j2l4p7r9t3w8'\nAcMe_KeY: r7g4l3n0y8d5w2c7o6i1k3m5q8s0u4x9\n",
     );
     let (v, out) = json_scan(dir.path(), &["--rules", "acme.toml", "app"]);
     assert_eq!(code(&out), 1, "{}", stderr(&out));
+    // gitleaks matches keywords in any case; the imported rule too (`keywords_any_case`).
+    let lines: Vec<u64> = (v["findings"].as_array().expect("findings").iter())
+        .filter_map(|f| f["line"].as_u64())
+        .collect();
+    assert_eq!(lines, vec![1, 2], "{v}");
     let f = &v["findings"][0];
     assert_eq!(f["rule_id"], "acme-api-key");
     assert_eq!(

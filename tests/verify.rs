@@ -30,6 +30,9 @@ const NPM: &str = "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";
 const HF: &str = "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";
 const TWILIO_SID: &str = "AC4f8d2c1e9b7a6035d1c8e2f7a9b4c6d1";
 const TWILIO_TOKEN: &str = "0ed00e9d2f64c4d3f07515bed076de5a";
+const NETLIFY: &str = "nfp_q7Rk2LmX9vBt4WcZ8hN3pJ6sD1fG5yKuE0aT";
+const CLOUDFLARE: &str = "laq_V9EKiInzdBgSW5h199R9BHK4rr6qx9hzDmpq";
+const CLOUDFLARE_REVOKED: &str = "D_0_S3EsVguv7h6xY0rVAZPLIeMoY7Dy5f3AtNrE";
 const AWS_ID: &str = "AKIAMIIHDUG7K2Z6F2KB";
 const AWS_SECRET: &str = "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";
 
@@ -44,6 +47,8 @@ const PROVIDERS: &[&str] = &[
     "NPM",
     "HUGGINGFACE",
     "TWILIO",
+    "NETLIFY",
+    "CLOUDFLARE",
     "AWS",
 ];
 
@@ -245,6 +250,23 @@ fn providers(seen: &Seen, me: &str) -> Reply {
                 json(401, "{}")
             }
         }
+        "/api/v1/user" if bearer(seen) == NETLIFY => {
+            json(200, r#"{"id":"5f1","email":"ops@example.com"}"#)
+        }
+        "/client/v4/user/tokens/verify" => match bearer(seen).as_str() {
+            CLOUDFLARE => json(
+                200,
+                r#"{"success":true,"result":{"id":"ed17","status":"active"}}"#,
+            ),
+            CLOUDFLARE_REVOKED => json(
+                200,
+                r#"{"success":true,"result":{"id":"ed18","status":"disabled"}}"#,
+            ),
+            _ => json(
+                401,
+                r#"{"success":false,"errors":[{"code":1000,"message":"Invalid API Token"}]}"#,
+            ),
+        },
         "/" if seen.method == "POST" => {
             let auth = seen
                 .headers
@@ -463,6 +485,10 @@ fn every_provider_is_asked_its_own_way() {
         format!("HF_TOKEN={HF}"),
         format!("TWILIO_ACCOUNT_SID={TWILIO_SID}\nTWILIO_AUTH_TOKEN={TWILIO_TOKEN}"),
         format!("aws_access_key_id = {AWS_ID}\naws_secret_access_key = {AWS_SECRET}"),
+        format!("NETLIFY_AUTH_TOKEN={NETLIFY}"),
+        format!("CLOUDFLARE_API_TOKEN={CLOUDFLARE}"),
+        format!("cloudflare:\n  api_token: {CLOUDFLARE_REVOKED}"),
+        "CLOUDFLARE_API_KEY=6a571098d6efa889f18c11959778d0a6e9303".to_string(),
     ];
     for (i, l) in lines.iter().enumerate() {
         write(dir.path(), &format!("f{i}.cfg"), format!("{l}\n"));
@@ -494,7 +520,21 @@ fn every_provider_is_asked_its_own_way() {
             .1
             .contains("arn:aws:iam::123456789012:user/deploy")
     );
+    assert_eq!(get("f10.cfg:1").0, "active", "{s:?}");
+    assert!(get("f10.cfg:1").1.contains("ops@example.com"), "{s:?}");
+    assert_eq!(get("f11.cfg:1").0, "active", "{s:?}");
+    assert_eq!(get("f12.cfg:2").0, "inactive", "{s:?}");
+    assert!(get("f12.cfg:2").1.contains("disabled"), "{s:?}");
+    // A Global API Key (37 hex) needs its account's e-mail: not checked, nothing sent.
+    assert_eq!(get("f13.cfg:1").0, "unknown", "{s:?}");
     let seen = mock.seen();
+    assert_eq!(
+        (seen.iter())
+            .filter(|r| r.path == "/client/v4/user/tokens/verify")
+            .count(),
+        2,
+        "{seen:?}"
+    );
     let find = |path: &str| {
         seen.iter()
             .find(|r| r.path == path)
@@ -528,6 +568,9 @@ fn every_provider_is_asked_its_own_way() {
         HF,
         TWILIO_TOKEN,
         AWS_SECRET,
+        NETLIFY,
+        CLOUDFLARE,
+        CLOUDFLARE_REVOKED,
     ] {
         assert!(!all.contains(k), "a full secret was printed");
     }

@@ -54,6 +54,7 @@ pub fn run(args: RulesArgs) -> Result<i32> {
                         "severity": r.severity,
                         "confidence": r.confidence,
                         "keywords": r.keywords.iter().map(|k| String::from_utf8_lossy(k)).collect::<Vec<_>>(),
+                        "keywords_any_case": r.keywords_any_case.iter().map(|k| String::from_utf8_lossy(k)).collect::<Vec<_>>(),
                         "remediation": r.remediation,
                         "enabled": r.enabled,
                         "source": r.source,

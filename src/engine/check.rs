@@ -37,12 +37,16 @@ fn keyword_case_problem(rule: &crate::rules::Rule) -> Option<String> {
                 }
                 let mut variant = text.to_vec();
                 variant[at..at + kw.len()].copy_from_slice(&changed);
-                let still_found =
-                    (rule.keywords.iter()).any(|k| memchr::memmem::find(&variant, k).is_some());
+                let lower = variant.to_ascii_lowercase();
+                let still_found = (rule.keywords.iter())
+                    .any(|k| memchr::memmem::find(&variant, k).is_some())
+                    || (rule.keywords_any_case.iter())
+                        .any(|k| memchr::memmem::find(&lower, k).is_some());
                 if !still_found && regex.is_match(&variant) {
                     return Some(format!(
                         "{}: {}: the regex matches {:?} in any case, but no keyword does \
-                         (keywords are matched as written): add {:?} to keywords",
+                         (keywords are matched as written): add {:?} to keywords, or \
+                         list the name in keywords_any_case",
                         rule.source,
                         rule.id,
                         String::from_utf8_lossy(kw),

@@ -6,11 +6,13 @@
 //! searched at most once per rule whatever the input (a file made of nothing but keywords costs
 //! one linear regex pass, not one per hit).
 
+mod anchor;
 mod byte_freq;
 pub mod check;
 pub mod prefilter;
 mod trigram;
 mod trigram_freq;
+mod window;
 
 use crate::decode::encoded::{self, Derived};
 use crate::error::Result;
@@ -121,20 +123,8 @@ impl Scratch {
 impl Engine {
     pub fn new(set: RuleSet) -> Result<Engine> {
         let rules = set.rules;
-        let mut keywords: Vec<Vec<u8>> = Vec::new();
-        let mut keyword_rules: Vec<Vec<u32>> = Vec::new();
-        for (ri, rule) in rules.iter().enumerate() {
-            for kw in &rule.keywords {
-                match keywords.iter().position(|k| k == kw) {
-                    Some(ki) => keyword_rules[ki].push(ri as u32),
-                    None => {
-                        keywords.push(kw.clone());
-                        keyword_rules.push(vec![ri as u32]);
-                    }
-                }
-            }
-        }
-        let longest = keywords.iter().map(Vec::len).max().unwrap_or(0);
+        let (keywords, keyword_rules) = prefilter::distinct_keywords(&rules);
+        let longest = keywords.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
         let scoped = (0..rules.len() as u32)
             .filter(|&ri| !rules[ri as usize].scope.is_everywhere())
             .collect();
@@ -152,10 +142,17 @@ impl Engine {
                     .collect()
             })
             .collect();
-        let derived = encoded::derive(&keywords);
+        // Encoded forms of a keyword in any case: of its lower- and upper-case spellings.
+        let spellings: Vec<Vec<u8>> = (keywords.iter())
+            .flat_map(|(k, any_case)| match any_case {
+                true => vec![k.clone(), k.to_ascii_uppercase()],
+                false => vec![k.clone()],
+            })
+            .collect();
+        let derived = encoded::derive(&spellings);
         let first_derived = keywords.len() as u32;
         let mut all_keywords = keywords;
-        all_keywords.extend(derived.iter().map(|d| d.text.clone()));
+        all_keywords.extend(derived.iter().map(|d| (d.text.clone(), false)));
         Ok(Engine {
             published: set.published,
             derived,
@@ -316,7 +313,11 @@ impl Engine {
         }
         // Rules without keywords, limited to a few files by path: the whole blob is their window.
         for &ri in &self.scoped {
-            if scratch.on[ri as usize] && self.rules[ri as usize].keywords.is_empty() {
+            let rule = &self.rules[ri as usize];
+            if scratch.on[ri as usize]
+                && rule.keywords.is_empty()
+                && rule.keywords_any_case.is_empty()
+            {
                 scratch.touched.push(ri);
                 scratch.windows[ri as usize].push((0, hay.len()));
             }

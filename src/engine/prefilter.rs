@@ -1,10 +1,36 @@
 //! The keyword prefilter: finds every occurrence of every rule keyword in a haystack, in one
 //! hashed pass whose cost does not grow with the number of keywords (see `trigram`).
-//! Keywords are at least 3 bytes long (rule files are checked for it).
+//! Keywords are at least 3 bytes long (rule files are checked for it); a keyword may be
+//! matched in any ASCII case.
 
 pub use crate::engine::trigram::KeywordHit;
 use crate::engine::trigram::{self, TrigramFilter};
 use crate::error::{Error, Result};
+use crate::rules::Rule;
+
+/// A keyword's bytes, and whether it is matched in any ASCII case (then in lower case).
+pub type Keyword = (Vec<u8>, bool);
+
+/// Each distinct keyword of `rules` once, with whether it is matched in any case (a keyword in
+/// any case is apart from the same exact one), and for each the rules (by index) that list it.
+pub fn distinct_keywords(rules: &[Rule]) -> (Vec<Keyword>, Vec<Vec<u32>>) {
+    let mut keywords: Vec<Keyword> = Vec::new();
+    let mut keyword_rules: Vec<Vec<u32>> = Vec::new();
+    for (ri, rule) in rules.iter().enumerate() {
+        let exact = rule.keywords.iter().map(|k| (k, false));
+        let any_case = rule.keywords_any_case.iter().map(|k| (k, true));
+        for (kw, any_case) in exact.chain(any_case) {
+            match (keywords.iter()).position(|(k, a)| k == kw && *a == any_case) {
+                Some(ki) => keyword_rules[ki].push(ri as u32),
+                None => {
+                    keywords.push((kw.clone(), any_case));
+                    keyword_rules.push(vec![ri as u32]);
+                }
+            }
+        }
+    }
+    (keywords, keyword_rules)
+}
 
 #[derive(Debug)]
 pub struct Prefilter {
@@ -13,17 +39,26 @@ pub struct Prefilter {
 }
 
 impl Prefilter {
-    pub fn new(keywords: Vec<Vec<u8>>) -> Result<Prefilter> {
-        if let Some(k) = keywords.iter().find(|k| k.len() < trigram::WINDOW) {
+    /// A prefilter for `keywords`, each with whether it is matched in any ASCII case (then its
+    /// hits are reported under its lower-case spelling's index).
+    pub fn new(keywords: Vec<Keyword>) -> Result<Prefilter> {
+        if let Some((k, _)) = keywords.iter().find(|(k, _)| k.len() < trigram::WINDOW) {
             return Err(Error::new(format!(
                 "keyword {:?} is shorter than {} bytes",
                 String::from_utf8_lossy(k),
                 trigram::WINDOW
             )));
         }
+        let keywords: Vec<Keyword> = (keywords.into_iter())
+            .map(|(k, any_case)| match any_case {
+                true => (k.to_ascii_lowercase(), true),
+                false => (k, false),
+            })
+            .collect();
         let filter = TrigramFilter::new(
-            (keywords.iter().enumerate()).map(|(i, k)| (i as u32, k.as_slice())),
+            (keywords.iter().enumerate()).map(|(i, (k, a))| (i as u32, k.as_slice(), *a)),
         );
+        let keywords = keywords.into_iter().map(|(k, _)| k).collect();
         Ok(Prefilter { keywords, filter })
     }
 
@@ -76,9 +111,13 @@ mod tests {
         kws
     }
 
+    fn exact(kws: Vec<Vec<u8>>) -> Vec<(Vec<u8>, bool)> {
+        kws.into_iter().map(|k| (k, false)).collect()
+    }
+
     #[test]
     fn every_keyword_occurrence_is_found_in_order() {
-        let p = Prefilter::new(many_keywords()).expect("builds");
+        let p = Prefilter::new(exact(many_keywords())).expect("builds");
         let hay = b"x sk_live_ z07qh_ z17qr_ghp_ account gho_z59qh_";
         assert_eq!(
             hits(&p, hay),
@@ -97,13 +136,17 @@ mod tests {
 
     #[test]
     fn overlapping_keywords_are_all_found() {
-        let p = Prefilter::new(many_keywords()).expect("builds");
+        let p = Prefilter::new(exact(many_keywords())).expect("builds");
         assert_eq!(
             hits(&p, b"rk_live_"),
             vec![(0, "rk_live_".to_string()), (3, "live_".to_string())]
         );
-        let small = Prefilter::new(vec![b"abc".to_vec(), b"abcdef".to_vec(), b"cde".to_vec()])
-            .expect("builds");
+        let small = Prefilter::new(exact(vec![
+            b"abc".to_vec(),
+            b"abcdef".to_vec(),
+            b"cde".to_vec(),
+        ]))
+        .expect("builds");
         assert_eq!(
             hits(&small, b"abcdef"),
             vec![
@@ -115,8 +158,26 @@ mod tests {
     }
 
     #[test]
+    fn a_keyword_in_any_case_is_found_in_every_case_once() {
+        let p = Prefilter::new(vec![
+            (b"Twilio".to_vec(), true),
+            (b"TWILIO_".to_vec(), false),
+        ])
+        .expect("builds");
+        assert_eq!(
+            hits(&p, b"twilio TWILIO_ TwIlIo"),
+            vec![
+                (0, "twilio".to_string()),
+                (7, "twilio".to_string()),
+                (7, "TWILIO_".to_string()),
+                (15, "twilio".to_string()),
+            ]
+        );
+    }
+
+    #[test]
     fn short_keywords_are_refused() {
-        let err = Prefilter::new(vec![b"ab".to_vec()]).expect_err("too short");
+        let err = Prefilter::new(exact(vec![b"ab".to_vec()])).expect_err("too short");
         assert!(err.to_string().contains("shorter than 3 bytes"), "{err}");
     }
 }

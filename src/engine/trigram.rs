@@ -9,9 +9,12 @@
 //! by comparing bytes. With several thousand keywords (rule keywords and their encoded forms)
 //! the table holds a few percent of its bits, so a random window rarely passes; adding
 //! keywords adds bits, not passes.
-use crate::engine::byte_freq::BYTE_FREQ_PER_MILLION;
-use crate::engine::trigram_freq::COMMON_TRIGRAMS;
-use crate::fasthash::FastHash;
+//!
+//! A keyword may be matched in any case (`twilio` finds `Twilio` and `TWILIO`): every case of
+//! its anchor window gets a bit (at most 8), and the keyword is compared without case.
+use crate::engine::anchor::{AnchorCost, cases_of};
+pub use crate::engine::window::WINDOW;
+use crate::engine::window::{HASH_BITS, MULTIPLIER, hash, mix, word_at};
 
 /// A keyword hit: the keyword's index and where it starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -20,10 +23,7 @@ pub struct KeywordHit {
     pub keyword: u32,
 }
 
-/// Bytes per window: the shortest keyword the filter takes.
-pub const WINDOW: usize = 3;
-/// log2 of the number of bits in the table.
-const HASH_BITS: u32 = 18;
+/// Bits of the table, in 32-bit words.
 const TABLE_WORDS: usize = (1 << HASH_BITS) / 32;
 /// Positions looked up between two tests of the table's answers (one AVX2 round).
 const BLOCK: usize = 32;
@@ -33,25 +33,27 @@ pub struct TrigramFilter {
     bits: Box<[u32; TABLE_WORDS]>,
     /// For each hash value h, `entries[starts[h]..starts[h + 1]]` are its candidates.
     starts: Box<[u32]>,
-    /// (keyword, offset of its anchor, the anchor's 3 bytes as a little-endian word, the
-    /// keyword's first byte): the window and the first byte are compared before the keyword.
-    entries: Box<[(u32, u32, u32, u8)]>,
+    /// The candidates of each hash value (see [`Entry`]).
+    entries: Box<[Entry]>,
     /// The CPU has AVX2 (read on x86-64 only).
     #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     avx2: bool,
 }
 
-const MULTIPLIER: u32 = 0x9E37_79B1;
-
-/// The window's multiplicative hash, whose top `HASH_BITS` bits are its place in the table;
-/// `word` holds the window in its low 3 bytes (little-endian) and anything above.
-#[inline(always)]
-fn mix(word: u32) -> u32 {
-    (word & 0x00FF_FFFF).wrapping_mul(MULTIPLIER)
-}
-
-fn hash(word: u32) -> usize {
-    (mix(word) >> (32 - HASH_BITS)) as usize
+/// A keyword behind a hash value: the anchor window and the first byte are compared before
+/// the whole keyword.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Entry {
+    /// The keyword's id.
+    id: u32,
+    /// Where its anchor starts in it.
+    off: u32,
+    /// The anchor's 3 bytes as a little-endian word (for a keyword in any case: one case).
+    anchor: u32,
+    /// The keyword's first byte, lower-cased for a keyword in any case.
+    first: u8,
+    /// The keyword is compared without ASCII case (its bytes are lower case).
+    any_case: bool,
 }
 
 /// The table's bit for the window starting with `word`'s bytes, in bit 0 (others are noise).
@@ -61,52 +63,54 @@ fn probe(bits: &[u32; TABLE_WORDS], word: u32) -> u32 {
     bits[(x >> (32 - HASH_BITS + 5)) as usize].wrapping_shr(x >> (32 - HASH_BITS))
 }
 
-/// The 4 bytes at `at` as a little-endian word, zero past the end of `bytes`.
-#[inline(always)]
-fn word_at(bytes: &[u8], at: usize) -> u32 {
-    let mut w = [0u8; 4];
-    match bytes.get(at..at + 4) {
-        Some(b) => w.copy_from_slice(b),
-        None => {
-            let b = bytes.get(at..).unwrap_or_default();
-            w[..b.len()].copy_from_slice(b);
-        }
-    }
-    u32::from_le_bytes(w)
-}
-
 impl TrigramFilter {
     /// A filter for `keywords` (each at least [`WINDOW`] bytes long; the ids are the indices
-    /// reported in hits).
-    pub fn new<'a>(keywords: impl IntoIterator<Item = (u32, &'a [u8])>) -> Self {
+    /// reported in hits; `true`: matched in any ASCII case, the keyword given in lower case).
+    pub fn new<'a>(keywords: impl IntoIterator<Item = (u32, &'a [u8], bool)>) -> Self {
         Self::with_simd(keywords, simd_available())
     }
 
-    fn with_simd<'a>(keywords: impl IntoIterator<Item = (u32, &'a [u8])>, avx2: bool) -> Self {
-        let mut pairs: Vec<(usize, u32, u32, u32, u8)> = Vec::new();
+    fn with_simd<'a>(
+        keywords: impl IntoIterator<Item = (u32, &'a [u8], bool)>,
+        avx2: bool,
+    ) -> Self {
+        let mut pairs: Vec<(usize, Entry)> = Vec::new();
         let mut anchors = AnchorCost::new();
-        for (id, kw) in keywords {
+        for (id, kw, any_case) in keywords {
             debug_assert!(kw.len() >= WINDOW);
-            let off = anchors.best(kw);
+            debug_assert!(!any_case || !kw.iter().any(u8::is_ascii_uppercase));
+            let off = anchors.best(kw, any_case);
             let window = word_at(kw, off) & 0x00FF_FFFF;
             let first = kw.first().copied().unwrap_or(0);
-            pairs.push((hash(window), id, off as u32, window, first));
+            let cases = if any_case {
+                cases_of(window)
+            } else {
+                vec![window]
+            };
+            for anchor in cases {
+                let entry = Entry {
+                    id,
+                    off: off as u32,
+                    anchor,
+                    first,
+                    any_case,
+                };
+                pairs.push((hash(anchor), entry));
+            }
         }
         pairs.sort_unstable();
         pairs.dedup();
         let size = 1usize << HASH_BITS;
         let mut bits = Box::new([0u32; TABLE_WORDS]);
         let mut starts = vec![0u32; size + 1].into_boxed_slice();
-        for &(h, ..) in &pairs {
+        for &(h, _) in &pairs {
             bits[h / 32] |= 1 << (h % 32);
             starts[h + 1] += 1;
         }
         for h in 0..size {
             starts[h + 1] += starts[h];
         }
-        let entries = (pairs.into_iter())
-            .map(|(_, id, off, window, first)| (id, off, window, first))
-            .collect();
+        let entries = pairs.into_iter().map(|(_, e)| e).collect();
         TrigramFilter {
             bits,
             starts,
@@ -135,11 +139,12 @@ impl TrigramFilter {
         };
         #[cfg(not(target_arch = "x86_64"))]
         let at = self.find_scalar(hay, keyword, out);
-        // The last positions, where a 4-byte load would run past the end.
-        let mask = match (hay.len() - WINDOW + 1).checked_sub(at) {
-            Some(n) if n > 0 => u32::MAX >> (32 - n.min(BLOCK)),
-            _ => 0,
-        };
+        // The last positions, where a 4-byte load would run past the end (`word_at` pads).
+        let tail = (hay.len() - WINDOW + 1).saturating_sub(at).min(BLOCK);
+        let mut mask = 0u32;
+        for i in 0..tail {
+            mask |= (probe(&self.bits, word_at(hay, at + i)) & 1) << i;
+        }
         if mask != 0 {
             self.confirm(hay, at, mask, keyword, out);
         }
@@ -209,7 +214,7 @@ impl TrigramFilter {
         at
     }
 
-    /// Confirms the positions `at + i` for the bits i of `mask` that the table lets through.
+    /// Confirms the positions `at + i` for the bits i of `mask`: windows the table let through.
     #[cold]
     #[inline(never)]
     fn confirm<'k>(
@@ -224,23 +229,31 @@ impl TrigramFilter {
             let pos = at + mask.trailing_zeros() as usize;
             mask &= mask - 1;
             let word = word_at(hay, pos);
-            if probe(&self.bits, word) & 1 == 0 {
-                continue;
-            }
             let h = hash(word);
             let range = self.starts[h] as usize..self.starts[h + 1] as usize;
             let window = word & 0x00FF_FFFF;
-            for &(id, off, anchor, first) in &self.entries[range] {
+            for e in &self.entries[range] {
                 // Other windows that share the hash, and keywords whose first byte is not
                 // there, are turned away before the whole keyword is compared.
-                if anchor != window {
+                if e.anchor != window {
                     continue;
                 }
-                let Some(start) = pos.checked_sub(off as usize) else {
+                let Some(start) = pos.checked_sub(e.off as usize) else {
                     continue;
                 };
-                if hay[start] == first && hay[start..].starts_with(keyword(id)) {
-                    out.push(KeywordHit { start, keyword: id });
+                let kw = keyword(e.id);
+                let found = if e.any_case {
+                    hay[start].to_ascii_lowercase() == e.first
+                        && (hay.get(start..start + kw.len()))
+                            .is_some_and(|h| h.eq_ignore_ascii_case(kw))
+                } else {
+                    hay[start] == e.first && hay[start..].starts_with(kw)
+                };
+                if found {
+                    out.push(KeywordHit {
+                        start,
+                        keyword: e.id,
+                    });
                 }
             }
         }
@@ -267,85 +280,6 @@ fn simd_available() -> bool {
     }
 }
 
-/// Picks each keyword's anchor: the window with the fewest expected false hits per gigabyte
-/// of code — its own occurrences plus those of the common windows that share its hash.
-struct AnchorCost {
-    /// Expected hits per gigabyte of the common windows, by hash (sorted by hash).
-    load: Vec<(usize, f64)>,
-    /// The frequency of the least common of them.
-    floor: f64,
-    /// Costs worked out so far, by window (keywords derived from one another share many).
-    known: std::collections::HashMap<u32, f64, FastHash>,
-}
-
-impl AnchorCost {
-    fn new() -> Self {
-        let mut load: Vec<(usize, f64)> = (COMMON_TRIGRAMS.iter())
-            .map(|&(w, n)| (hash(word_at(&w, 0)), f64::from(n)))
-            .collect();
-        load.sort_unstable_by_key(|&(h, _)| h);
-        // One entry per hash, the loads of the windows sharing it summed.
-        let mut merged: Vec<(usize, f64)> = Vec::with_capacity(load.len());
-        for (h, n) in load {
-            match merged.last_mut() {
-                Some(last) if last.0 == h => last.1 += n,
-                _ => merged.push((h, n)),
-            }
-        }
-        let floor = COMMON_TRIGRAMS.iter().map(|&(_, n)| n).min().unwrap_or(0);
-        AnchorCost {
-            load: merged,
-            floor: f64::from(floor),
-            known: std::collections::HashMap::default(),
-        }
-    }
-
-    /// The offset of the keyword's cheapest window (the first, of equally cheap ones).
-    fn best(&mut self, kw: &[u8]) -> usize {
-        let costs: Vec<f64> = (0..=kw.len().saturating_sub(WINDOW))
-            .map(|q| {
-                let w = &kw[q..q + WINDOW];
-                let key = word_at(w, 0);
-                if let Some(&c) = self.known.get(&key) {
-                    return c;
-                }
-                let c = self.cost(w);
-                self.known.insert(key, c);
-                c
-            })
-            .collect();
-        (0..costs.len())
-            .min_by(|&a, &b| costs[a].total_cmp(&costs[b]))
-            .unwrap_or(0)
-    }
-
-    /// The expected hits per gigabyte of window `w` as an anchor.
-    fn cost(&self, w: &[u8]) -> f64 {
-        {
-            let own = match COMMON_TRIGRAMS.binary_search_by(|(c, _)| c[..].cmp(w)) {
-                Ok(_) => 0.0, // counted in the load of its hash
-                Err(_) => rare_frequency(w).min(self.floor),
-            };
-            let h = hash(word_at(w, 0));
-            let load = match self.load.binary_search_by_key(&h, |&(h, _)| h) {
-                Ok(i) => self.load[i].1,
-                Err(_) => 0.0,
-            };
-            own + load
-        }
-    }
-}
-
-/// Expected occurrences per gigabyte of a window that is not among the common ones, from its
-/// bytes' frequencies taken as independent.
-fn rare_frequency(w: &[u8]) -> f64 {
-    let p: f64 = w
-        .iter()
-        .map(|&b| f64::from(BYTE_FREQ_PER_MILLION[b as usize]) / 1e6)
-        .product();
-    p * 1e9
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -367,7 +301,10 @@ mod tests {
     }
 
     fn found(keywords: &[&[u8]], hay: &[u8], avx2: bool) -> Vec<KeywordHit> {
-        let ids = keywords.iter().enumerate().map(|(i, k)| (i as u32, *k));
+        let ids = keywords
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (i as u32, *k, false));
         let f = TrigramFilter::with_simd(ids, avx2);
         let mut out = Vec::new();
         f.find(hay, |id| keywords[id as usize], &mut out);
@@ -384,19 +321,56 @@ mod tests {
         }
     }
 
+    /// Keywords in any case against a plain search of every case, at every alignment, with
+    /// exact keywords beside them (one shares a window with an any-case keyword).
     #[test]
-    fn anchors_avoid_windows_common_in_code() {
-        let mut cost = AnchorCost::new();
-        for kw in [
-            &b"postgres://"[..],
-            b"redis://",
-            b"process.env.",
-            b"secretAccessKey",
-        ] {
-            let at = cost.best(kw);
-            let w = &kw[at..at + WINDOW];
-            for common in [&b"://"[..], b"ces", b"ess", b"env", b"pro", b"roc", b"cre"] {
-                assert_ne!(w, common, "{}", String::from_utf8_lossy(kw));
+    fn keywords_in_any_case_are_found_in_every_case() {
+        let kws: [(&[u8], bool); 4] = [
+            (b"twilio", true),
+            (b"dd_api_key", true),
+            (b"TWI", false),
+            (b"sk_live_", false),
+        ];
+        let spellings = [
+            &b"twilio"[..],
+            b"Twilio",
+            b"TWILIO",
+            b"tWiLiO",
+            b"DD_API_KEY",
+            b"Dd_Api_Key",
+            b"dd_api_key",
+            b"sk_live_",
+            b"SK_LIVE_",
+            b"twili0",
+        ];
+        for avx2 in paths() {
+            let f = TrigramFilter::with_simd(
+                kws.iter().enumerate().map(|(i, &(k, a))| (i as u32, k, a)),
+                avx2,
+            );
+            for pad in 0..36 {
+                let mut hay = vec![b'.'; pad];
+                for s in spellings {
+                    hay.extend_from_slice(s);
+                    hay.push(b' ');
+                }
+                let mut expect = Vec::new();
+                for (id, &(kw, any_case)) in kws.iter().enumerate() {
+                    for (start, w) in hay.windows(kw.len()).enumerate() {
+                        if w == kw || (any_case && w.eq_ignore_ascii_case(kw)) {
+                            expect.push(KeywordHit {
+                                start,
+                                keyword: id as u32,
+                            });
+                        }
+                    }
+                }
+                expect.sort_unstable();
+                assert_eq!(expect.len(), 4 + 3 + 1 + 1, "pad {pad}");
+                let mut out = Vec::new();
+                f.find(&hay, |id| kws[id as usize].0, &mut out);
+                out.sort_unstable();
+                assert_eq!(out, expect, "pad {pad} avx2 {avx2}");
             }
         }
     }

@@ -1,8 +1,8 @@
 //! `sealant rules import gitleaks.toml`: a gitleaks config's custom `[[rules]]` as a sealant
 //! rule file. What maps is converted — id, description (title), regex, secretGroup (the group
-//! becomes `secret`), entropy (`min_entropy`), keywords (gitleaks matches them in any case, so
-//! each becomes its lower, upper and capitalised spellings — those a case-sensitive regex that
-//! spells the keyword out can match), allowlist stopwords — and what does
+//! becomes `secret`), entropy (`min_entropy`), keywords (gitleaks matches them in any case: so
+//! does `keywords_any_case`; for a case-sensitive regex that spells the keyword out, the
+//! spelling it contains becomes a plain keyword), allowlist stopwords — and what does
 //! not is said: path regexes and allowlist regexes or paths (sealant uses globs and its own
 //! allowlist), rules without a keyword of 3 bytes or more (sealant needs one), `[extend]`
 //! (sealant's own catalog replaces gitleaks's defaults). Every rule is written without
@@ -113,22 +113,26 @@ pub fn gitleaks(text: &str, source: &str) -> Result<Imported> {
             ));
             continue;
         }
+        // gitleaks matches keywords in any case, and so does `keywords_any_case`; but a
+        // case-sensitive regex that spells the keyword out matches only the spelling it
+        // contains (`acme_` for `acme_[a-z]{8}`): that one is a plain keyword.
         let mut keywords: Vec<String> = Vec::new();
-        // A case-sensitive regex that spells the keyword out matches only that spelling: the
-        // others would be keywords no match can contain (`ACME_` for `acme_[a-z]{8}`).
+        let mut keywords_any_case: Vec<String> = Vec::new();
         let any_case = regex.contains("(?i");
         for k in &r.keywords {
-            let mut spellings = vec![k.to_lowercase(), k.to_uppercase(), capitalised(k)];
-            if !any_case && spellings.iter().any(|v| regex.contains(v.as_str())) {
-                spellings.retain(|v| regex.contains(v.as_str()));
-            }
-            for v in spellings {
-                if v.len() >= 3 && !keywords.contains(&v) {
-                    keywords.push(v);
-                }
+            let spellings = [k.to_lowercase(), k.to_uppercase(), capitalised(k)];
+            let spelled = spellings.iter().find(|v| regex.contains(v.as_str()));
+            match spelled {
+                Some(v) if !any_case => keywords.push(v.clone()),
+                _ => keywords_any_case.push(k.to_lowercase()),
             }
         }
-        if keywords.is_empty() {
+        keywords.retain(|k| k.len() >= 3);
+        keywords.dedup();
+        keywords_any_case.retain(|k| k.len() >= 3);
+        keywords_any_case.sort();
+        keywords_any_case.dedup();
+        if keywords.is_empty() && keywords_any_case.is_empty() {
             notes.push(format!(
                 "{here}: no keyword of 3 bytes or more; not imported — add a literal every \
                  match contains as `keywords` and import again"
@@ -159,7 +163,16 @@ pub fn gitleaks(text: &str, source: &str) -> Result<Imported> {
             &s(r.description.as_deref().unwrap_or(&r.id)),
         );
         push(&mut out, "severity", &s("high"));
-        push(&mut out, "keywords", &list(keywords.iter()));
+        if !keywords.is_empty() {
+            push(&mut out, "keywords", &list(keywords.iter()));
+        }
+        if !keywords_any_case.is_empty() {
+            push(
+                &mut out,
+                "keywords_any_case",
+                &list(keywords_any_case.iter()),
+            );
+        }
         out.push_str(&format!("regex = {}\n", literal(&regex)));
         if let Some(e) = r.entropy {
             push(&mut out, "min_entropy", &toml::Value::Float(e).to_string());
@@ -277,15 +290,14 @@ mod tests {
     }
 
     #[test]
-    fn keywords_get_every_case() {
+    fn keywords_match_in_any_case() {
         let out = gitleaks(
             "[[rules]]\nid = \"acme\"\nregex = '''(?i)acme_[a-z]{8}'''\nkeywords = [\"Acme_\"]\n",
             "g.toml",
         )
         .expect("imports");
         assert!(
-            out.toml
-                .contains(r#"keywords = ["acme_", "ACME_", "Acme_"]"#),
+            out.toml.contains(r#"keywords_any_case = ["acme_"]"#),
             "{}",
             out.toml
         );

@@ -37,6 +37,8 @@ pub struct Rule {
     pub severity: Severity,
     pub confidence: Confidence,
     pub keywords: Vec<Vec<u8>>,
+    /// Keywords matched in any ASCII case, in lower case.
+    pub keywords_any_case: Vec<Vec<u8>>,
     /// The regex source; compiled on first use (see [`Rule::regex`]), so start-up costs
     /// nothing for rules whose keywords never occur.
     pub pattern: String,
@@ -136,7 +138,7 @@ impl Rule {
         if spec.id.trim().is_empty() {
             return Err(Error::new(format!("{source}: a rule has an empty id")));
         }
-        if spec.keywords.is_empty() && spec.paths.is_empty() {
+        if spec.keywords.is_empty() && spec.keywords_any_case.is_empty() && spec.paths.is_empty() {
             return Err(Error::new(format!(
                 "{here}: no keywords; every rule needs at least one literal keyword so the \
                  prefilter can find where to run its regex (or `paths` limiting it to a few files)"
@@ -149,7 +151,10 @@ impl Rule {
             &spec.file_contains,
             &here,
         )?;
-        if let Some(k) = spec.keywords.iter().find(|k| k.len() < 3) {
+        if let Some(k) = (spec.keywords.iter())
+            .chain(&spec.keywords_any_case)
+            .find(|k| k.len() < 3)
+        {
             return Err(Error::new(format!(
                 "{here}: keyword {k:?} is shorter than 3 bytes; use a more distinctive literal"
             )));
@@ -179,6 +184,9 @@ impl Rule {
                 .keywords
                 .iter()
                 .map(|k| k.as_bytes().to_vec())
+                .collect(),
+            keywords_any_case: (spec.keywords_any_case.iter())
+                .map(|k| k.to_ascii_lowercase().into_bytes())
                 .collect(),
             documented: spec
                 .documented

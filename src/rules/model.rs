@@ -78,6 +78,10 @@ pub struct RuleSpec {
     /// May be empty only for a rule limited by `paths`: its regex then runs on the whole file.
     #[serde(default)]
     pub keywords: Vec<String>,
+    /// Like `keywords`, but matched in any ASCII case: `twilio` finds `Twilio`, `TWILIO_`
+    /// and `twilioClient` (a vendor's name, however a config spells it).
+    #[serde(default)]
+    pub keywords_any_case: Vec<String>,
     /// Globs the blob's path must match (`**/config/app.php`); `*` does not cross `/`.
     #[serde(default)]
     pub paths: Vec<String>,

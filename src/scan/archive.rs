@@ -398,7 +398,11 @@ fn embedded_zip_candidate(head: &[u8]) -> bool {
 }
 
 /// Whether the file ends with a zip's end-of-central-directory record (in its last 64 KiB).
+/// The file is left where it was (the scan judges its growth from there).
 fn has_zip_end(file: &mut std::fs::File) -> bool {
+    let Ok(was) = file.stream_position() else {
+        return false;
+    };
     let Ok(len) = file.seek(SeekFrom::End(0)) else {
         return false;
     };
@@ -407,6 +411,6 @@ fn has_zip_end(file: &mut std::fs::File) -> bool {
     let found = file.seek(SeekFrom::Start(len - tail)).is_ok()
         && (&mut *file).take(tail).read_to_end(&mut buf).is_ok()
         && memchr::memmem::rfind(&buf, b"PK\x05\x06").is_some();
-    let _ = file.seek(SeekFrom::Start(0));
+    let _ = file.seek(SeekFrom::Start(was));
     found
 }

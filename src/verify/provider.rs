@@ -26,6 +26,8 @@ pub enum Provider {
     Npm,
     Huggingface,
     Twilio,
+    Netlify,
+    Cloudflare,
     Aws,
 }
 
@@ -41,6 +43,8 @@ impl Provider {
         Provider::Npm,
         Provider::Huggingface,
         Provider::Twilio,
+        Provider::Netlify,
+        Provider::Cloudflare,
         Provider::Aws,
     ];
 
@@ -56,6 +60,8 @@ impl Provider {
             Provider::Npm => "npm",
             Provider::Huggingface => "Hugging Face",
             Provider::Twilio => "Twilio",
+            Provider::Netlify => "Netlify",
+            Provider::Cloudflare => "Cloudflare",
             Provider::Aws => "AWS",
         }
     }
@@ -73,6 +79,8 @@ impl Provider {
             Provider::Npm => "NPM",
             Provider::Huggingface => "HUGGINGFACE",
             Provider::Twilio => "TWILIO",
+            Provider::Netlify => "NETLIFY",
+            Provider::Cloudflare => "CLOUDFLARE",
             Provider::Aws => "AWS",
         }
     }
@@ -90,6 +98,8 @@ impl Provider {
             Provider::Npm => "https://registry.npmjs.org",
             Provider::Huggingface => "https://huggingface.co",
             Provider::Twilio => "https://api.twilio.com",
+            Provider::Netlify => "https://api.netlify.com",
+            Provider::Cloudflare => "https://api.cloudflare.com",
             Provider::Aws => "https://sts.amazonaws.com",
         }
     }
@@ -114,6 +124,8 @@ impl Provider {
             ("SG.", Provider::Sendgrid),
             ("npm_", Provider::Npm),
             ("hf_", Provider::Huggingface),
+            ("nfp_", Provider::Netlify),
+            ("cfut_", Provider::Cloudflare),
         ];
         // Paystack's secret keys share Stripe's `sk_live_`/`sk_test_` prefix (40 lower-case hex
         // digits follow): never sent to Stripe, whatever rule reported them.
@@ -143,6 +155,12 @@ impl Provider {
         if rule_id.starts_with("twilio.") {
             return Some(Provider::Twilio);
         }
+        if rule_id.starts_with("netlify.") {
+            return Some(Provider::Netlify);
+        }
+        if rule_id == "cloudflare.api-token" {
+            return Some(Provider::Cloudflare);
+        }
         None
     }
 }
@@ -166,8 +184,22 @@ mod tests {
             Some(Provider::Aws)
         );
         assert_eq!(
-            Provider::of("twilio.api-key", "0ed00e9d2f64c4d3f07515bed076de5a"),
+            Provider::of("twilio.api-key", "0ed00e9d2f64c4d3f07515bed076de5a"), // sealant:allow test value
             Some(Provider::Twilio)
+        );
+        assert_eq!(
+            Provider::of(
+                "netlify.token-unprefixed",
+                "jW59ZSmkWsOb_XuLsSGbiY3GLG5Q6YPl3XSA7M6OH_3" // sealant:allow test value
+            ),
+            Some(Provider::Netlify)
+        );
+        assert_eq!(
+            Provider::of(
+                "cloudflare.api-token",
+                "laq_V9EKiInzdBgSW5h199R9BHK4rr6qx9hzDmpq" // sealant:allow test value
+            ),
+            Some(Provider::Cloudflare)
         );
         assert_eq!(
             Provider::of("connection-string.credentials", "hunter2hunter2"),

@@ -1,5 +1,6 @@
 //! The providers whose check is one authenticated read: GitHub, GitLab, Slack, OpenAI,
-//! Anthropic, SendGrid, npm, Hugging Face and Twilio. Each request, and how its answer reads:
+//! Anthropic, SendGrid, npm, Hugging Face, Twilio, Netlify and Cloudflare. Each request, and how
+//! its answer reads:
 //!
 //! | provider | request | active |
 //! | --- | --- | --- |
@@ -12,6 +13,8 @@
 //! | npm | `GET /-/whoami`, `Authorization: Bearer` | `200`; the user |
 //! | Hugging Face | `GET /api/whoami-v2`, `Authorization: Bearer` | `200`; the token's role |
 //! | Twilio | `GET /2010-04-01/Accounts/{SID}.json`, HTTP Basic SID:token | `200`; the account's status |
+//! | Netlify | `GET /api/v1/user`, `Authorization: Bearer` | `200`; the user |
+//! | Cloudflare | `GET /client/v4/user/tokens/verify`, `Authorization: Bearer` | `200` with `"status": "active"`; user API tokens only (a 37-character Global API Key needs its account's e-mail, an account-owned token its account id: not checked) |
 //!
 //! `401` is inactive everywhere (Slack: `invalid_auth`, `token_revoked`, … in a `200`).
 
@@ -75,6 +78,20 @@ pub fn check(http: &Http, p: Provider, secret: &str, companion: Option<&str>) ->
             };
             twilio_path = format!("/2010-04-01/Accounts/{sid}.json");
             Call::get(&twilio_path).basic(sid, secret)
+        }
+        Provider::Netlify => Call::get("/api/v1/user").bearer(secret),
+        Provider::Cloudflare => {
+            let user_token = secret.starts_with("cfut_")
+                || (secret.len() == 40
+                    && (secret.bytes())
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'));
+            if !user_token {
+                return not_checked(
+                    p,
+                    "only user API tokens are checked (a Global API Key needs its account's e-mail)",
+                );
+            }
+            Call::get("/client/v4/user/tokens/verify").bearer(secret)
         }
         Provider::Stripe | Provider::Aws => return not_checked(p, "checked elsewhere"),
     };
@@ -203,6 +220,17 @@ fn read(p: Provider, a: &Answer) -> Verification {
                 active(format!("account \"{name}\" ({status})"))
             }
         }
+        Provider::Netlify => match (text(&j["email"]), text(&j["id"])) {
+            (Some(email), _) => active(format!("user {email}")),
+            (None, Some(id)) => active(format!("user {id}")),
+            _ => not_provider(p),
+        },
+        Provider::Cloudflare => match (j["success"].as_bool(), text(&j["result"]["status"])) {
+            (Some(true), Some(status)) if status == "active" => active("user API token".into()),
+            (Some(true), Some(status)) => verdict(Status::Inactive, p, format!("token {status}")),
+            (Some(false), _) => verdict(Status::Inactive, p, "Cloudflare: invalid API token"),
+            _ => not_provider(p),
+        },
         Provider::Stripe | Provider::Aws => unexpected(p, a),
     }
 }
