@@ -11,6 +11,13 @@ Nothing of the peer is copied into sealant: the examples are read at run time, a
 
 usage: scripts/peer-recall.py KINGFISHER_REPO [SEALANT_BINARY] [--services=a,b,c] [--misses] [--show]
                               [--common=GITLEAKS_REPO,TRUFFLEHOG_REPO] [--top=60]
+                              [--gitleaks=GITLEAKS_REPO]
+
+--gitleaks adds gitleaks' published examples: the string literals of the `tps` (positives) and
+`fps` (negatives) lists in its cmd/generate/config/rules/*.go, one service per file (`twilio.go`:
+twilio). Examples gitleaks generates at run time (`utils.GenerateSampleSecrets(…)`, literals
+joined with `+`) are not read. Services are then keyed `gitleaks:<file>`, and with --common the
+60 services are taken from both peers by the same name (`twilio`, `gitleaks:twilio`).
 
 --common keeps the services all three peers have rules for (a gitleaks rule id and a TruffleHog
 detector directory starting with the Kingfisher service's name), the --top N (default 60) with
@@ -108,17 +115,88 @@ def common_services(kingfisher, gitleaks, trufflehog, top):
     return keep[:top]
 
 
+GO_LIST = re.compile(r"\b([tf]ps)\s*:?=\s*(?:append\(\s*[tf]ps\s*,|\[\]string\s*\{)")
+
+
+def go_literal(text, i):
+    """The Go string literal starting at text[i] and the index after it, or (None, i)."""
+    if text[i] == "`":
+        j = text.find("`", i + 1)
+        return (text[i + 1:j], j + 1) if j > 0 else (None, i)
+    out, j = [], i + 1
+    escapes = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "'": "'"}
+    while j < len(text) and text[j] != '"':
+        if text[j] == "\\" and j + 1 < len(text):
+            c = text[j + 1]
+            if c in escapes:
+                out.append(escapes[c]); j += 2; continue
+            if c == "x" and j + 3 < len(text):
+                out.append(chr(int(text[j + 2:j + 4], 16))); j += 4; continue
+            if c == "u" and j + 5 < len(text):
+                out.append(chr(int(text[j + 2:j + 6], 16))); j += 6; continue
+            return None, i
+        if text[j] == "\n":
+            return None, i
+        out.append(text[j]); j += 1
+    return "".join(out), j + 1
+
+
+def gitleaks_examples(repo):
+    """(service, kind, text) for every plain string literal of gitleaks' tps/fps lists."""
+    git = ["git", "-C", repo]
+    names = subprocess.run(git + ["ls-tree", "--name-only", "HEAD", "cmd/generate/config/rules/"],
+                           capture_output=True, text=True, check=True).stdout.split()
+    for name in names:
+        if not name.endswith(".go") or name.endswith("_test.go"):
+            continue
+        svc = "gitleaks:" + os.path.basename(name)[:-3]
+        text = subprocess.run(git + ["show", f"HEAD:{name}"], capture_output=True, text=True,
+                              check=True).stdout
+        for m in GO_LIST.finditer(text):
+            kind = "pos" if m.group(1) == "tps" else "neg"
+            i, depth, prev = m.end(), 1, ","
+            while i < len(text) and depth > 0:
+                c = text[i]
+                if c in "\"`":
+                    lit, j = go_literal(text, i)
+                    if lit is None:
+                        break
+                    k = j
+                    while k < len(text) and text[k] in " \t":
+                        k += 1
+                    # A whole element: after `{`/`,`, before `,`/`}`/`)`/a comment.
+                    if depth == 1 and prev in ",{(" and (text[k:k + 1] in (",", "}", ")", "\n") or text.startswith("//", k)):
+                        yield svc, kind, lit
+                    prev, i = "lit", j
+                    continue
+                if c == "/" and text.startswith("//", i):
+                    i = text.find("\n", i)
+                    i = len(text) if i < 0 else i
+                    continue
+                if c in "{(":
+                    depth += 1
+                elif c in "})":
+                    depth -= 1
+                if not c.isspace():
+                    prev = c
+                i += 1
+
+
 def main():
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     opts = {a.split("=")[0]: (a.split("=", 1) + [""])[1] for a in sys.argv[1:] if a.startswith("--")}
-    repo = args[0]
+    repo = args[0]  # "-": no Kingfisher examples (with --gitleaks)
     binary = os.path.abspath(args[1] if len(args) > 1 else "target/release/sealant")
     only = set(filter(None, opts.get("--services", "").split(",")))
     if opts.get("--common"):
         gitleaks, trufflehog = opts["--common"].split(",")
         only |= set(common_services(repo, gitleaks, trufflehog, int(opts.get("--top") or 60)))
     examples = {}  # service -> list of (kind, text)
-    for name, text in rule_files(repo):
+    if opts.get("--gitleaks"):
+        for svc, kind, text in gitleaks_examples(opts["--gitleaks"]):
+            if not only or svc.removeprefix("gitleaks:") in only:
+                examples.setdefault(svc, []).append((kind, text))
+    for name, text in (rule_files(repo) if repo != "-" else []):
         svc = service_of(name)
         if only and svc not in only:
             continue
