@@ -204,10 +204,10 @@ impl TrigramFilter {
                 let hit = _mm256_slli_epi32::<31>(_mm256_srlv_epi32(words, shift));
                 // Lane j of load k is the window at position 4j + k.
                 let lanes = _mm256_movemask_ps(_mm256_castsi256_ps(hit)) as u32;
-                mask |= spread(lanes) << k;
+                mask |= lanes << (8 * k);
             }
             if mask != 0 {
-                self.confirm(hay, at, mask, keyword, out);
+                self.confirm(hay, at, unspread(mask), keyword, out);
             }
             at += BLOCK;
         }
@@ -258,6 +258,12 @@ impl TrigramFilter {
             }
         }
     }
+}
+
+/// Bit 8k + j (lane j of load k: position 4j + k) moved to bit 4j + k.
+#[inline(always)]
+fn unspread(mask: u32) -> u32 {
+    spread(mask) | spread(mask >> 8) << 1 | spread(mask >> 16) << 2 | spread(mask >> 24) << 3
 }
 
 /// Bits 0..8 of `lanes` moved to bits 0, 4, 8, …, 28.
@@ -379,6 +385,13 @@ mod tests {
     fn spread_places_lane_bits() {
         assert_eq!(spread(0b1000_0001), (1 << 28) | 1);
         assert_eq!(spread(0xff), 0x1111_1111);
+        // Lane j of answer m is position 4j + m.
+        for m in 0..4 {
+            for j in 0..8 {
+                assert_eq!(unspread(1 << (8 * m + j)), 1 << (4 * j + m), "m {m} j {j}");
+            }
+        }
+        assert_eq!(unspread(u32::MAX), u32::MAX);
     }
 
     #[test]
