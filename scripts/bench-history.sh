@@ -11,7 +11,7 @@
 #     git cat-file --batch-all-objects --batch (every object in the store);
 #   - sealant scan --history (every ref), and its ratio to both;
 #   - a pull-request range of the last 10 commits;
-#   - sealant's peak RSS (git's own processes are not counted).
+#   - the peak memory of the scan and its git children together (RSS and PSS), and sealant's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -55,16 +55,45 @@ for name, t in r.items():
 PY
 
 python3 - "$bin" <<'PY'
-import subprocess, sys, time
+# Peak memory of the scan with its git children, sampled every 20 ms: resident (RSS, pages of a
+# pack mapped by several children counted in each), proportional (PSS: shared pages divided
+# among their users) and sealant's own.
+import os, subprocess, sys, time
 p = subprocess.Popen([sys.argv[1], "scan", "--history", "-q", "--fail-on", "never"], stdout=subprocess.DEVNULL)
-peak = 0
+
+def field(text, name):
+    for line in text.splitlines():
+        if line.startswith(name):
+            return int(line.split()[1])
+    return 0
+
+def tree(pid):
+    out, todo = [], [pid]
+    while todo:
+        q = todo.pop()
+        out.append(q)
+        try:
+            for t in os.listdir(f"/proc/{q}/task"):
+                todo += [int(c) for c in open(f"/proc/{q}/task/{t}/children").read().split()]
+        except OSError:
+            pass
+    return out
+
+own = rss = pss = 0
 while p.poll() is None:
-    try:
-        for line in open(f"/proc/{p.pid}/status"):
-            if line.startswith("VmHWM"):
-                peak = max(peak, int(line.split()[1]))
-    except OSError:
-        pass
+    total_rss = total_pss = 0
+    for q in tree(p.pid):
+        try:
+            status = open(f"/proc/{q}/status").read()
+            rollup = open(f"/proc/{q}/smaps_rollup").read()
+        except OSError:
+            continue
+        total_rss += field(status, "VmRSS:")
+        total_pss += field(rollup, "Pss:")
+        if q == p.pid:
+            own = max(own, field(status, "VmHWM:"))
+    rss, pss = max(rss, total_rss), max(pss, total_pss)
     time.sleep(0.02)
-print(f"  sealant peak RSS: {peak / 1024:.0f} MB")
+print(f"  peak memory with git's children: RSS {rss / 1024:.0f} MB, PSS {pss / 1024:.0f} MB; "
+      f"sealant alone {own / 1024:.0f} MB")
 PY

@@ -32,17 +32,22 @@ pub struct HistoryConfig {
 /// Blobs a scanning thread takes off the queue at a time.
 const BATCH: usize = 256;
 
-/// A blob to scan, where it was first seen.
+/// A blob to scan, where it was first seen. One is kept per distinct blob until the end (for
+/// attribution), so it is kept small: boxed strings, and the parents' blobs only in a range.
 struct Job {
-    id: String,
+    id: Box<str>,
     /// Its place in the walk's list of distinct blobs (what `others` counts by).
     slot: usize,
     /// Index into the walked commits; `None` for a blob no commit reaches.
     commit: Option<u32>,
-    path: String,
-    /// The blobs at this path in the introducing commit's parents (for ranges).
-    before: Vec<String>,
+    path: Box<str>,
+    /// The blobs at this path in the introducing commit's parents (for ranges; empty
+    /// otherwise).
+    before: Box<[Box<str>]>,
 }
+
+/// A commit's author and date, by the commit's index (what findings show).
+type Authors = Vec<Option<(Box<str>, Box<str>)>>;
 
 /// Blobs in the order the walk finds them, taken in batches by the scanning threads while
 /// the walk goes on.
@@ -167,7 +172,7 @@ pub(super) fn scan_history(
     // Three things at once: messages (and every commit's author and date) on one thread; the
     // walk over the trees (git diff-tree) on this one, queueing each new blob as it appears;
     // and the scanning threads, each with its own `git cat-file`, taking blobs off the queue.
-    let meta: Mutex<HashMap<String, Commit>> = Mutex::new(HashMap::new());
+    let meta: Mutex<Authors> = Mutex::new(vec![None; commits.len()]);
     let message_findings: Mutex<Vec<Found>> = Mutex::new(Vec::new());
     let index_of: HashMap<&str, u32> = commits
         .iter()
@@ -180,11 +185,16 @@ pub(super) fn scan_history(
     let (others, other_paths) = std::thread::scope(|scope| -> Result<_> {
         let messages = scope.spawn(|| -> Result<()> {
             let mut scanner = ctx.scanner();
+            let keep_author = |commit: Commit| {
+                if let (Some(&i), Ok(mut m)) = (index_of.get(commit.id.as_str()), meta.lock())
+                    && let Some(slot) = m.get_mut(i as usize)
+                {
+                    *slot = Some((commit.author.into(), commit.date.into()));
+                }
+            };
             let mut scan_message = |commit: Commit, body: &[u8]| {
                 if !shard::takes(ctx.shard, &commit.id) {
-                    if let Ok(mut m) = meta.lock() {
-                        m.insert(commit.id.clone(), commit);
-                    }
+                    keep_author(commit);
                     return;
                 }
                 let name = message_name(&commit.id, "commit message");
@@ -200,9 +210,7 @@ pub(super) fn scan_history(
                         path: None,
                     }));
                 }
-                if let Ok(mut m) = meta.lock() {
-                    m.insert(commit.id.clone(), commit);
-                }
+                keep_author(commit);
             };
             walk::messages(top, &revs, false, &mut scan_message)?;
             if commits.len() > reachable {
@@ -233,7 +241,7 @@ pub(super) fn scan_history(
                 let mut git = CatFile::new(top);
                 let mut local = Vec::new();
                 while let Some((start, batch)) = queue.take() {
-                    let ids: Vec<&str> = batch.iter().map(|j| j.id.as_str()).collect();
+                    let ids: Vec<&str> = batch.iter().map(|j| &*j.id).collect();
                     git.read(&ids, &mut |i, object| {
                         let job = &batch[i];
                         let name = blob_name(job, &commits);
@@ -281,7 +289,7 @@ pub(super) fn scan_history(
             });
         }
         // The walk: every blob once, in the order commits introduce them.
-        let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut seen: HashMap<Box<str>, usize, crate::fasthash::FastHash> = HashMap::default();
         let mut others: Vec<u32> = Vec::new();
         // Per blob: a digest of the path it was first introduced at, and the other paths.
         let mut first_path: Vec<u64> = Vec::new();
@@ -328,7 +336,7 @@ pub(super) fn scan_history(
                 }
                 return;
             }
-            seen.insert(intro.blob.to_string(), others.len());
+            seen.insert(intro.blob.into(), others.len());
             others.push(0);
             first_path.push(path_digest(intro.path));
             // Every part walks every commit (cheap); each reads only its own blobs.
@@ -337,15 +345,18 @@ pub(super) fn scan_history(
             }
             queue.push(Job {
                 slot: others.len() - 1,
-                id: intro.blob.to_string(),
+                id: intro.blob.into(),
                 commit: Some(intro.commit),
-                path: intro.path.to_string(),
-                before: intro.before.iter().map(|b| b.to_string()).collect(),
+                path: intro.path.into(),
+                before: match range {
+                    true => intro.before.iter().map(|&b| b.into()).collect(),
+                    false => Box::default(),
+                },
             });
         });
         for blob in unreachable_blobs.drain(..) {
-            if !seen.contains_key(&blob) {
-                seen.insert(blob.clone(), others.len());
+            if !seen.contains_key(blob.as_str()) {
+                seen.insert(blob.as_str().into(), others.len());
                 others.push(0);
                 first_path.push(0);
                 if !shard::takes(ctx.shard, &blob) {
@@ -353,10 +364,10 @@ pub(super) fn scan_history(
                 }
                 queue.push(Job {
                     slot: others.len() - 1,
-                    id: blob,
+                    id: blob.into(),
                     commit: None,
-                    path: String::new(),
-                    before: Vec::new(),
+                    path: Box::default(),
+                    before: Box::default(),
                 });
             }
         }
@@ -422,7 +433,7 @@ fn blob_name(job: &Job, commits: &[String]) -> BlobName {
     let canonical = if job.path.is_empty() {
         format!("{} (unreachable blob)", job.id)
     } else {
-        job.path.clone()
+        job.path.to_string()
     };
     BlobName {
         shown: Arc::from(shown),
@@ -444,8 +455,8 @@ fn message_name(id: &str, what: &str) -> BlobName {
 
 /// In a range, a secret the file already held before the commit (in any parent's version) is
 /// not the range's doing: it is dropped.
-fn drop_inherited(top: &Path, before: &[String], hits: &mut Vec<Finding>) {
-    let ids: Vec<&str> = before.iter().map(String::as_str).collect();
+fn drop_inherited(top: &Path, before: &[Box<str>], hits: &mut Vec<Finding>) {
+    let ids: Vec<&str> = before.iter().map(|b| &**b).collect();
     let mut old: Vec<Vec<u8>> = Vec::new();
     catfile::read_objects(top, &ids, &mut |_, object| {
         if let Object::Blob { content, .. } = object {
@@ -473,7 +484,7 @@ fn attribute(
     others: &[u32],
     commits: &[String],
     reachable: usize,
-    meta: &HashMap<String, Commit>,
+    meta: &Authors,
     head: &HashSet<(String, String)>,
 ) -> Vec<Finding> {
     // Per (rule, canonical path, secret): the blobs it was found in, and whether any is in HEAD.
@@ -482,7 +493,7 @@ fn attribute(
     for f in &all {
         let in_head = f.blob.and_then(|b| jobs.get(b)).is_some_and(|j| {
             let path = f.path.as_deref().unwrap_or(&j.path);
-            head.contains(&(path.to_string(), j.id.clone()))
+            head.contains(&(path.to_string(), j.id.to_string()))
         });
         let g = groups.entry(key(&f.finding)).or_default();
         g.0.insert(f.blob);
@@ -513,10 +524,10 @@ fn attribute(
         }
         let (blobs, in_head) = groups.get(&k).cloned().unwrap_or_default();
         let commit = f.commit.and_then(|c| commits.get(c as usize));
-        let info = commit.and_then(|c| meta.get(c));
+        let info = f.commit.and_then(|c| meta.get(c as usize)?.as_ref());
         let (blob, path, others) = match f.blob.and_then(|b| jobs.get(b)) {
             Some(j) => (
-                Some(j.id.clone()),
+                Some(j.id.to_string()),
                 f.path.as_deref().unwrap_or(&j.path).to_string(),
                 others.get(j.slot).copied().unwrap_or(0),
             ),
@@ -530,8 +541,8 @@ fn attribute(
         };
         let provenance = Provenance {
             commit: commit.cloned(),
-            author: info.map(|m| m.author.clone()),
-            date: info.map(|m| m.date.clone()),
+            author: info.map(|(author, _)| author.to_string()),
+            date: info.map(|(_, date)| date.to_string()),
             blob,
             path,
             other_introductions: others,

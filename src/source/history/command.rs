@@ -7,13 +7,29 @@ use std::process::{Child, Command, Stdio};
 
 use crate::error::{Error, Result};
 
+/// What each git child may hold of the object store: its cache of delta bases (git's default,
+/// 96 MiB, times the three or four children a history scan runs at once, was most of the
+/// scan's memory, and reading each blob once gains little from it) and how much of a pack it
+/// keeps mapped (default 1 GiB windows, which put a whole pack in each child's resident set).
+/// On laravel/framework's history: the children and sealant 733 → 371 MB resident at the peak
+/// (532 → 254 MB proportional), the same time (smaller windows, 32/64 MiB, cost 14%).
+const MEMORY_BOUNDS: [&str; 6] = [
+    "-c",
+    "core.deltaBaseCacheLimit=16m",
+    "-c",
+    "core.packedGitWindowSize=64m",
+    "-c",
+    "core.packedGitLimit=128m",
+];
+
 /// A `git` command in `top` that sees the real objects: replacement refs and grafts ignored
-/// (a secret hidden behind either is still walked and read).
+/// (a secret hidden behind either is still walked and read), its memory bounded.
 pub fn git(top: &Path) -> Command {
     let mut c = Command::new("git");
     // git's own hint about the graft file (8 lines on a shallow clone) would bury sealant's
     // advice.
     c.args(["-c", "advice.graftFileDeprecated=false"])
+        .args(MEMORY_BOUNDS)
         .arg("-C")
         .arg(top)
         .env("GIT_NO_REPLACE_OBJECTS", "1")
