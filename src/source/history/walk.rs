@@ -32,12 +32,37 @@ pub struct Intro<'a> {
     pub deleted: bool,
 }
 
+/// Commits handed to one `git diff-tree`: git keeps every object it has parsed until it exits,
+/// so one process for a whole history grows with it (laravel/framework's 42,798 commits: 118 MB;
+/// in runs of this many, at most 59 MB, in the same time).
+const COMMITS_PER_DIFF_TREE: usize = 2048;
+
 /// Hands `visit` every path each of `commits` sets to a blob (and, marked, every path a plain
-/// commit deletes), commit by commit in the order given: against the parent for a plain commit (everything, for a root commit), and for a
-/// merge what its tree holds that no parent has (conflict resolutions, evil merges).
+/// commit deletes), commit by commit in the order given: against the parent for a plain commit
+/// (everything, for a root commit), and for a merge what its tree holds that no parent has
+/// (conflict resolutions, evil merges).
 pub fn introductions(
     top: &Path,
     commits: &[String],
+    visit: &mut dyn FnMut(Intro<'_>),
+) -> Result<()> {
+    let by_id: std::collections::HashMap<&str, u32> = commits
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.as_str(), i as u32))
+        .collect();
+    for run in commits.chunks(COMMITS_PER_DIFF_TREE) {
+        diff_tree(top, run, &by_id, visit)?;
+    }
+    Ok(())
+}
+
+/// [`introductions`] of `commits` by one `git diff-tree --stdin`; `by_id` gives each commit's
+/// index among all the walk's commits.
+fn diff_tree(
+    top: &Path,
+    commits: &[String],
+    by_id: &std::collections::HashMap<&str, u32>,
     visit: &mut dyn FnMut(Intro<'_>),
 ) -> Result<()> {
     let mut child = git(top)
@@ -67,11 +92,6 @@ pub fn introductions(
     let mut reader = BufReader::with_capacity(1 << 16, stdout);
     let mut token = Vec::new();
     let mut index: Option<u32> = None;
-    let by_id: std::collections::HashMap<&str, u32> = commits
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.as_str(), i as u32))
-        .collect();
     loop {
         token.clear();
         let n = reader
