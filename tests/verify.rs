@@ -33,6 +33,13 @@ const TWILIO_TOKEN: &str = "0ed00e9d2f64c4d3f07515bed076de5a";
 const NETLIFY: &str = "nfp_q7Rk2LmX9vBt4WcZ8hN3pJ6sD1fG5yKuE0aT";
 const CLOUDFLARE: &str = "laq_V9EKiInzdBgSW5h199R9BHK4rr6qx9hzDmpq";
 const CLOUDFLARE_REVOKED: &str = "D_0_S3EsVguv7h6xY0rVAZPLIeMoY7Dy5f3AtNrE";
+const DATADOG: &str = "3b8e0f5a9c2d4e7f1a6b8c0d2e4f6a8b";
+const DATADOG_DEAD: &str = "9f1e3d5c7b9a0f2e4d6c8b0a1f3e5d7c";
+const DATADOG_FLAKY: &str = "5d7f9b1c3e5a7d9f0b2c4e6a8d0f1b3c";
+const DATADOG_APP: &str = "7c2e9a4f1b8d3e6a0c5f2b9d4e7a1c8f3b6d0e5a";
+const MAILGUN_EU: &str = "key-4f9c2e7a1d8b3f6e0a5c9d2b7e4f1a8c";
+const MAILGUN_SENDING: &str = "d3f8a1c6e9b2d5f7a0c3e6b9d2f5a8c1-6e2b9d4f-1a7c3e8b";
+const MAILGUN_DEAD: &str = "key-8a1d4f7c0e3b6a9d2f5c8e1b4a7d0f3c";
 const AWS_ID: &str = "AKIAMIIHDUG7K2Z6F2KB";
 const AWS_SECRET: &str = "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";
 
@@ -49,6 +56,8 @@ const PROVIDERS: &[&str] = &[
     "TWILIO",
     "NETLIFY",
     "CLOUDFLARE",
+    "DATADOG",
+    "MAILGUN",
     "AWS",
 ];
 
@@ -197,6 +206,27 @@ fn providers(seen: &Seen, me: &str) -> Reply {
         return match seen.headers.get("x-api-key").map(String::as_str) {
             Some(ANTHROPIC) => json(200, r#"{"data":[{"id":"a"},{"id":"b"}]}"#),
             _ => json(401, r#"{"type":"error"}"#),
+        };
+    }
+    // Datadog's sites, each under its own name: the live key is one of US5's.
+    if let Some(site) = path.strip_suffix("/api/v1/validate") {
+        let key = seen.headers.get("dd-api-key").map(String::as_str);
+        return match (site, key) {
+            ("/us5.datadoghq.com", Some(DATADOG)) => json(200, r#"{"valid":true}"#),
+            ("/ap1.datadoghq.com", Some(DATADOG_FLAKY)) => json(503, "{}"),
+            _ => json(403, r#"{"errors":["Forbidden"]}"#),
+        };
+    }
+    // Mailgun's regions: one key is the EU's, a domain sending key may not list domains.
+    if let Some(site) = path.strip_suffix("/v3/domains?limit=1") {
+        let auth = basic(seen);
+        return match (site, auth.strip_prefix("api:")) {
+            ("/eu.mailgun.net", Some(MAILGUN_EU)) => json(
+                200,
+                r#"{"total_count":3,"items":[{"name":"mg.example.com"}]}"#,
+            ),
+            ("/mailgun.net", Some(MAILGUN_SENDING)) => json(403, r#"{"message":"Forbidden"}"#),
+            _ => json(401, r#"{"message":"Invalid private key"}"#),
         };
     }
     match path {
@@ -489,6 +519,13 @@ fn every_provider_is_asked_its_own_way() {
         format!("CLOUDFLARE_API_TOKEN={CLOUDFLARE}"),
         format!("cloudflare:\n  api_token: {CLOUDFLARE_REVOKED}"),
         "CLOUDFLARE_API_KEY=6a571098d6efa889f18c11959778d0a6e9303".to_string(),
+        format!("DD_API_KEY={DATADOG}"),
+        format!("datadog:\n  api_key: {DATADOG_DEAD}"),
+        format!("DD_APP_KEY={DATADOG_APP}"),
+        format!("DATADOG_API_KEY={DATADOG_FLAKY}"),
+        format!("MAILGUN_API_KEY={MAILGUN_EU}"),
+        format!("MAILGUN_SENDING_KEY={MAILGUN_SENDING}"),
+        format!("mailgun_key = \"{MAILGUN_DEAD}\""),
     ];
     for (i, l) in lines.iter().enumerate() {
         write(dir.path(), &format!("f{i}.cfg"), format!("{l}\n"));
@@ -527,7 +564,44 @@ fn every_provider_is_asked_its_own_way() {
     assert!(get("f12.cfg:2").1.contains("disabled"), "{s:?}");
     // A Global API Key (37 hex) needs its account's e-mail: not checked, nothing sent.
     assert_eq!(get("f13.cfg:1").0, "unknown", "{s:?}");
+    // Datadog: asked at each site until one knows the key; refused by all, inactive; an
+    // application key is not sent.
+    assert_eq!(get("f14.cfg:1").0, "active", "{s:?}");
+    assert!(get("f14.cfg:1").1.contains("us5.datadoghq.com"), "{s:?}");
+    assert_eq!(get("f15.cfg:2").0, "inactive", "{s:?}");
+    assert!(get("f15.cfg:2").1.contains("all 9"), "{s:?}");
+    assert_eq!(get("f16.cfg:1").0, "unknown", "{s:?}");
+    // Refused by 8 sites, but one failed: the key may live there, so unknown, not inactive.
+    assert_eq!(get("f17.cfg:1").0, "unknown", "{s:?}");
+    assert!(get("f17.cfg:1").1.contains("ap1.datadoghq.com"), "{s:?}");
+    assert!(get("f17.cfg:1").1.contains("8 of 9"), "{s:?}");
+    // Mailgun: the EU key after the US refused it; a sending key authenticated (403); a key
+    // refused in both regions.
+    assert_eq!(get("f18.cfg:1").0, "active", "{s:?}");
+    assert!(get("f18.cfg:1").1.contains("eu.mailgun.net"), "{s:?}");
+    assert_eq!(get("f19.cfg:1").0, "active", "{s:?}");
+    assert!(get("f19.cfg:1").1.contains("sending key"), "{s:?}");
+    assert_eq!(get("f20.cfg:1").0, "inactive", "{s:?}");
+    assert!(get("f20.cfg:1").1.contains("all 2 Mailgun"), "{s:?}");
     let seen = mock.seen();
+    let datadog = |key: &str| -> Vec<String> {
+        (seen.iter())
+            .filter(|r| r.headers.get("dd-api-key").map(String::as_str) == Some(key))
+            .map(|r| r.path.clone())
+            .collect()
+    };
+    // The live key's search stopped at US5 (the fourth site); the dead key was asked at all 9.
+    assert_eq!(
+        datadog(DATADOG),
+        [
+            "/datadoghq.com/api/v1/validate",
+            "/datadoghq.eu/api/v1/validate",
+            "/us3.datadoghq.com/api/v1/validate",
+            "/us5.datadoghq.com/api/v1/validate"
+        ]
+    );
+    assert_eq!(datadog(DATADOG_DEAD).len(), 9);
+    assert!(datadog(DATADOG_APP).is_empty());
     assert_eq!(
         (seen.iter())
             .filter(|r| r.path == "/client/v4/user/tokens/verify")

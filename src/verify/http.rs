@@ -134,9 +134,28 @@ impl Http {
         rest.split('/').next().unwrap_or(rest)
     }
 
+    /// The base URL of `p`'s API at `site`, a provider with one host per site (region):
+    /// `https://api.<site>`, or with a mock server, its URL followed by `/<site>`.
+    pub fn site_base(&self, p: Provider, site: &str) -> String {
+        match self.overrides.get(&p) {
+            Some(mock) => format!("{mock}/{site}"),
+            None => format!("https://api.{site}"),
+        }
+    }
+
     /// Sends `call` to `p`; a `429` is retried once, after its `Retry-After` (at most 5 s).
     pub fn send(&self, p: Provider, call: &Call<'_>) -> std::result::Result<Answer, Failure> {
-        let first = self.send_once(p, call)?;
+        self.send_to(p, self.base(p), call)
+    }
+
+    /// [`Http::send`] to `base` (one of `p`'s hosts, [`Http::site_base`]).
+    pub fn send_to(
+        &self,
+        p: Provider,
+        base: &str,
+        call: &Call<'_>,
+    ) -> std::result::Result<Answer, Failure> {
+        let first = self.send_once(p, base, call)?;
         if first.status != 429 {
             return Ok(first);
         }
@@ -146,11 +165,16 @@ impl Http {
             .map_or(Duration::from_secs(1), Duration::from_secs)
             .min(MAX_RETRY_WAIT);
         std::thread::sleep(wait);
-        self.send_once(p, call)
+        self.send_once(p, base, call)
     }
 
-    fn send_once(&self, p: Provider, call: &Call<'_>) -> std::result::Result<Answer, Failure> {
-        let url = format!("{}{}", self.base(p), call.path);
+    fn send_once(
+        &self,
+        p: Provider,
+        base: &str,
+        call: &Call<'_>,
+    ) -> std::result::Result<Answer, Failure> {
+        let url = format!("{base}{}", call.path);
         let mut request = ureq::http::Request::builder().method(call.method).uri(&url);
         for (name, value) in &call.headers {
             request = request.header(*name, value.as_str());

@@ -11,6 +11,7 @@
 mod aws;
 pub mod http;
 pub mod provider;
+mod regional;
 mod services;
 pub mod sigv4;
 mod stripe;
@@ -163,6 +164,7 @@ fn check(http: &Http, job: &Job) -> Verification {
     match p {
         Provider::Stripe => stripe::check(http, &job.secret),
         Provider::Aws => aws::check(http, &job.secret, job.companion.as_deref()),
+        Provider::Datadog | Provider::Mailgun => regional::check(http, p, &job.secret),
         _ => services::check(http, p, &job.secret, job.companion.as_deref()),
     }
 }

@@ -28,6 +28,8 @@ pub enum Provider {
     Twilio,
     Netlify,
     Cloudflare,
+    Datadog,
+    Mailgun,
     Aws,
 }
 
@@ -45,6 +47,8 @@ impl Provider {
         Provider::Twilio,
         Provider::Netlify,
         Provider::Cloudflare,
+        Provider::Datadog,
+        Provider::Mailgun,
         Provider::Aws,
     ];
 
@@ -62,6 +66,8 @@ impl Provider {
             Provider::Twilio => "Twilio",
             Provider::Netlify => "Netlify",
             Provider::Cloudflare => "Cloudflare",
+            Provider::Datadog => "Datadog",
+            Provider::Mailgun => "Mailgun",
             Provider::Aws => "AWS",
         }
     }
@@ -81,6 +87,8 @@ impl Provider {
             Provider::Twilio => "TWILIO",
             Provider::Netlify => "NETLIFY",
             Provider::Cloudflare => "CLOUDFLARE",
+            Provider::Datadog => "DATADOG",
+            Provider::Mailgun => "MAILGUN",
             Provider::Aws => "AWS",
         }
     }
@@ -100,6 +108,9 @@ impl Provider {
             Provider::Twilio => "https://api.twilio.com",
             Provider::Netlify => "https://api.netlify.com",
             Provider::Cloudflare => "https://api.cloudflare.com",
+            // The first of their sites; the others are asked too (`regional`).
+            Provider::Datadog => "https://api.datadoghq.com",
+            Provider::Mailgun => "https://api.mailgun.net",
             Provider::Aws => "https://sts.amazonaws.com",
         }
     }
@@ -161,6 +172,12 @@ impl Provider {
         if rule_id == "cloudflare.api-token" {
             return Some(Provider::Cloudflare);
         }
+        if rule_id == "datadog.api-key" {
+            return Some(Provider::Datadog);
+        }
+        if rule_id.starts_with("mailgun.api-key") {
+            return Some(Provider::Mailgun);
+        }
         None
     }
 }
@@ -200,6 +217,14 @@ mod tests {
                 "laq_V9EKiInzdBgSW5h199R9BHK4rr6qx9hzDmpq" // sealant:allow test value
             ),
             Some(Provider::Cloudflare)
+        );
+        assert_eq!(
+            Provider::of("datadog.api-key", "3b8e0f5a9c2d4e7f1a6b8c0d2e4f6a8b"), // sealant:allow test value
+            Some(Provider::Datadog)
+        );
+        assert_eq!(
+            Provider::of("mailgun.api-key", "key-4f9c2e7a1d8b3f6e0a5c9d2b7e4f1a8c"), // sealant:allow test value
+            Some(Provider::Mailgun)
         );
         assert_eq!(
             Provider::of("connection-string.credentials", "hunter2hunter2"),

@@ -93,7 +93,9 @@ pub fn check(http: &Http, p: Provider, secret: &str, companion: Option<&str>) ->
             }
             Call::get("/client/v4/user/tokens/verify").bearer(secret)
         }
-        Provider::Stripe | Provider::Aws => return not_checked(p, "checked elsewhere"),
+        Provider::Stripe | Provider::Aws | Provider::Datadog | Provider::Mailgun => {
+            return not_checked(p, "checked elsewhere");
+        }
     };
     let answer = http.send(p, &call);
     if let Some(v) = common(p, answer.as_ref()) {
@@ -105,7 +107,7 @@ pub fn check(http: &Http, p: Provider, secret: &str, companion: Option<&str>) ->
     read(p, &a)
 }
 
-fn not_checked(p: Provider, why: &str) -> Verification {
+pub(super) fn not_checked(p: Provider, why: &str) -> Verification {
     verdict(Status::Unknown, p, format!("not checked: {why}"))
 }
 
@@ -231,7 +233,9 @@ fn read(p: Provider, a: &Answer) -> Verification {
             (Some(false), _) => verdict(Status::Inactive, p, "Cloudflare: invalid API token"),
             _ => not_provider(p),
         },
-        Provider::Stripe | Provider::Aws => unexpected(p, a),
+        Provider::Stripe | Provider::Aws | Provider::Datadog | Provider::Mailgun => {
+            unexpected(p, a)
+        }
     }
 }
 
