@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-"""Prints src/engine/trigram_freq.rs: the 3-byte strings most frequent in source code, with
+"""Prints src/rules/trigram_freq.rs: the 3-byte strings most frequent in source code, with
 how often each occurs, measured over the directories given (default: an npm tree, the local
 cargo registry and the system's Python packages; up to 96 MB from each, at most 64 KiB per
 file so that no single file dominates, the files taken in a fixed shuffled order so that a
 root's sample is spread over the whole of it rather than its first directories). The keyword
 filter uses it to give each keyword its rarest 3-byte window as anchor.
 
-    scripts/trigram-frequencies.py [DIR ...] > src/engine/trigram_freq.rs
+    scripts/trigram-frequencies.py [DIR ...] > src/rules/trigram_freq.rs
 
 The table in the tree was made from the defaults plus a PHP tree (laravel/framework's HEAD):
     scripts/trigram-frequencies.py /tmp/sealant-bench/node_modules ~/.cargo/registry/src \

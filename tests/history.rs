@@ -597,3 +597,41 @@ fn submodules_replacements_and_large_blobs() {
         "{warnings:?}"
     );
 }
+
+/// Blobs copied out by the readers in batches (a batch overflowing its byte budget, a blob
+/// just under and one over the size streamed instead of copied) are all scanned, whatever the
+/// number of threads and readers.
+#[test]
+fn every_blob_is_scanned_at_any_thread_count() {
+    let dir = repo();
+    for i in 0..60 {
+        write(
+            dir.path(),
+            &format!("conf/c{i}.py"),
+            format!("# {i}\nKEY = '{LIVE_KEY}'\n"),
+        );
+    }
+    for (name, size) in [
+        ("a.sql", 600 << 10),
+        ("b.sql", (4 << 20) - 64),
+        ("c.sql", (4 << 20) + 64),
+    ] {
+        let mut data = vec![b'x'; size];
+        data.extend_from_slice(format!("\nR={RESTRICTED_KEY}\n").as_bytes());
+        write(dir.path(), name, &data);
+    }
+    let leaked = commit_all(dir.path(), "leak");
+    let mut seen = Vec::new();
+    for threads in ["1", "2", "6"] {
+        let (rows, _) = history_rows(dir.path(), &["-j", threads]);
+        let mut paths: Vec<String> = rows
+            .iter()
+            .filter(|r| r.2 == leaked)
+            .map(|r| r.1.clone())
+            .collect();
+        paths.sort();
+        assert_eq!(paths.len(), 63, "-j {threads}: {paths:?}");
+        seen.push(paths);
+    }
+    assert!(seen.windows(2).all(|w| w[0] == w[1]));
+}

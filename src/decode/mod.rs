@@ -17,6 +17,7 @@ pub mod escape;
 pub mod hermes;
 pub mod hex;
 pub mod json_string;
+pub mod jwt;
 pub mod length_prefix;
 pub mod marshal;
 pub mod plist;

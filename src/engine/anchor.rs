@@ -4,9 +4,9 @@
 //! window costs what all its cases cost.
 
 use crate::engine::byte_freq::BYTE_FREQ_PER_MILLION;
-use crate::engine::trigram_freq::COMMON_TRIGRAMS;
 use crate::engine::window::{WINDOW, hash, word_at};
 use crate::fasthash::FastHash;
+use crate::rules::trigram_freq::COMMON_TRIGRAMS;
 
 /// Every ASCII case of the 3-byte window `window` (low 3 bytes, lower case): 1 to 8 windows.
 pub(crate) fn cases_of(window: u32) -> Vec<u32> {

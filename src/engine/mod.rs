@@ -11,10 +11,10 @@ mod byte_freq;
 pub mod check;
 pub mod prefilter;
 mod trigram;
-mod trigram_freq;
 mod window;
 
 use crate::decode::encoded::{self, Derived};
+use crate::decode::jwt::{self, Verdict};
 use crate::error::Result;
 use crate::finding::Confidence;
 use globset::Candidate;
@@ -439,6 +439,16 @@ fn confirm(
                 continue;
             }
         };
+        // A JWT is judged by its claims: unsigned is none; expired, or a sample, is info.
+        let verdict = rule
+            .jwt
+            .then(|| jwt::judge(&hay[secret_start..secret_end], jwt::now()));
+        if verdict == Some(Verdict::NotACredential) {
+            rejected.push((ri, secret_start));
+            continue;
+        }
+        let documented = j.documented || verdict == Some(Verdict::Sample);
+        let info = info || verdict.is_some_and(|v| v != Verdict::Live);
         {
             out.push(RawMatch {
                 rule: ri,
@@ -446,7 +456,7 @@ fn confirm(
                 secret_start,
                 secret_end,
                 confidence: j.confidence,
-                documented: j.documented,
+                documented,
                 info,
                 name: rule.name_span(&caps),
                 id: rule.id_span(&caps),

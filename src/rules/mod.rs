@@ -10,6 +10,7 @@ pub mod placeholder;
 pub mod published;
 pub mod scope;
 pub mod site;
+pub mod trigram_freq;
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -52,6 +53,9 @@ pub struct Rule {
     placeholder_check: bool,
     stopwords: Vec<Vec<u8>>,
     checksum: Option<Checksum>,
+    /// The secret is a JSON Web Token, judged by its claims (see `RuleSpec::jwt`).
+    pub jwt: bool,
+    value_may_be_words: bool,
     /// Off unless named with `--enable`.
     pub enabled: bool,
     /// Which blobs the rule applies to.
@@ -175,6 +179,8 @@ impl Rule {
                 .map(|w| w.to_ascii_lowercase().into_bytes())
                 .collect(),
             checksum: spec.checksum,
+            jwt: spec.jwt,
+            value_may_be_words: spec.value_may_be_words,
             enabled: spec.enabled,
             scope,
             value_from_rules: spec.value_from_rules,
@@ -289,7 +295,10 @@ impl Rule {
             .and_then(|g| caps.get(g))
             .unwrap_or(secret)
             .as_bytes();
-        if self.placeholder_check && placeholder::looks_like_placeholder(body) {
+        if self.placeholder_check
+            && (placeholder::looks_like_placeholder(body)
+                || (!self.value_may_be_words && placeholder::reads_as_code(body)))
+        {
             return Err(Rejection::Placeholder);
         }
         // A rule that captures the value assigned to a name (group `value`) reports nothing

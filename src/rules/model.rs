@@ -135,6 +135,14 @@ pub struct RuleSpec {
     /// lowers it to `low` (still reported).
     #[serde(default)]
     pub checksum: Option<Checksum>,
+    /// The secret is a JSON Web Token: its header and claims are read, and it is dropped when
+    /// not a signed JWT, reported as info when expired or signed with a published sample secret.
+    #[serde(default)]
+    pub jwt: bool,
+    /// The value may be chosen by a person (a password), so one that reads as words or code
+    /// is kept; otherwise such a value is no generated credential and is dropped.
+    #[serde(default)]
+    pub value_may_be_words: bool,
     /// Rules off by default (noisy ones) run only when named with `--enable`.
     #[serde(default = "default_true")]
     pub enabled: bool,

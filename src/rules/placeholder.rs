@@ -2,6 +2,8 @@
 //! `1234567890`, `abcdefgh` or `yoursecretkeyhere`. Runs only on confirmed regex matches, so it
 //! is off the hot path.
 
+use crate::rules::trigram_freq::COMMON_TRIGRAMS;
+
 /// Shannon entropy of `bytes` in bits per byte.
 pub fn shannon_entropy(bytes: &[u8]) -> f64 {
     if bytes.is_empty() {
@@ -68,6 +70,29 @@ pub fn looks_like_placeholder(body: &[u8]) -> bool {
     let has_lower = body.iter().any(u8::is_ascii_lowercase);
     let has_upper = body.iter().any(u8::is_ascii_uppercase);
     has_lower != has_upper && word_coverage(body) * 3 >= body.len()
+}
+
+/// True when `body` reads as code rather than a random credential: a run of at least 24
+/// identifier characters (`[A-Za-z0-9_-]`) of which more than 70% of the 3-byte windows are
+/// among the 16,384 most common in source code — flag names and concatenated identifiers
+/// (`--bitbucket-cloud-config-workspace`, `nameCLIENT_IPenableCDNlogConfig`), 75–90% common.
+/// Random keys stay far below: of 300,000 random bodies per alphabet (hex, base62, base64url,
+/// lower-case letters and digits, lower-case letters), 24 to 64 long, none passed 64%.
+pub fn reads_as_code(body: &[u8]) -> bool {
+    if body.len() < 24
+        || !(body.iter()).all(|&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
+        return false;
+    }
+    let windows = body.len() - 2;
+    let common = (body.windows(3))
+        .filter(|w| {
+            COMMON_TRIGRAMS
+                .binary_search_by(|(c, _)| c[..].cmp(w))
+                .is_ok()
+        })
+        .count();
+    common * 10 > windows * 7
 }
 
 /// Whether an assigned value cannot be a secret: a number or a boolean (`1`, `0.5`, `true`,
@@ -290,6 +315,25 @@ mod tests {
         assert!(!looks_like_placeholder(k.as_bytes()));
         assert!(looks_like_placeholder(b"51Hxxxxxxxxxxxxxxxxxxxxxxxxxx"));
         assert!(looks_like_placeholder(b"your_secret_key_here"));
+    }
+
+    #[test]
+    fn code_is_not_a_key() {
+        for code in [
+            &b"--bitbucket-cloud-config-workspace"[..],
+            b"credential-user-token-secret-versionz",
+            b"nameCLIENT_IPenableCDNlogConfigsnapshots",
+        ] {
+            assert!(reads_as_code(code), "{}", String::from_utf8_lossy(code));
+        }
+        for key in [
+            &b"hPq4XELKxpPaiidMRNGexLBHPHiiPLjR"[..],
+            b"jW59ZSmkWsOb_XuLsSGbiY3GLG5Q6YPl3XSA7M6OH_3",
+            b"2208ac50f5224165d14a802f0c6d41d7fc815ff2",
+            b"short-config-name",
+        ] {
+            assert!(!reads_as_code(key), "{}", String::from_utf8_lossy(key));
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@
 use std::io::{self, Read};
 use std::sync::Arc;
 
+use crate::decode::jwt;
 use crate::decode::view::View;
 use crate::engine::{Engine, RawMatch, Scratch};
 use crate::exposure::{self, Exposure};
@@ -472,6 +473,14 @@ impl<'e> BlobScanner<'e> {
         let detail = rule.detail.as_ref().map(|t| {
             t.replace("{name}", &var_name)
                 .replace("{inner}", inner.map_or("", |r| r.title.as_str()))
+        });
+        // A JWT says what it is: algorithm, issuer, expiry.
+        let detail = detail.or_else(|| {
+            let token = match extracted {
+                Some(x) => x.secret.as_bytes(),
+                None => self.buf.get(m.secret_start..m.secret_end)?,
+            };
+            (rule.jwt).then(|| jwt::Token::read(token).map(|t| t.describe(jwt::now())))?
         });
         Finding {
             rule_id: Arc::from(rule.id.as_str()),
