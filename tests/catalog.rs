@@ -368,6 +368,41 @@ fn a_more_specific_rule_overrides_a_broader_one() {
     assert_eq!(ids, vec!["paystack.secret-key", "stripe.secret-key.live"]);
 }
 
+/// A service's name over a random value is a low finding (`vendor.named-credential`) naming the
+/// variable, when no rule knows the value's format; where one does (Twilio's 32-hex auth token),
+/// that rule's finding is the only one. Public or identifier names and other variables' names as
+/// values are not findings.
+#[test]
+fn a_service_name_over_a_random_value_is_a_low_finding() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        "settings.env",
+        "COINBASE_API_KEY=32iAkQCcHHYxXGx20VogBZoj27PC1ouI\n\
+         TWILIO_AUTH_TOKEN=9c2e41f7a3b85d06e1f4a7c92b3d58e0\n\
+         ALGOLIA_SEARCH_API_KEY=Hq3vZ8kL2mX9pR4tW7yB1nC6\n\
+         FACEBOOK_APP_ID=294790898041575\n\
+         DATADOG_API_KEY=DATADOG_API_KEY_FROM_VAULT\n",
+    );
+    let (v, _) = json_scan(dir.path(), &[]);
+    let found: Vec<(String, String)> = (v["findings"].as_array().expect("findings").iter())
+        .map(|f| {
+            let s = |k: &str| f[k].as_str().unwrap_or_default().to_string();
+            (s("rule_id"), s("severity"))
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            ("vendor.named-credential".to_string(), "low".to_string()),
+            ("twilio.api-key".to_string(), "critical".to_string()),
+        ],
+        "{v:#}"
+    );
+    let detail = v["findings"][0]["detail"].as_str().unwrap_or_default();
+    assert!(detail.contains("COINBASE_API_KEY"), "{detail}");
+}
+
 /// Connection URLs: short passwords, `@` inside the password, PostGIS and SQLAlchemy's
 /// `dialect+driver://` schemes are found (the whole password captured); known sample
 /// credentials (`scott:tiger`) are not.

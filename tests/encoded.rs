@@ -122,6 +122,89 @@ fn kubernetes_secret_values_are_decoded_with_their_names() {
     );
 }
 
+/// A service-account token as Kubernetes writes it: a legacy token (no expiry) base64-encoded
+/// in its Secret, and a bound token (expiring in 2100) in a kubeconfig, each with fresh names
+/// and signature, are high `kubernetes.service-account-token` findings; the same bound token
+/// expired is info.
+#[test]
+fn kubernetes_service_account_tokens_plain_and_in_secrets() {
+    let dir = tempdir();
+    let header = b64url(br#"{"alg":"RS256","kid":"Qm3xV1d9aP0sZr7Tq8cLk2WfYh6NjBu4GeXo5RiDtKA"}"#);
+    let sa = random(9).to_lowercase();
+    let legacy = format!(
+        "{header}.{}.{}",
+        b64url(
+            format!(
+                r#"{{"iss":"kubernetes/serviceaccount","kubernetes.io/serviceaccount/namespace":"ci","kubernetes.io/serviceaccount/secret.name":"{sa}-token-x7k2p","kubernetes.io/serviceaccount/service-account.name":"{sa}","sub":"system:serviceaccount:ci:{sa}"}}"#
+            )
+            .as_bytes()
+        ),
+        b64url(random(256).as_bytes())
+    );
+    let bound = |exp: u64| {
+        format!(
+            "{header}.{}.{}",
+            b64url(
+                format!(
+                    r#"{{"aud":["https://kubernetes.default.svc"],"exp":{exp},"iat":1733011200,"iss":"https://kubernetes.default.svc","kubernetes.io":{{"namespace":"payments","serviceaccount":{{"name":"{sa}"}}}},"sub":"system:serviceaccount:payments:{sa}"}}"#
+                )
+                .as_bytes()
+            ),
+            b64url(random(256).as_bytes())
+        )
+    };
+    let (live, expired) = (bound(4102444800), bound(1733014800));
+    write(
+        dir.path(),
+        "secret.yaml",
+        format!(
+            "apiVersion: v1\nkind: Secret\ntype: kubernetes.io/service-account-token\ndata:\n  \
+             namespace: Y2k=\n  token: {}\n",
+            b64(legacy.as_bytes())
+        ),
+    );
+    write(
+        dir.path(),
+        "kubeconfig",
+        format!(
+            "users:\n- name: ci\n  user:\n    token: {live}\n- name: old\n  user:\n    token: {expired}\n"
+        ),
+    );
+    let got = findings(dir.path(), &[]);
+    assert_eq!(
+        got,
+        vec![
+            one(
+                "kubernetes.service-account-token",
+                "kubeconfig",
+                4,
+                &live,
+                ""
+            ),
+            one(
+                "kubernetes.service-account-token",
+                "kubeconfig",
+                7,
+                &expired,
+                ""
+            ),
+            one(
+                "kubernetes.service-account-token",
+                "secret.yaml",
+                6,
+                &legacy,
+                "base64"
+            ),
+        ]
+    );
+    let (v, _) = json_scan(dir.path(), &["--fail-on", "never"]);
+    let severities: Vec<String> = finding_fields(&v, &["severity"])
+        .into_iter()
+        .map(|f| f[0].clone())
+        .collect();
+    assert_eq!(severities, vec!["high", "info", "high"]);
+}
+
 #[test]
 fn sealed_secrets_binary_values_and_images_are_not_findings() {
     let dir = tempdir();
