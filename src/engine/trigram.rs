@@ -1,20 +1,20 @@
 //! The keyword filter: one pass over the haystack, at the same cost whatever the number of
 //! keywords.
 //!
-//! Each keyword is represented by its rarest 3-byte window (its *anchor*), whose hash sets one
-//! bit in a table of 2^18 bits (32 KiB, which stays in the L1 cache). The haystack's 3-byte
-//! windows, at every position, are hashed and looked up — 32 at a time with AVX2 gathers where
-//! the CPU has them — and only a window whose bit is set is looked at further: the table names
-//! the keywords whose anchor hashes there and the anchor's offset in each, and each is confirmed
-//! by comparing bytes. With several thousand keywords (rule keywords and their encoded forms)
-//! the table holds a few percent of its bits, so a random window rarely passes; adding
-//! keywords adds bits, not passes.
+//! Each keyword is represented by its rarest 3-byte window (its *anchor*), which sets one bit
+//! in a table with a bit for every 3-byte window (2^24 bits, 2 MiB: no two windows share a
+//! bit, and finding a window's bit takes a shift, not a hash). The haystack's 3-byte windows,
+//! at every position, are looked up — 32 at a time with AVX2 gathers where the CPU has them —
+//! and only a window whose bit is set is looked at further: a hashed index names the keywords
+//! whose anchor is that window and the anchor's offset in each, and each is confirmed by
+//! comparing bytes. Text touches a few hundred KiB of the table (its windows are mostly
+//! printable bytes), which stays in the L2 cache; adding keywords adds bits, not passes.
 //!
 //! A keyword may be matched in any case (`twilio` finds `Twilio` and `TWILIO`): every case of
 //! its anchor window gets a bit (at most 8), and the keyword is compared without case.
 use crate::engine::anchor::{AnchorCost, cases_of};
 pub use crate::engine::window::WINDOW;
-use crate::engine::window::{HASH_BITS, MULTIPLIER, hash, mix, word_at};
+use crate::engine::window::{BUCKET_BITS, HASH_BITS, bucket, hash, mix, word_at};
 
 /// A keyword hit: the keyword's index and where it starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -31,7 +31,8 @@ const BLOCK: usize = 32;
 #[derive(Debug)]
 pub struct TrigramFilter {
     bits: Box<[u32; TABLE_WORDS]>,
-    /// For each hash value h, `entries[starts[h]..starts[h + 1]]` are its candidates.
+    /// For each bucket b (see [`bucket`]), `entries[starts[b]..starts[b + 1]]` are its
+    /// candidates.
     starts: Box<[u32]>,
     /// The candidates of each hash value (see [`Entry`]).
     entries: Box<[Entry]>,
@@ -95,20 +96,23 @@ impl TrigramFilter {
                     first,
                     any_case,
                 };
-                pairs.push((hash(anchor), entry));
+                pairs.push((bucket(anchor), entry));
             }
         }
         pairs.sort_unstable();
         pairs.dedup();
-        let size = 1usize << HASH_BITS;
-        let mut bits = Box::new([0u32; TABLE_WORDS]);
+        let mut bits: Box<[u32; TABLE_WORDS]> = (vec![0u32; TABLE_WORDS].into_boxed_slice())
+            .try_into()
+            .unwrap_or_else(|_| unreachable!("the vector has TABLE_WORDS words"));
+        let size = 1usize << BUCKET_BITS;
         let mut starts = vec![0u32; size + 1].into_boxed_slice();
-        for &(h, _) in &pairs {
+        for &(b, e) in &pairs {
+            let h = hash(e.anchor);
             bits[h / 32] |= 1 << (h % 32);
-            starts[h + 1] += 1;
+            starts[b + 1] += 1;
         }
-        for h in 0..size {
-            starts[h + 1] += starts[h];
+        for b in 0..size {
+            starts[b + 1] += starts[b];
         }
         let entries = pairs.into_iter().map(|(_, e)| e).collect();
         TrigramFilter {
@@ -175,7 +179,7 @@ impl TrigramFilter {
     }
 
     /// [`Self::find_scalar`] with AVX2: four unaligned loads give the 32 windows of a block
-    /// as 4 × 8 words, which are hashed and looked up with gathers.
+    /// as 4 × 8 words, which are looked up with gathers.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
     unsafe fn find_avx2<'k>(
@@ -185,8 +189,6 @@ impl TrigramFilter {
         out: &mut Vec<KeywordHit>,
     ) -> usize {
         use std::arch::x86_64::*;
-        let low3 = _mm256_set1_epi32(0x00FF_FFFF);
-        let mult = _mm256_set1_epi32(MULTIPLIER as i32);
         let low5 = _mm256_set1_epi32(31);
         let table = self.bits.as_ptr() as *const i32;
         let mut at = 0;
@@ -195,7 +197,8 @@ impl TrigramFilter {
             for k in 0..4 {
                 // SAFETY: at + k + 32 <= at + BLOCK + 3 <= hay.len().
                 let v = unsafe { _mm256_loadu_si256(hay.as_ptr().add(at + k) as *const __m256i) };
-                let x = _mm256_mullo_epi32(_mm256_and_si256(v, low3), mult);
+                // The window in the top 3 bytes (`mix`).
+                let x = _mm256_slli_epi32::<8>(v);
                 let index = _mm256_srli_epi32::<{ 32 - HASH_BITS as i32 + 5 }>(x);
                 let shift =
                     _mm256_and_si256(_mm256_srli_epi32::<{ 32 - HASH_BITS as i32 }>(x), low5);
@@ -229,8 +232,8 @@ impl TrigramFilter {
             let pos = at + mask.trailing_zeros() as usize;
             mask &= mask - 1;
             let word = word_at(hay, pos);
-            let h = hash(word);
-            let range = self.starts[h] as usize..self.starts[h + 1] as usize;
+            let b = bucket(word);
+            let range = self.starts[b] as usize..self.starts[b + 1] as usize;
             let window = word & 0x00FF_FFFF;
             for e in &self.entries[range] {
                 // Other windows that share the hash, and keywords whose first byte is not
