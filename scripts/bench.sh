@@ -33,6 +33,7 @@ time_them() { python3 scripts/interleave.py "$runs" "$@"; }
 cargo build --release --quiet
 bin=$PWD/target/release/sealant
 work=${BENCH_WORK:-$(mktemp -d)}
+mkdir -p "$work"
 echo "tree: $tree ($(du -sh "$tree" | cut -f1), $(find "$tree" -type f | wc -l) files)"
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
 

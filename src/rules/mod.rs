@@ -55,6 +55,8 @@ pub struct Rule {
     checksum: Option<Checksum>,
     /// The secret is a JSON Web Token, judged by its claims (see `RuleSpec::jwt`).
     pub jwt: bool,
+    /// The value may be chosen words (a password), so reading as code does not reject it
+    /// (see `RuleSpec::value_may_be_words`).
     value_may_be_words: bool,
     /// Off unless named with `--enable`.
     pub enabled: bool,
