@@ -34,7 +34,7 @@ pub struct TrigramFilter {
     /// For each bucket b (see [`bucket`]), `entries[starts[b]..starts[b + 1]]` are its
     /// candidates.
     starts: Box<[u32]>,
-    /// The candidates of each hash value (see [`Entry`]).
+    /// The candidates of each bucket (see [`Entry`]).
     entries: Box<[Entry]>,
     /// The CPU has AVX2 (read on x86-64 only).
     #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
@@ -236,7 +236,7 @@ impl TrigramFilter {
             let range = self.starts[b] as usize..self.starts[b + 1] as usize;
             let window = word & 0x00FF_FFFF;
             for e in &self.entries[range] {
-                // Other windows that share the hash, and keywords whose first byte is not
+                // Other windows filed in the bucket, and keywords whose first byte is not
                 // there, are turned away before the whole keyword is compared.
                 if e.anchor != window {
                     continue;
