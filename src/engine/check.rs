@@ -59,6 +59,50 @@ fn keyword_case_problem(rule: &crate::rules::Rule) -> Option<String> {
     None
 }
 
+/// A rule whose keywords begin a token (`keyword_token_min`) skips a keyword right after a
+/// token byte, or whose token is shorter. Checked on each keyword in each example: with a
+/// token byte of each kind put before it, or its token cut one byte short of the minimum, the
+/// regex must not match across the keyword (the rule would lose that match).
+fn keyword_token_problem(rule: &crate::rules::Rule) -> Option<String> {
+    let min = rule.keyword_token_min;
+    if min == 0 {
+        return None;
+    }
+    let regex = rule.regex().ok()?;
+    for ex in &rule.examples {
+        let (_, text) = split_example(ex);
+        let (text, lower) = (text.as_bytes(), text.to_ascii_lowercase().into_bytes());
+        let exact = rule.keywords.iter().map(|k| (k, text));
+        let any_case = rule.keywords_any_case.iter().map(|k| (k, &lower[..]));
+        for (kw, hay) in exact.chain(any_case) {
+            for at in memchr::memmem::find_iter(hay, kw) {
+                let end = (text[at..].iter()).position(|&b| !crate::rules::is_token_byte(b));
+                let end = end.map_or(text.len(), |n| at + n);
+                // One byte of each kind a token takes before the keyword; then the token cut.
+                let mut variants: Vec<(Vec<u8>, usize)> = (b"x0_+/-".iter())
+                    .map(|&b| ([&text[..at], &[b], &text[at..]].concat(), at + 1))
+                    .collect();
+                if end - at >= min {
+                    variants.push(([&text[..at + min - 1], &text[end..]].concat(), at));
+                }
+                for (variant, kw_at) in variants {
+                    if (regex.find_iter(&variant)).any(|m| m.start() <= kw_at && kw_at < m.end()) {
+                        return Some(format!(
+                            "{}: {}: keyword_token_min = {min}, but the regex matches {:?} \
+                             after a token byte or in a shorter token (in {ex:?}): lower or \
+                             drop keyword_token_min, or make the regex require it",
+                            rule.source,
+                            rule.id,
+                            String::from_utf8_lossy(kw)
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
 /// An example counts as matched when the rule reports it above `info`.
 ///
 /// Problems found, one line each; empty when every rule passes. With `require_two`, a rule
@@ -137,9 +181,8 @@ pub fn check_examples(engine: &Engine, require_two: bool) -> Vec<String> {
                 ));
             }
         }
-        if let Some(p) = keyword_case_problem(rule) {
-            problems.push(p);
-        }
+        problems.extend(keyword_case_problem(rule));
+        problems.extend(keyword_token_problem(rule));
     }
     for rule in engine.file_rules() {
         if too_few(rule.examples.len(), rule.negative_examples.len()) {
@@ -217,5 +260,39 @@ mod tests {
             problems[1].contains("stops inside the token"),
             "{problems:?}"
         );
+    }
+
+    /// `keyword_token_min` is refused when the regex would match after a token byte (no
+    /// boundary, or `\b`, which takes `+` and `/` as boundaries) or a shorter token, and
+    /// accepted when the regex requires what the engine checks.
+    #[test]
+    fn keyword_token_min_must_agree_with_the_regex() {
+        let rule = |regex: &str| {
+            format!(
+                "[[rule]]\nid = \"x.token\"\ntitle = \"x\"\nseverity = \"high\"\n\
+                 keywords = [\"EAAA\"]\nkeyword_token_min = 24\n\
+                 regex = '{regex}'\nremediation = \"rotate\"\n\
+                 examples = [\"T=EAAAq8Zr2LmV7xK4pN9wB3cJ\"]\n"
+            )
+        };
+        let check = |regex: &str| {
+            let toml = rule(regex);
+            let rules = parse_rule_file(&toml, "t.toml").expect("parses");
+            check_examples(&Engine::new(rules).expect("builds"), false)
+        };
+        for loose in [
+            r"EAAA[0-9A-Za-z]{20}",
+            r"\bEAAA[0-9A-Za-z]{20}",
+            r"(?:^|[^0-9A-Za-z_+/-])EAAA[0-9A-Za-z]{16,}",
+        ] {
+            let problems = check(loose);
+            assert_eq!(problems.len(), 1, "{loose}: {problems:?}");
+            assert!(
+                problems[0].contains("keyword_token_min = 24"),
+                "{problems:?}"
+            );
+        }
+        let strict = check(r"(?:^|[^0-9A-Za-z_+/-])(?P<secret>EAAA[0-9A-Za-z]{20})");
+        assert!(strict.is_empty(), "{strict:?}");
     }
 }

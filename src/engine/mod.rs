@@ -285,10 +285,10 @@ impl Engine {
             }
             let kw_len = self.prefilter.keyword(hit.keyword).len();
             for &ri in &self.keyword_rules[hit.keyword as usize] {
-                if !scratch.on[ri as usize] {
+                let rule = &self.rules[ri as usize];
+                if !scratch.on[ri as usize] || !rule.may_start_at(hay, hit.start) {
                     continue;
                 }
-                let rule = &self.rules[ri as usize];
                 let ws = hit.start.saturating_sub(rule.window_before);
                 let we = (hit.start + kw_len + rule.window_after).min(hay.len());
                 let wins = &mut scratch.windows[ri as usize];

@@ -58,6 +58,8 @@ pub struct Rule {
     /// The value may be chosen words (a password), so reading as code does not reject it
     /// (see `RuleSpec::value_may_be_words`).
     value_may_be_words: bool,
+    /// Its keywords begin a token at least this long (see `RuleSpec::keyword_token_min`).
+    pub keyword_token_min: usize,
     /// Off unless named with `--enable`.
     pub enabled: bool,
     /// Which blobs the rule applies to.
@@ -183,6 +185,7 @@ impl Rule {
             checksum: spec.checksum,
             jwt: spec.jwt,
             value_may_be_words: spec.value_may_be_words,
+            keyword_token_min: spec.keyword_token_min,
             enabled: spec.enabled,
             scope,
             value_from_rules: spec.value_from_rules,
@@ -222,6 +225,20 @@ impl Rule {
 
     /// The compiled regex, or why it does not compile (a pattern that parses can still exceed
     /// the size limit).
+    /// Whether a keyword found at `start` in `hay` may begin a match: for a rule whose
+    /// keywords begin a token (`keyword_token_min`), not right after a token byte, and only
+    /// with enough token bytes from there.
+    pub fn may_start_at(&self, hay: &[u8], start: usize) -> bool {
+        let min = self.keyword_token_min;
+        let after_token = (start.checked_sub(1))
+            .and_then(|i| hay.get(i))
+            .is_some_and(|&b| is_token_byte(b));
+        min == 0
+            || (!after_token
+                && (hay.get(start..start + min))
+                    .is_some_and(|t| t.iter().all(|&b| is_token_byte(b))))
+    }
+
     pub fn regex(&self) -> std::result::Result<&Regex, String> {
         self.compiled().map(|c| &c.regex)
     }
@@ -490,4 +507,10 @@ fn parse_rules(text: &str, source: &str, check_syntax: bool) -> Result<RuleSet> 
             p
         },
     })
+}
+
+/// A byte that continues a token for `keyword_token_min`: a letter, a digit, `_`, `+`, `/`
+/// or `-` (base64 and base64url alphabets, identifiers).
+pub fn is_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'+' | b'/' | b'-')
 }

@@ -143,6 +143,14 @@ pub struct RuleSpec {
     /// is kept; otherwise such a value is no generated credential and is dropped.
     #[serde(default)]
     pub value_may_be_words: bool,
+    /// The keywords begin a token (letters, digits, `_`, `+`, `/`, `-`) of at least this many
+    /// bytes: a keyword right after a token byte (inside a base64 run), or whose token is
+    /// shorter (a source map's `EAAA,`), opens no window. For keywords common inside encoded
+    /// data (Square's `EAAA`); `rules check` fails a rule whose regex would match one of its
+    /// examples with a token byte put before the keyword, or with the token cut shorter.
+    /// 0 (the default): off.
+    #[serde(default)]
+    pub keyword_token_min: usize,
     /// Rules off by default (noisy ones) run only when named with `--enable`.
     #[serde(default = "default_true")]
     pub enabled: bool,
