@@ -230,13 +230,14 @@ impl Rule {
     /// with enough token bytes from there.
     pub fn may_start_at(&self, hay: &[u8], start: usize) -> bool {
         let min = self.keyword_token_min;
+        if min == 0 {
+            return true;
+        }
         let after_token = (start.checked_sub(1))
             .and_then(|i| hay.get(i))
             .is_some_and(|&b| is_token_byte(b));
-        min == 0
-            || (!after_token
-                && (hay.get(start..start + min))
-                    .is_some_and(|t| t.iter().all(|&b| is_token_byte(b))))
+        !after_token
+            && (hay.get(start..start + min)).is_some_and(|t| t.iter().all(|&b| is_token_byte(b)))
     }
 
     pub fn regex(&self) -> std::result::Result<&Regex, String> {
