@@ -10,6 +10,7 @@ covered-family recall is the share of examples found among services sealant dete
 Nothing of the peer is copied into sealant: the examples are read at run time, as test data.
 
 usage: scripts/peer-recall.py KINGFISHER_REPO [SEALANT_BINARY] [--services=a,b,c] [--misses] [--show]
+                              [--inert-apart]
                               [--common=GITLEAKS_REPO,TRUFFLEHOG_REPO] [--top=60]
                               [--gitleaks=GITLEAKS_REPO]
 
@@ -24,20 +25,27 @@ detector directory starting with the Kingfisher service's name), the --top N (de
 the most Kingfisher examples: the services peers' published examples cover most.
 
 Examples are also judged, and counted apart: "synthetic" when the value is made up rather than
-random (a run of 8 or more ascending letters or digits such as `abcdefgh`/`12345678`, 8 equal
-characters, an 8-character block repeated, RFC 4122's sample UUID `123e4567-e89b-…`), and
-"identifier" when what it shows is not a credential (a name ending in id/domain/host/url/product,
-or a bare host name: `auth0_client_id = …`, `mycompany.jfrog.io`). Recall and detected services
-are printed over all examples and over the judged rest (credentials in a real format).
+random (a run of 8 or more ascending letters in any case or digits such as `abcdefgh`/`LMnOPqRS`/
+`12345678`, 8 equal characters, an 8-character block repeated, RFC 4122's sample UUID
+`123e4567-e89b-…`), "identifier" when what it shows is not a credential (a name ending in
+id/domain/host/url/product, or a bare host name: `auth0_client_id = …`, `mycompany.jfrog.io`),
+and "malformed" when a JSON Web Token's (or a Mapbox token's) first segment is not base64url of
+a JSON object (RFC 7519): a token corrupted or edited by hand. Recall and detected services are
+printed over all examples and over the judged rest (credentials in a real format).
+
+--inert-apart also sets apart JSON Web Tokens that grant nothing: `exp` past (sealant reports
+them at info) or unsigned (`alg: none`, not reported). Over all examples they count as missed.
 
 --show prints each example not found (and each negative flagged), cut to 160 characters.
 """
+import base64
 import json
 import os
 import re
 import subprocess
 import sys
 import tempfile
+import time
 
 import yaml
 
@@ -61,9 +69,10 @@ def service_of(path):
 
 
 def synthetic(text):
-    """A value made up by hand: 8+ ascending letters or digits, or an 8-byte block repeated."""
+    """A value made up by hand: 8+ ascending letters (in any case: `LMnOPqRS`) or digits, or
+    an 8-byte block repeated."""
     run = 1
-    for a, b in zip(text, text[1:]):
+    for a, b in zip(text.lower(), text[1:].lower()):
         run = run + 1 if ord(b) == ord(a) + 1 and a.isalnum() and b.isalnum() else 1
         if run >= 8:
             return True
@@ -88,8 +97,47 @@ def identifier(text):
     return bool(IDENTIFIER.search(text)) or bool(re.search(r"(?:Id|ID|Domain|Host)\s*[:=]", text))
 
 
+def malformed(text):
+    """A JSON Web Token (or a Mapbox token, made the same way) whose first segment is not the
+    base64url of a JSON object, as RFC 7519 requires: corrupted or edited by hand."""
+    for m in re.finditer(r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]+(?=\.)", text):
+        seg = m.group(0)
+        try:
+            doc = json.loads(base64.urlsafe_b64decode(seg + "=" * (-len(seg) % 4)))
+        except (ValueError, UnicodeDecodeError):
+            return True
+        if not isinstance(doc, dict):
+            return True
+    return False
+
+
+def inert(text):
+    """A JSON Web Token that grants nothing: its `exp` claim is past (every verifier refuses
+    it, RFC 7519 §4.1.4), or it is unsigned (`alg: none`: anybody can make one). sealant
+    reports the first at info and the second not at all."""
+    for m in re.finditer(r"(?<![A-Za-z0-9_-])(eyJ[A-Za-z0-9_-]+)\.(eyJ[A-Za-z0-9_-]+)", text):
+        try:
+            head, claims = (json.loads(base64.urlsafe_b64decode(g + "=" * (-len(g) % 4)))
+                            for g in m.groups())
+        except (ValueError, UnicodeDecodeError):
+            continue
+        if not isinstance(head, dict) or not isinstance(claims, dict):
+            continue
+        if str(head.get("alg", "")).lower() == "none":
+            return True
+        exp = claims.get("exp")
+        if isinstance(exp, str) and exp.isdigit():
+            exp = int(exp)
+        if isinstance(exp, (int, float)):
+            return exp < time.time()
+    return False
+
+
+INERT = False
+
+
 def judged_out(text):
-    return synthetic(text) or identifier(text)
+    return synthetic(text) or identifier(text) or malformed(text) or (INERT and inert(text))
 
 
 def common_services(kingfisher, gitleaks, trufflehog, top):
@@ -185,6 +233,8 @@ def gitleaks_examples(repo):
 def main():
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     opts = {a.split("=")[0]: (a.split("=", 1) + [""])[1] for a in sys.argv[1:] if a.startswith("--")}
+    global INERT
+    INERT = "--inert-apart" in opts
     repo = args[0]  # "-": no Kingfisher examples (with --gitleaks)
     binary = os.path.abspath(args[1] if len(args) > 1 else "target/release/sealant")
     only = set(filter(None, opts.get("--services", "").split(",")))
@@ -242,7 +292,7 @@ def main():
         mark = "ok  " if npos and found * 2 >= npos else "MISS"
         if "--misses" in opts and mark == "ok  ":
             continue
-        print(f"{mark} {svc:32} {found}/{npos} found" + (f" ({made_up} synthetic or identifiers)" if made_up else "")
+        print(f"{mark} {svc:32} {found}/{npos} found" + (f" ({made_up} synthetic, identifiers or malformed)" if made_up else "")
               + (f", {flagged}/{nneg} negatives flagged" if nneg else ""))
         if "--show" in opts:
             for i, (kind, text) in enumerate(examples[svc]):
@@ -255,13 +305,18 @@ def main():
     judged_hit = [r for r in judged if r[6] * 2 >= r[1] - r[5]]
     print(f"judged: {len(judged_hit)} of {len(judged)} services with a credential in a real format "
           f"detected (at least half of those); {len(rows) - len(judged)} have only synthetic "
-          f"values or identifiers")
-    covered = [r for r in rows if r[2] > 0]
-    if covered:
-        n, f = sum(r[1] for r in covered), sum(r[2] for r in covered)
-        nr, fr = sum(r[1] - r[5] for r in covered), sum(r[6] for r in covered)
-        print(f"covered-family recall: {f}/{n} = {100 * f / n:.1f}% of all examples; "
-              f"{fr}/{nr} = {100 * fr / max(nr, 1):.1f}% of the judged examples")
+          f"values, identifiers or malformed tokens")
+    peers = {"": rows}
+    if any(r[0].startswith("gitleaks:") for r in rows):
+        peers = {"": rows, " (Kingfisher)": [r for r in rows if not r[0].startswith("gitleaks:")],
+                 " (gitleaks)": [r for r in rows if r[0].startswith("gitleaks:")]}
+    for peer, some in peers.items():
+        covered = [r for r in some if r[2] > 0]
+        if covered:
+            n, f = sum(r[1] for r in covered), sum(r[2] for r in covered)
+            nr, fr = sum(r[1] - r[5] for r in covered), sum(r[6] for r in covered)
+            print(f"covered-family recall{peer}: {f}/{n} = {100 * f / n:.1f}% of all examples; "
+                  f"{fr}/{nr} = {100 * fr / max(nr, 1):.1f}% of the judged examples")
     print(f"negatives flagged at low or above: {sum(r[4] for r in rows)} of {sum(r[3] for r in rows)}")
 
 

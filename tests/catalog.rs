@@ -423,3 +423,67 @@ fn connection_urls_in_their_real_shapes() {
         .collect();
     assert_eq!(secrets, vec!["k7Qz", "Hx9@tLp2w!", "Vb4nR8sWq2"]);
 }
+
+/// Random letters and digits, fresh each run (`n` keeps calls within one moment apart).
+fn alnum(n: u64, len: usize) -> String {
+    let body: String = (0..)
+        .flat_map(|i| live_key(n * 16 + i)[10..].chars().collect::<Vec<_>>())
+        .take(len)
+        .collect();
+    body
+}
+
+/// Facebook tokens with no name near them: a page token in a Kubernetes manifest, a token file
+/// holding only the token (nothing before it: keywords that begin with a separator match at
+/// the start of a file too, as does Dropbox's `sl.`), an app access token `{id}|{secret}`;
+/// not a source map's `,EAAE,` segments, nor a base64 run that holds `+`.
+#[test]
+fn facebook_tokens_with_no_name_and_tokens_at_the_start_of_a_file() {
+    let dir = tempdir();
+    let page = format!("EAAM{}", alnum(1, 150));
+    let alone = format!("EAAG{}", alnum(2, 120));
+    let dropbox = format!("sl.u.{}", alnum(3, 140));
+    let app = format!("1580231947726404|{}", &alnum(4, 27));
+    write(
+        dir.path(),
+        "deploy.yaml",
+        format!("env:\n  - name: PAGE_TOKEN\n    value: {page}\n"),
+    );
+    write(dir.path(), "fb_token", format!("{alone}\n"));
+    write(dir.path(), "dropbox_token", format!("{dropbox}\n"));
+    write(
+        dir.path(),
+        "graph.sh",
+        format!("curl \"https://graph.facebook.com/me?access_token={app}\"\n"),
+    );
+    write(
+        dir.path(),
+        "app.js.map",
+        format!(
+            "{{\"mappings\":\"AAAA,EAAE,CAAC;EAAA,IAAI\",\"x\":\"EAA{}+{}\"}}\n",
+            alnum(5, 60),
+            alnum(6, 60)
+        ),
+    );
+    let (v, _) = json_scan(dir.path(), &["--show-secrets"]);
+    let mut found: Vec<(String, String, String)> = (v["findings"].as_array())
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            let s = |k: &str| f[k].as_str().unwrap_or_default().to_string();
+            (s("path"), s("rule_id"), s("secret"))
+        })
+        .collect();
+    found.sort();
+    let expect = |p: &str, r: &str, s: &str| (p.to_string(), r.to_string(), s.to_string());
+    assert_eq!(
+        found,
+        vec![
+            expect("deploy.yaml", "facebook.access-token-bare", &page),
+            expect("dropbox_token", "dropbox.token", &dropbox),
+            expect("fb_token", "facebook.access-token-bare", &alone),
+            expect("graph.sh", "facebook.app-access-token", &app),
+        ],
+        "{v:#}"
+    );
+}

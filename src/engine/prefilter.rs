@@ -36,6 +36,15 @@ pub fn distinct_keywords(rules: &[Rule]) -> (Vec<Keyword>, Vec<Vec<u32>>) {
 pub struct Prefilter {
     keywords: Vec<Vec<u8>>,
     filter: TrigramFilter,
+    /// Keywords that begin with a separator (`"sl.`, ` sl.`, `=sl.`), by index, with whether
+    /// they are in any case: at the very start of a haystack they match without it.
+    at_start: Vec<(u32, bool)>,
+}
+
+/// A byte a keyword may begin with to say "at the start of a token": a blank, a quote, `=`
+/// or `:`. A haystack begins a token, so there the keyword's remaining bytes suffice.
+fn is_separator(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'"' | b'\'' | b'=' | b':')
 }
 
 impl Prefilter {
@@ -58,8 +67,16 @@ impl Prefilter {
         let filter = TrigramFilter::new(
             (keywords.iter().enumerate()).map(|(i, (k, a))| (i as u32, k.as_slice(), *a)),
         );
+        let at_start = (keywords.iter().enumerate())
+            .filter(|(_, (k, _))| k.len() > trigram::WINDOW && is_separator(k[0]))
+            .map(|(i, (_, a))| (i as u32, *a))
+            .collect();
         let keywords = keywords.into_iter().map(|(k, _)| k).collect();
-        Ok(Prefilter { keywords, filter })
+        Ok(Prefilter {
+            keywords,
+            filter,
+            at_start,
+        })
     }
 
     pub fn keyword(&self, index: u32) -> &[u8] {
@@ -70,6 +87,24 @@ impl Prefilter {
     pub fn find(&self, hay: &[u8], out: &mut Vec<KeywordHit>) {
         let first = out.len();
         self.filter.find(hay, |ki| &self.keywords[ki as usize], out);
+        // A keyword that begins with a separator also matches at the start without it (a
+        // token file holding only `sl.…`), reported at position 0.
+        for &(ki, any_case) in &self.at_start {
+            let rest = &self.keywords[ki as usize][1..];
+            let head = hay.get(..rest.len());
+            if head.is_some_and(|h| {
+                if any_case {
+                    h.eq_ignore_ascii_case(rest)
+                } else {
+                    h == rest
+                }
+            }) {
+                out.push(KeywordHit {
+                    start: 0,
+                    keyword: ki,
+                });
+            }
+        }
         out[first..].sort_unstable();
         // Hits come in the order of their anchors; a keyword listed twice is reported once.
         let mut kept = first;
@@ -155,6 +190,28 @@ mod tests {
                 (2, "cde".to_string())
             ]
         );
+    }
+
+    #[test]
+    fn a_keyword_after_a_separator_also_matches_at_the_start_without_it() {
+        let p = Prefilter::new(vec![
+            (b" sl.".to_vec(), false),
+            (b"=SL.".to_vec(), true),
+            (b"-us".to_vec(), false),
+        ])
+        .expect("builds");
+        assert_eq!(
+            hits(&p, b"sl.abc x sl.d"),
+            vec![
+                (0, " sl.".to_string()),
+                (0, "=sl.".to_string()),
+                (8, " sl.".to_string())
+            ]
+        );
+        // Only at the start, and only what follows the separator.
+        assert_eq!(hits(&p, b"xsl.abc"), vec![]);
+        assert_eq!(hits(&p, b"us-1"), vec![]);
+        assert_eq!(hits(&p, b"sl"), vec![]);
     }
 
     #[test]

@@ -223,8 +223,6 @@ impl Rule {
         })
     }
 
-    /// The compiled regex, or why it does not compile (a pattern that parses can still exceed
-    /// the size limit).
     /// Whether a keyword found at `start` in `hay` may begin a match: for a rule whose
     /// keywords begin a token (`keyword_token_min`), not right after a token byte, and only
     /// with enough token bytes from there.
@@ -240,6 +238,8 @@ impl Rule {
             && (hay.get(start..start + min)).is_some_and(|t| t.iter().all(|&b| is_token_byte(b)))
     }
 
+    /// The compiled regex, or why it does not compile (a pattern that parses can still exceed
+    /// the size limit).
     pub fn regex(&self) -> std::result::Result<&Regex, String> {
         self.compiled().map(|c| &c.regex)
     }
