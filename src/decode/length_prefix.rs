@@ -26,6 +26,12 @@ fn word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
+/// A byte that goes on a base64 run (`+`, `/`, `=` padding): a one-byte length whose end
+/// falls there cut a run of base64 (a `data:` URI in a binary), not a string.
+fn base64_tail(b: u8) -> bool {
+    matches!(b, b'+' | b'/' | b'=')
+}
+
 /// How far before a keyword a length-prefixed string may start.
 const MAX_BACK: usize = 64;
 
@@ -106,7 +112,7 @@ fn string_around(src: &[u8], at: usize) -> Option<(usize, usize)> {
             if (MIN_LEN..=MAX_LEN).contains(&len)
                 && to > at
                 && to <= src.len()
-                && (!strict || src.get(to).is_none_or(|&b| !word(b)))
+                && (!strict || src.get(to).is_none_or(|&b| !word(b) && !base64_tail(b)))
                 && fits(to)
             {
                 return Some((from, to));
@@ -174,6 +180,13 @@ mod tests {
         let mut t = vec![0u8, b'0'];
         t.extend_from_slice(format!("sk_{}", "abcdefghijklmnopqrstuvwxyz".repeat(3)).as_bytes());
         assert!(strings(&t).is_empty());
+        // Nor inside base64: `A` (65) before `sk_` (and `E`, 69, four bytes before) where
+        // the run's `=` padding comes 65 bytes on (as a PNG `data:` URI in a browser's binary
+        // put Square's `EAAA` at a line start).
+        let mut t = b"\0\0iVBORw0KGgoAAAANSUhEUgAAAAEAAAA".to_vec();
+        t.extend_from_slice(format!("sk_{}", "Q".repeat(62)).as_bytes());
+        t.extend_from_slice(b"=\0");
+        assert!(strings(&t).is_empty(), "{:?}", strings(&t));
         assert!(strings(b"").is_empty());
     }
 }

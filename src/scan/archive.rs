@@ -310,7 +310,7 @@ impl FileContext<'_> {
             let mut own_parts = vec![0];
             for part in 1..parts {
                 match walk::open_regular(fs_path) {
-                    Ok(mut f) => helpers.push(scope.spawn(move || {
+                    Ok((mut f, _)) => helpers.push(scope.spawn(move || {
                         let mut scanner = self.scanner();
                         self.read_archive(&mut scanner, name, limits, |r| {
                             r.read_zip_part(shown, &mut f, part, parts)

@@ -38,8 +38,8 @@ impl FileContext<'_> {
             self.stats.skip(Skip::Config);
             return Vec::new();
         }
-        let mut f = match walk::open_regular(file.path) {
-            Ok(f) => f,
+        let (mut f, size) = match walk::open_regular(file.path) {
+            Ok(opened) => opened,
             Err(e) => {
                 self.stats
                     .warn(file.name.shown.as_ref(), open_error_message(&e));
@@ -59,7 +59,6 @@ impl FileContext<'_> {
         };
         // At most what the file held when it was opened (a file that keeps growing is not read
         // for ever), and at most --max-filesize.
-        let size = f.metadata().map_or(u64::MAX, |m| m.len());
         let limit = size.min(self.limits.max_file_bytes);
         let input = Input::File {
             file: &mut f,

@@ -8,7 +8,25 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// The top directory of the git work tree containing `dir`, if any (and if git is installed).
+/// Asked once per directory and run: setup, the tracked-file list, ignore rules and exposure
+/// all want it, and each ask is a `git` process (7 of them for one scan before).
 pub fn toplevel(dir: &Path) -> Option<PathBuf> {
+    type Known = Vec<(PathBuf, Option<PathBuf>)>;
+    static KNOWN: std::sync::Mutex<Known> = std::sync::Mutex::new(Vec::new());
+    let key = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    if let Some((_, top)) =
+        (KNOWN.lock().ok()).and_then(|known| known.iter().find(|(k, _)| *k == key).cloned())
+    {
+        return top;
+    }
+    let top = ask_toplevel(dir);
+    if let Ok(mut known) = KNOWN.lock() {
+        known.push((key, top.clone()));
+    }
+    top
+}
+
+fn ask_toplevel(dir: &Path) -> Option<PathBuf> {
     let out = Command::new("git")
         .arg("-C")
         .arg(dir)

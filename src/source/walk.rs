@@ -166,8 +166,8 @@ fn overrides(globs: &[String]) -> crate::error::Result<ignore::overrides::Overri
 }
 
 /// Opens `path` for reading without ever blocking: a FIFO swapped in after the walk saw a
-/// regular file is refused rather than waited on.
-pub fn open_regular(path: &Path) -> io::Result<File> {
+/// regular file is refused rather than waited on. Also returns its size when opened.
+pub fn open_regular(path: &Path) -> io::Result<(File, u64)> {
     let mut opts = OpenOptions::new();
     opts.read(true);
     #[cfg(unix)]
@@ -176,10 +176,11 @@ pub fn open_regular(path: &Path) -> io::Result<File> {
         opts.custom_flags(libc::O_NONBLOCK);
     }
     let file = opts.open(path)?;
-    if !file.metadata()?.is_file() {
+    let meta = file.metadata()?;
+    if !meta.is_file() {
         return Err(io::Error::other("not a regular file"));
     }
-    Ok(file)
+    Ok((file, meta.len()))
 }
 
 /// The root `path` was found under: the longest root it starts with.
