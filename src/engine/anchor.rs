@@ -3,71 +3,63 @@
 //! code and, for the others, their bytes' frequencies. For a keyword matched in any case, a
 //! window costs what all its cases cost.
 
+use std::collections::HashMap;
+
 use crate::engine::byte_freq::BYTE_FREQ_PER_MILLION;
-use crate::engine::window::{WINDOW, hash, word_at};
+use crate::engine::window::{WINDOW, word_at};
 use crate::fasthash::FastHash;
 use crate::rules::trigram_freq::COMMON_TRIGRAMS;
 
 /// Every ASCII case of the 3-byte window `window` (low 3 bytes, lower case): 1 to 8 windows.
-pub(crate) fn cases_of(window: u32) -> Vec<u32> {
-    let mut out = vec![window];
+pub(crate) fn cases_of(window: u32) -> impl Iterator<Item = u32> {
+    let mut out = [window; 8];
+    let mut n = 1;
     for i in 0..WINDOW {
         let b = (window >> (8 * i)) as u8;
         if b.is_ascii_lowercase() {
             let flip = u32::from(b ^ b.to_ascii_uppercase()) << (8 * i);
-            let more: Vec<u32> = out.iter().map(|w| w ^ flip).collect();
-            out.extend(more);
+            for j in 0..n {
+                out[n + j] = out[j] ^ flip;
+            }
+            n *= 2;
         }
     }
-    out
+    out.into_iter().take(n)
 }
 
 /// Picks each keyword's anchor: the window with the fewest expected false hits per gigabyte
-/// of code — its own occurrences plus those of the common windows that share its hash.
+/// of code. The filter's table has a bit per window (no two share one), so a window costs its
+/// own occurrences: its count among the common windows, or, for the others, what its bytes'
+/// frequencies predict (never more than the least common of those counted).
 pub(crate) struct AnchorCost {
-    /// Expected hits per gigabyte of the common windows, by hash (sorted by hash).
-    load: Vec<(usize, f64)>,
-    /// The frequency of the least common of them.
+    /// The common windows' counts, by window (low 3 bytes of a little-endian word).
+    common: HashMap<u32, u32, FastHash>,
+    /// The frequency of the least common window counted.
     floor: f64,
-    /// Costs worked out so far, by window (keywords derived from one another share many).
-    known: std::collections::HashMap<u32, f64, FastHash>,
 }
 
 impl AnchorCost {
     pub(crate) fn new() -> Self {
-        let mut load: Vec<(usize, f64)> = (COMMON_TRIGRAMS.iter())
-            .map(|&(w, n)| (hash(word_at(&w, 0)), f64::from(n)))
+        let common = (COMMON_TRIGRAMS.iter())
+            .map(|&(w, n)| (word_at(&w, 0), n))
             .collect();
-        load.sort_unstable_by_key(|&(h, _)| h);
-        // One entry per hash, the loads of the windows sharing it summed.
-        let mut merged: Vec<(usize, f64)> = Vec::with_capacity(load.len());
-        for (h, n) in load {
-            match merged.last_mut() {
-                Some(last) if last.0 == h => last.1 += n,
-                _ => merged.push((h, n)),
-            }
-        }
         let floor = COMMON_TRIGRAMS.iter().map(|&(_, n)| n).min().unwrap_or(0);
         AnchorCost {
-            load: merged,
+            common,
             floor: f64::from(floor),
-            known: std::collections::HashMap::default(),
         }
     }
 
     /// The offset of the keyword's cheapest window (the first, of equally cheap ones); for a
     /// keyword in any case, a window costs what all its cases cost.
-    pub(crate) fn best(&mut self, kw: &[u8], any_case: bool) -> usize {
+    pub(crate) fn best(&self, kw: &[u8], any_case: bool) -> usize {
         let costs: Vec<f64> = (0..=kw.len().saturating_sub(WINDOW))
             .map(|q| {
-                let window = word_at(&kw[q..q + WINDOW], 0);
+                let window = word_at(&kw[q..q + WINDOW], 0) & 0x00FF_FFFF;
                 if any_case {
-                    cases_of(window)
-                        .into_iter()
-                        .map(|w| self.known_cost(w))
-                        .sum()
+                    cases_of(window).map(|w| self.cost(w)).sum()
                 } else {
-                    self.known_cost(window)
+                    self.cost(window)
                 }
             })
             .collect();
@@ -76,29 +68,11 @@ impl AnchorCost {
             .unwrap_or(0)
     }
 
-    /// [`Self::cost`] of the window in `key`'s low 3 bytes, remembered.
-    fn known_cost(&mut self, key: u32) -> f64 {
-        if let Some(&c) = self.known.get(&key) {
-            return c;
-        }
-        let c = self.cost(&key.to_le_bytes()[..WINDOW]);
-        self.known.insert(key, c);
-        c
-    }
-
-    /// The expected hits per gigabyte of window `w` as an anchor.
-    fn cost(&self, w: &[u8]) -> f64 {
-        {
-            let own = match COMMON_TRIGRAMS.binary_search_by(|(c, _)| c[..].cmp(w)) {
-                Ok(_) => 0.0, // counted in the load of its hash
-                Err(_) => rare_frequency(w).min(self.floor),
-            };
-            let h = hash(word_at(w, 0));
-            let load = match self.load.binary_search_by_key(&h, |&(h, _)| h) {
-                Ok(i) => self.load[i].1,
-                Err(_) => 0.0,
-            };
-            own + load
+    /// The expected hits per gigabyte of the window in `window`'s low 3 bytes.
+    fn cost(&self, window: u32) -> f64 {
+        match self.common.get(&window) {
+            Some(&n) => f64::from(n),
+            None => rare_frequency(&window.to_le_bytes()[..WINDOW]).min(self.floor),
         }
     }
 }
@@ -119,7 +93,7 @@ mod tests {
 
     #[test]
     fn anchors_avoid_windows_common_in_code() {
-        let mut cost = AnchorCost::new();
+        let cost = AnchorCost::new();
         for kw in [
             &b"postgres://"[..],
             b"redis://",
@@ -137,12 +111,12 @@ mod tests {
     #[test]
     fn cases_of_a_window() {
         let w = |s: &[u8]| word_at(s, 0) & 0x00FF_FFFF;
-        let mut got = cases_of(w(b"a_b"));
+        let mut got: Vec<u32> = cases_of(w(b"a_b")).collect();
         got.sort_unstable();
         let mut want = vec![w(b"a_b"), w(b"A_b"), w(b"a_B"), w(b"A_B")];
         want.sort_unstable();
         assert_eq!(got, want);
-        assert_eq!(cases_of(w(b"abc")).len(), 8);
-        assert_eq!(cases_of(w(b"_1-")), vec![w(b"_1-")]);
+        assert_eq!(cases_of(w(b"abc")).count(), 8);
+        assert_eq!(cases_of(w(b"_1-")).collect::<Vec<_>>(), vec![w(b"_1-")]);
     }
 }

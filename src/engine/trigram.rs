@@ -76,19 +76,15 @@ impl TrigramFilter {
         avx2: bool,
     ) -> Self {
         let mut pairs: Vec<(usize, Entry)> = Vec::new();
-        let mut anchors = AnchorCost::new();
+        let anchors = AnchorCost::new();
         for (id, kw, any_case) in keywords {
             debug_assert!(kw.len() >= WINDOW);
             debug_assert!(!any_case || !kw.iter().any(u8::is_ascii_uppercase));
             let off = anchors.best(kw, any_case);
             let window = word_at(kw, off) & 0x00FF_FFFF;
             let first = kw.first().copied().unwrap_or(0);
-            let cases = if any_case {
-                cases_of(window)
-            } else {
-                vec![window]
-            };
-            for anchor in cases {
+            // The window itself first, then its other cases.
+            for anchor in cases_of(window).take(if any_case { 8 } else { 1 }) {
                 let entry = Entry {
                     id,
                     off: off as u32,
