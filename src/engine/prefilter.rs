@@ -41,10 +41,11 @@ pub struct Prefilter {
     at_start: Vec<(u32, bool)>,
 }
 
-/// A byte a keyword may begin with to say "at the start of a token": a blank, a quote, `=`
-/// or `:`. A haystack begins a token, so there the keyword's remaining bytes suffice.
+/// A byte a keyword may begin with to say "at the start of a token": a blank, a line break,
+/// a quote, `=` or `:`. A haystack begins a token (and a line), so there the keyword's
+/// remaining bytes suffice.
 fn is_separator(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'"' | b'\'' | b'=' | b':')
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'"' | b'\'' | b'=' | b':')
 }
 
 impl Prefilter {
@@ -198,6 +199,7 @@ mod tests {
             (b" sl.".to_vec(), false),
             (b"=SL.".to_vec(), true),
             (b"-us".to_vec(), false),
+            (b"\nEAA".to_vec(), false),
         ])
         .expect("builds");
         assert_eq!(
@@ -207,6 +209,10 @@ mod tests {
                 (0, "=sl.".to_string()),
                 (8, " sl.".to_string())
             ]
+        );
+        assert_eq!(
+            hits(&p, b"EAAB\nEAAC"),
+            vec![(0, "\nEAA".to_string()), (4, "\nEAA".to_string())]
         );
         // Only at the start, and only what follows the separator.
         assert_eq!(hits(&p, b"xsl.abc"), vec![]);
