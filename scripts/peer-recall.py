@@ -27,10 +27,12 @@ the most Kingfisher examples: the services peers' published examples cover most.
 Examples are also judged, and counted apart: "synthetic" when the value is made up rather than
 random (a run of 8 or more ascending letters in any case or digits such as `abcdefgh`/`LMnOPqRS`/
 `12345678`, 8 equal characters, an 8-character block repeated, RFC 4122's sample UUID
-`123e4567-e89b-…`), "identifier" when what it shows is not a credential (a name ending in
-id/domain/host/url/product, or a bare host name: `auth0_client_id = …`, `mycompany.jfrog.io`),
+`123e4567-e89b-…`, a token that says `example`), "identifier" when what it shows is not a
+credential (a name ending in id/domain/host/url/product, or a bare host name: `auth0_client_id
+= …`, `mycompany.jfrog.io`),
 and "malformed" when a JSON Web Token's (or a Mapbox token's) first segment is not base64url of
-a JSON object (RFC 7519): a token corrupted or edited by hand. Recall and detected services are
+a JSON object (RFC 7519), or an Azure DevOps 52-character token holds 0, 1, 8 or 9 (Microsoft
+defines it as base32): a token corrupted or edited by hand. Recall and detected services are
 printed over all examples and over the judged rest (credentials in a real format).
 
 --inert-apart also sets apart JSON Web Tokens that grant nothing: `exp` past (sealant reports
@@ -69,8 +71,10 @@ def service_of(path):
 
 
 def synthetic(text):
-    """A value made up by hand: 8+ ascending letters (in any case: `LMnOPqRS`) or digits, or
-    an 8-byte block repeated."""
+    """A value made up by hand: 8+ ascending letters (in any case: `LMnOPqRS`) or digits, an
+    8-byte block repeated, or a token that says it is an example (`example.v1.…`)."""
+    if re.search(r"(?i)(?<![A-Za-z])example[._-]", text):
+        return True
     run = 1
     for a, b in zip(text.lower(), text[1:].lower()):
         run = run + 1 if ord(b) == ord(a) + 1 and a.isalnum() and b.isalnum() else 1
@@ -97,9 +101,15 @@ def identifier(text):
     return bool(IDENTIFIER.search(text)) or bool(re.search(r"(?:Id|ID|Domain|Host)\s*[:=]", text))
 
 
-def malformed(text):
+def malformed(text, service=""):
     """A JSON Web Token (or a Mapbox token, made the same way) whose first segment is not the
-    base64url of a JSON object, as RFC 7519 requires: corrupted or edited by hand."""
+    base64url of a JSON object, as RFC 7519 requires: corrupted or edited by hand. For Azure,
+    also a 52-character DevOps token that is not base32 (Microsoft defines it as a base32
+    encoded 256-bit key: letters and the digits 2-7, no 0, 1, 8 or 9)."""
+    if service.endswith("azure"):
+        for m in re.finditer(r"(?<![A-Za-z0-9])[a-z0-9]{52}(?![A-Za-z0-9])", text):
+            if re.search(r"[0189]", m.group(0)):
+                return True
     for m in re.finditer(r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]+(?=\.)", text):
         seg = m.group(0)
         try:
@@ -136,8 +146,9 @@ def inert(text):
 INERT = False
 
 
-def judged_out(text):
-    return synthetic(text) or identifier(text) or malformed(text) or (INERT and inert(text))
+def judged_out(text, service=""):
+    return (synthetic(text) or identifier(text) or malformed(text, service)
+            or (INERT and inert(text)))
 
 
 def common_services(kingfisher, gitleaks, trufflehog, top):
@@ -280,7 +291,7 @@ def main():
             rules_hit.setdefault(rel, set()).add(f["rule_id"])
     rows = []
     for svc, exs in sorted(examples.items()):
-        pos = [(f"{svc}/pos-{i}.txt", judged_out(t)) for i, (k, t) in enumerate(exs) if k == "pos"]
+        pos = [(f"{svc}/pos-{i}.txt", judged_out(t, svc)) for i, (k, t) in enumerate(exs) if k == "pos"]
         neg = [f"{svc}/neg-{i}.txt" for i, (k, _) in enumerate(exs) if k == "neg"]
         found = sum(p in hit for p, _ in pos)
         made_up = sum(m for _, m in pos)
@@ -298,7 +309,7 @@ def main():
             for i, (kind, text) in enumerate(examples[svc]):
                 rel = f"{svc}/{kind}-{i}.txt"
                 if (kind == "pos") != (rel in hit):
-                    tag = ("missed " if kind == "pos" else "flagged") + ("*" if judged_out(text) else " ")
+                    tag = ("missed " if kind == "pos" else "flagged") + ("*" if judged_out(text, svc) else " ")
                     print(f"     {tag} {text[:160]!r}")
     print(f"services: {len(detected)} of {len(rows)} detected (at least half their examples)")
     judged = [r for r in rows if r[1] - r[5] > 0]
