@@ -635,3 +635,47 @@ fn every_blob_is_scanned_at_any_thread_count() {
     }
     assert!(seen.windows(2).all(|w| w[0] == w[1]));
 }
+
+/// A whole history is read in the object store's order: the same findings, with the same
+/// commits, whether the blobs are loose, packed by `git gc` (each version a delta of the next,
+/// its base right before it) or repacked from scratch with long delta chains.
+#[test]
+fn packed_and_loose_histories_give_the_same_findings() {
+    let dir = repo();
+    let mut text = String::from("# settings\n");
+    let mut leaked = String::new();
+    for i in 0..40 {
+        text.push_str(&format!("option_{i} = {}\n", i * 7));
+        if i == 3 {
+            text.push_str(&format!("STRIPE = '{LIVE_KEY}'\n"));
+        }
+        if i == 9 {
+            text = text.replace(LIVE_KEY, "from-the-environment");
+        }
+        write(dir.path(), "settings.py", &text);
+        write(dir.path(), &format!("notes/n{}.txt", i % 5), text.repeat(3));
+        let id = commit_all(dir.path(), &format!("step {i}"));
+        if i == 3 {
+            leaked = id;
+        }
+    }
+    let rows = |label: &str| {
+        let (mut rows, _) = history_rows(dir.path(), &[]);
+        rows.sort();
+        let live = live(&rows);
+        assert!(
+            live.iter()
+                .any(|(path, commit, _)| path == "settings.py" && *commit == leaked),
+            "{label}: {live:?}"
+        );
+        rows
+    };
+    let loose = rows("loose");
+    git_in(dir.path(), &["gc", "-q"]);
+    assert_eq!(rows("after git gc"), loose);
+    git_in(
+        dir.path(),
+        &["repack", "-adfq", "--window=250", "--depth=250"],
+    );
+    assert_eq!(rows("after git repack -adf"), loose);
+}

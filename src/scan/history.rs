@@ -13,8 +13,10 @@ use crate::error::{Error, Result};
 use crate::finding::{Finding, Provenance, REMOVED_FROM_TREE};
 use crate::scan::archive::IN_MEMORY_ARCHIVE;
 use crate::scan::context::FileContext;
+use crate::scan::history_queue::{Job, Queue};
 use crate::source::history::catfile::{self, CatFile, Object};
 use crate::source::history::command::git;
+use crate::source::history::order::StoreOrder;
 use crate::source::history::revs;
 use crate::source::history::walk::{self, Commit};
 use crate::source::root::BlobName;
@@ -29,82 +31,8 @@ pub struct HistoryConfig {
     pub all_objects: bool,
 }
 
-/// Blobs a scanning thread takes off the queue at a time.
-const BATCH: usize = 256;
-
-/// A blob to scan, where it was first seen. One is kept per distinct blob until the end (for
-/// attribution), so it is kept small: boxed strings, and the parents' blobs only in a range.
-struct Job {
-    id: Box<str>,
-    /// Its place in the walk's list of distinct blobs (what `others` counts by).
-    slot: usize,
-    /// Index into the walked commits; `None` for a blob no commit reaches.
-    commit: Option<u32>,
-    path: Box<str>,
-    /// The blobs at this path in the introducing commit's parents (for ranges; empty
-    /// otherwise).
-    before: Box<[Box<str>]>,
-}
-
 /// A commit's author and date, by the commit's index (what findings show).
 type Authors = Vec<Option<(Box<str>, Box<str>)>>;
-
-/// Blobs in the order the walk finds them, taken in batches by the scanning threads while
-/// the walk goes on.
-#[derive(Default)]
-struct Queue {
-    state: Mutex<QueueState>,
-    ready: std::sync::Condvar,
-}
-
-#[derive(Default)]
-struct QueueState {
-    jobs: Vec<Arc<Job>>,
-    taken: usize,
-    finished: bool,
-}
-
-impl Queue {
-    fn push(&self, job: Job) {
-        if let Ok(mut s) = self.state.lock() {
-            s.jobs.push(Arc::new(job));
-            if s.jobs.len() - s.taken >= BATCH {
-                self.ready.notify_one();
-            }
-        }
-    }
-
-    /// No more blobs will come.
-    fn finish(&self) {
-        if let Ok(mut s) = self.state.lock() {
-            s.finished = true;
-        }
-        self.ready.notify_all();
-    }
-
-    /// The next batch and the index of its first blob; `None` when all are taken and the walk
-    /// is over.
-    fn take(&self) -> Option<(usize, Vec<Arc<Job>>)> {
-        let mut s = self.state.lock().ok()?;
-        loop {
-            let waiting = s.jobs.len() - s.taken;
-            if waiting >= BATCH || (s.finished && waiting > 0) {
-                let start = s.taken;
-                let end = (start + BATCH).min(s.jobs.len());
-                s.taken = end;
-                return Some((start, s.jobs[start..end].to_vec()));
-            }
-            if s.finished {
-                return None;
-            }
-            s = self.ready.wait(s).ok()?;
-        }
-    }
-
-    fn into_jobs(self) -> Vec<Arc<Job>> {
-        self.state.into_inner().map(|s| s.jobs).unwrap_or_default()
-    }
-}
 
 /// A finding and the blob it was found in (for attribution after the walk).
 #[derive(Clone)]
@@ -179,11 +107,15 @@ pub(super) fn scan_history(
         .enumerate()
         .map(|(i, c)| (c.as_str(), i as u32))
         .collect();
-    let queue = Queue::default();
-    let found: Mutex<Vec<Found>> = Mutex::new(Vec::new());
     let range = !config.revs.is_empty();
+    // A whole history is read in the object store's order once the walk is over (each delta
+    // chain unpacked once; listing the store runs beside the walk); a range as the walk finds
+    // its blobs (a pull request's few blobs need no listing of the whole store).
+    let in_store_order = !range || config.all_objects;
+    let queue = Queue::new(in_store_order);
+    let found: Mutex<Vec<Found>> = Mutex::new(Vec::new());
     let (others, other_paths) = std::thread::scope(|scope| -> Result<_> {
-        let messages = scope.spawn(|| -> Result<()> {
+        let messages = scope.spawn(|| -> Result<Option<StoreOrder>> {
             let mut scanner = ctx.scanner();
             let keep_author = |commit: Commit| {
                 if let (Some(&i), Ok(mut m)) = (index_of.get(commit.id.as_str()), meta.lock())
@@ -233,17 +165,25 @@ pub(super) fn scan_history(
                     }
                 }
             }
-            Ok(())
+            // Then the store's order (beside the walk still, but not beside `git log`: both
+            // at once held more memory than the rest of the scan).
+            Ok(in_store_order.then(|| StoreOrder::read(top).ok()).flatten())
         });
         for _ in 0..ctx.threads.max(1) {
             scope.spawn(|| {
                 let mut scanner = ctx.scanner();
-                let mut git = CatFile::new(top);
+                let mut git = None;
                 let mut local = Vec::new();
-                while let Some((start, batch)) = queue.take() {
-                    let ids: Vec<&str> = batch.iter().map(|j| &*j.id).collect();
+                while let Some(batch) = queue.take() {
+                    let ids: Vec<&str> = batch.iter().map(|(_, j)| &*j.id).collect();
+                    // In the store's order from packs whose deltas lie near their bases, git
+                    // reads with little memory.
+                    let git = git.get_or_insert_with(|| match queue.bases_near() {
+                        true => CatFile::in_store_order(top),
+                        false => CatFile::new(top),
+                    });
                     git.read(&ids, &mut |i, object| {
-                        let job = &batch[i];
+                        let (index, job) = &batch[i];
                         let name = blob_name(job, &commits);
                         match object {
                             Object::Blob { size, content } => {
@@ -255,7 +195,7 @@ pub(super) fn scan_history(
                                 }
                                 local.extend(hits.into_iter().map(|finding| Found {
                                     finding,
-                                    blob: Some(start + i),
+                                    blob: Some(*index),
                                     commit: job.commit,
                                     path: None,
                                 }));
@@ -371,12 +311,14 @@ pub(super) fn scan_history(
                 });
             }
         }
-        // Always, even when the walk failed: the scanning threads wait for it.
-        queue.finish();
+        // Always, even when the walk failed: the scanning threads wait for it. Without the
+        // store's order (git could not list it), the walk's.
+        let messages = (messages.join())
+            .map_err(|_| Error::new("the commit message reader failed"))
+            .and_then(|r| r);
+        queue.finish(messages.as_ref().ok().and_then(Option::as_ref));
         walked?;
-        messages
-            .join()
-            .map_err(|_| Error::new("the commit message reader failed"))??;
+        drop(messages?);
         // A renamed file is one file: its secret is reported at its first path only.
         for (slot, paths) in other_paths.iter_mut() {
             paths.retain(|(commit, _)| !moved.contains(&(*commit, *slot)));

@@ -14,6 +14,7 @@ mod disk;
 mod encoded;
 mod git;
 mod history;
+mod history_queue;
 mod ignored;
 mod probe;
 pub mod settle;

@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 
-use crate::source::history::command::{drain, git};
+use crate::source::history::command::{drain, git, git_lean};
 
 /// What reading one requested object gave.
 pub enum Object<'a> {
@@ -32,6 +32,8 @@ pub fn read_objects(top: &Path, ids: &[&str], visit: &mut dyn FnMut(usize, Objec
 pub struct CatFile {
     top: PathBuf,
     process: Option<Running>,
+    /// Objects are requested in the store's order (tighter memory bounds).
+    in_store_order: bool,
 }
 
 struct Running {
@@ -50,11 +52,26 @@ impl CatFile {
         CatFile {
             top: top.to_path_buf(),
             process: None,
+            in_store_order: false,
+        }
+    }
+
+    /// A reader whose requests come in the store's order (`order::StoreOrder`), from packs
+    /// whose deltas lie near their bases: git reads them with tighter memory bounds.
+    pub fn in_store_order(top: &Path) -> CatFile {
+        CatFile {
+            top: top.to_path_buf(),
+            process: None,
+            in_store_order: true,
         }
     }
 
     fn spawn(&self) -> std::result::Result<Running, String> {
-        let mut child = git(&self.top)
+        let command = match self.in_store_order {
+            true => git_lean,
+            false => git,
+        };
+        let mut child = command(&self.top)
             .args(["cat-file", "--batch"])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

@@ -25,14 +25,40 @@ const MEMORY_BOUNDS: [&str; 6] = [
     "core.packedGitLimit=64m",
 ];
 
+/// Tighter bounds, for a child that reads the store front to back: `git log` (a pack holds its
+/// commits first, newest first), the listing of the store's order, and a `cat-file` reading
+/// blobs in that order where each delta lies near its base (see
+/// `order::StoreOrder::bases_near`): the base was read just before,
+/// so a small cache and small windows cost no time. On a clone of laravel/framework (82,071
+/// blobs, one pack written by git): `cat-file --batch` in the walk's order 2.2 s and 90 MB
+/// resident with the general bounds, in the store's order 1.4 s and 32 MB with these; `git log`
+/// 0.35 s either way, 37 → 25 MB (December 2026).
+const LEAN_BOUNDS: [&str; 6] = [
+    "-c",
+    "core.deltaBaseCacheLimit=2m",
+    "-c",
+    "core.packedGitWindowSize=8m",
+    "-c",
+    "core.packedGitLimit=16m",
+];
+
 /// A `git` command in `top` that sees the real objects: replacement refs and grafts ignored
 /// (a secret hidden behind either is still walked and read), its memory bounded.
 pub fn git(top: &Path) -> Command {
+    bounded(top, &MEMORY_BOUNDS)
+}
+
+/// [`git`] with tighter memory bounds, for a child that reads the store front to back.
+pub fn git_lean(top: &Path) -> Command {
+    bounded(top, &LEAN_BOUNDS)
+}
+
+fn bounded(top: &Path, bounds: &[&str]) -> Command {
     let mut c = Command::new("git");
     // git's own hint about the graft file (8 lines on a shallow clone) would bury sealant's
     // advice.
     c.args(["-c", "advice.graftFileDeprecated=false"])
-        .args(MEMORY_BOUNDS)
+        .args(bounds)
         .arg("-C")
         .arg(top)
         .env("GIT_NO_REPLACE_OBJECTS", "1")

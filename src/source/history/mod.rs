@@ -3,7 +3,8 @@
 //! commit and annotated-tag messages, and the blobs' bytes — all through the `git` command,
 //! streamed, one process per job (`rev-list | diff-tree --stdin`, `log`, `cat-file --batch`):
 //! `command` runs git, `revs` picks the commits, `walk` finds what each commit introduces and
-//! its message, `catfile` reads the blobs.
+//! its message, `order` ranks objects in the store's order to read them in, `catfile` reads
+//! the blobs.
 //!
 //! Replacement refs and grafts are ignored (`GIT_NO_REPLACE_OBJECTS`, `GIT_GRAFT_FILE`): a
 //! secret hidden behind a replaced object or a rewired parent is still read, and the
@@ -11,5 +12,6 @@
 
 pub mod catfile;
 pub mod command;
+pub mod order;
 pub mod revs;
 pub mod walk;
