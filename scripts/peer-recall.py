@@ -12,7 +12,7 @@ Nothing of the peer is copied into sealant: the examples are read at run time, a
 usage: scripts/peer-recall.py KINGFISHER_REPO [SEALANT_BINARY] [--services=a,b,c] [--misses] [--show]
                               [--inert-apart]
                               [--common=GITLEAKS_REPO,TRUFFLEHOG_REPO] [--top=60]
-                              [--gitleaks=GITLEAKS_REPO]
+                              [--gitleaks=GITLEAKS_REPO] [--trufflehog=TRUFFLEHOG_REPO]
 
 --gitleaks adds gitleaks' published examples: the string literals of the `tps` (positives) and
 `fps` (negatives) lists in its cmd/generate/config/rules/*.go, one service per file (`twilio.go`:
@@ -20,27 +20,35 @@ twilio). Examples gitleaks generates at run time (`utils.GenerateSampleSecrets(�
 joined with `+`) are not read. Services are then keyed `gitleaks:<file>`, and with --common the
 60 services are taken from both peers by the same name (`twilio`, `gitleaks:twilio`).
 
+--trufflehog adds TruffleHog's pattern tests (pkg/detectors/<name>/<name>_test.go) of the
+detectors named like the services measured: each case's `input` built as the test builds it
+(the file's string constants, `+`, `fmt.Sprintf`), positive when its `want` lists anything,
+negative when it is empty or nil (services `trufflehog:<service>`). A TruffleHog negative is a
+negative for one detector, often a real credential of another kind.
+
 --common keeps the services all three peers have rules for (a gitleaks rule id and a TruffleHog
 detector directory starting with the Kingfisher service's name), the --top N (default 60) with
 the most Kingfisher examples: the services peers' published examples cover most.
 
 Examples are also judged, and counted apart: "synthetic" when the value is made up rather than
 random (a run of 8 or more ascending letters in any case or digits such as `abcdefgh`/`LMnOPqRS`/
-`12345678`, 8 equal characters, an 8-character block repeated, RFC 4122's sample UUID
-`123e4567-e89b-…`, a token that says `example`), "identifier" when what it shows is not a
-credential (a name ending in id/domain/host/url/product, or a bare host name: `auth0_client_id
-= …`, `mycompany.jfrog.io`),
-and "malformed" when a JSON Web Token's (or a Mapbox token's) first segment is not base64url of
-a JSON object (RFC 7519), or an Azure DevOps 52-character token holds 0, 1, 8 or 9 (Microsoft
-defines it as base32): a token corrupted or edited by hand. Recall and detected services are
+`12345678`, interleaved `a1b2c3d4e5f6`, 8 equal characters, an 8-character block repeated,
+RFC 4122's sample UUID `123e4567-e89b-…`, a token that says `example`), "identifier" when what
+it shows is not a credential (a name ending in id/domain/host/url/product, or a bare host name:
+`auth0_client_id = …`, `mycompany.jfrog.io`), and "malformed" when a JSON Web Token's (or a
+Mapbox token's) first segment is not base64url of a JSON object (RFC 7519), or an Azure DevOps
+52-character token holds 0, 1, 8 or 9 (Microsoft defines it as base32): a token corrupted or
+edited by hand. Recall and detected services are
 printed over all examples and over the judged rest (credentials in a real format).
 
 --inert-apart also sets apart JSON Web Tokens that grant nothing: `exp` past (sealant reports
-them at info) or unsigned (`alg: none`, not reported). Over all examples they count as missed.
+them at info) or unsigned (`alg: none`, not reported), and Azure SAS tokens whose `se=` expiry
+is past (info). Over all examples they count as missed.
 
 --show prints each example not found (and each negative flagged), cut to 160 characters.
 """
 import base64
+import calendar
 import json
 import os
 import re
@@ -71,8 +79,9 @@ def service_of(path):
 
 
 def synthetic(text):
-    """A value made up by hand: 8+ ascending letters (in any case: `LMnOPqRS`) or digits, an
-    8-byte block repeated, or a token that says it is an example (`example.v1.…`)."""
+    """A value made up by hand: 8+ ascending letters (in any case: `LMnOPqRS`) or digits, or
+    interleaved (`a1b2c3d4e5f6`), an 8-byte block repeated, or a token that says it is an
+    example (`example.v1.…`)."""
     if re.search(r"(?i)(?<![A-Za-z])example[._-]", text):
         return True
     run = 1
@@ -80,6 +89,15 @@ def synthetic(text):
         run = run + 1 if ord(b) == ord(a) + 1 and a.isalnum() and b.isalnum() else 1
         if run >= 8:
             return True
+    # Interleaved: `a1b2c3d4e5` (every other character ascending, 9 -> 0 too).
+    low = text.lower()
+    for start in (0, 1):
+        run = 1
+        for a, b in zip(low[start::2], low[start + 2::2]):
+            up = (ord(b) == ord(a) + 1 or (a, b) == ("9", "0")) and a.isalnum() and b.isalnum()
+            run = run + 1 if up else 1
+            if run >= 6:
+                return True
     if re.search(r"([A-Za-z0-9])\1{7}", text) or "123e4567-e89b" in text:
         return True
     for m in re.finditer(r"[A-Za-z0-9]{8}", text):
@@ -123,8 +141,16 @@ def malformed(text, service=""):
 
 def inert(text):
     """A JSON Web Token that grants nothing: its `exp` claim is past (every verifier refuses
-    it, RFC 7519 §4.1.4), or it is unsigned (`alg: none`: anybody can make one). sealant
-    reports the first at info and the second not at all."""
+    it, RFC 7519 §4.1.4), or it is unsigned (`alg: none`: anybody can make one); or an Azure
+    shared access signature whose signed expiry (`se=`) is past. sealant reports expired ones
+    at info and unsigned tokens not at all."""
+    if "sig=" in text:
+        m = re.search(r"(?:^|[?&\s=])se=(\d{4})-(\d{2})-(\d{2})(?:T(\d{2})(?::|%3A)(\d{2}))?", text)
+        if m:
+            y, mo, d, h, mi = (int(g or 0) for g in m.groups())
+            when = calendar.timegm((y, mo, d, h, mi, 0, 0, 0, 0))
+            if when < time.time():
+                return True
     for m in re.finditer(r"(?<![A-Za-z0-9_-])(eyJ[A-Za-z0-9_-]+)\.(eyJ[A-Za-z0-9_-]+)", text):
         try:
             head, claims = (json.loads(base64.urlsafe_b64decode(g + "=" * (-len(g) % 4)))
@@ -241,6 +267,102 @@ def gitleaks_examples(repo):
                 i += 1
 
 
+GO_CONST = re.compile(r"(?m)^\s*(?:const\s+|var\s+)?([A-Za-z_]\w*)\s*(?:string\s*)?=\s*(?=[\"`])")
+GO_VERB = re.compile(r"%[-+# 0-9.]*[svdqx%]")
+
+
+def go_expr(text, i, consts):
+    """The value of a Go string expression at `i` (literals, constants of the file, `+`,
+    `fmt.Sprintf`); (None, i) for anything else."""
+    parts = []
+    while True:
+        while i < len(text) and text[i] in " \t\n":
+            i += 1
+        if text[i:i + 1] in ("\"", "`"):
+            lit, i = go_literal(text, i)
+            if lit is None:
+                return None, i
+            parts.append(lit)
+        elif text.startswith("fmt.Sprintf(", i):
+            i += len("fmt.Sprintf(")
+            args = []
+            while True:
+                val, i = go_expr(text, i, consts)
+                if val is None:
+                    return None, i
+                args.append(val)
+                while i < len(text) and text[i] in " \t\n":
+                    i += 1
+                if text[i:i + 1] == ",":
+                    i += 1
+                    while i < len(text) and text[i] in " \t\n":
+                        i += 1
+                    if text[i:i + 1] == ")":
+                        break
+                    continue
+                break
+            if text[i:i + 1] != ")":
+                return None, i
+            i += 1
+            fmt, rest = args[0], iter(args[1:])
+
+            def verb(m):
+                if m.group(0) == "%%":
+                    return "%"
+                v = next(rest, "")
+                return json.dumps(v) if m.group(0).endswith("q") else v
+            parts.append(GO_VERB.sub(verb, fmt))
+        else:
+            m = re.match(r"[A-Za-z_]\w*", text[i:])
+            if not m or m.group(0) not in consts:
+                return None, i
+            parts.append(consts[m.group(0)])
+            i += m.end()
+        j = i
+        while j < len(text) and text[j] in " \t":
+            j += 1
+        if text[j:j + 1] == "+":
+            i = j + 1
+            continue
+        return "".join(parts), i
+
+
+def trufflehog_examples(repo, services):
+    """(service, kind, text) for the pattern tests of TruffleHog's detectors whose directory
+    starts with one of `services` (normalized): each test case's `input` built as the test
+    builds it (string constants of the file, `+`, `fmt.Sprintf`), a positive when its `want`
+    lists anything, a negative when it is empty or nil. Cases built any other way are not
+    read."""
+    norm = lambda x: re.sub(r"[^a-z0-9]", "", x.lower())
+    git = ["git", "-C", repo]
+    names = subprocess.run(git + ["ls-tree", "-r", "--name-only", "HEAD", "pkg/detectors/"],
+                           capture_output=True, text=True, check=True).stdout.split()
+    for name in names:
+        parts = name.split("/")
+        if len(parts) != 4 or not name.endswith("_test.go") or "integration" in name:
+            continue
+        owner = next((svc for svc in services if norm(parts[2]).startswith(norm(svc))), None)
+        if owner is None:
+            continue
+        text = subprocess.run(git + ["show", f"HEAD:{name}"], capture_output=True, text=True,
+                              check=True).stdout
+        consts = {}
+        for m in GO_CONST.finditer(text):
+            lit, _ = go_literal(text, m.end())
+            if lit is not None:
+                consts.setdefault(m.group(1), lit)
+        for m in re.finditer(r"\binput:\s*", text):
+            value, end = go_expr(text, m.end(), consts)
+            if not value or not value.strip():
+                continue
+            nxt = text.find("input:", end)
+            want = re.search(r"\bwant:\s*(nil|\[\]string\{(.*?)\})", text[end:nxt if nxt > 0 else None], re.S)
+            if not want:
+                continue
+            kind = "pos" if want.group(2) and want.group(2).strip() else "neg"
+            yield "trufflehog:" + owner, kind, value
+
+
 def main():
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     opts = {a.split("=")[0]: (a.split("=", 1) + [""])[1] for a in sys.argv[1:] if a.startswith("--")}
@@ -253,6 +375,9 @@ def main():
         gitleaks, trufflehog = opts["--common"].split(",")
         only |= set(common_services(repo, gitleaks, trufflehog, int(opts.get("--top") or 60)))
     examples = {}  # service -> list of (kind, text)
+    if opts.get("--trufflehog"):
+        for svc, kind, text in trufflehog_examples(opts["--trufflehog"], sorted(only)):
+            examples.setdefault(svc, []).append((kind, text))
     if opts.get("--gitleaks"):
         for svc, kind, text in gitleaks_examples(opts["--gitleaks"]):
             if not only or svc.removeprefix("gitleaks:") in only:
@@ -318,9 +443,10 @@ def main():
           f"detected (at least half of those); {len(rows) - len(judged)} have only synthetic "
           f"values, identifiers or malformed tokens")
     peers = {"": rows}
-    if any(r[0].startswith("gitleaks:") for r in rows):
-        peers = {"": rows, " (Kingfisher)": [r for r in rows if not r[0].startswith("gitleaks:")],
-                 " (gitleaks)": [r for r in rows if r[0].startswith("gitleaks:")]}
+    if any(r[0].startswith(("gitleaks:", "trufflehog:")) for r in rows):
+        peers = {"": rows, " (Kingfisher)": [r for r in rows if ":" not in r[0]],
+                 " (gitleaks)": [r for r in rows if r[0].startswith("gitleaks:")],
+                 " (TruffleHog)": [r for r in rows if r[0].startswith("trufflehog:")]}
     for peer, some in peers.items():
         covered = [r for r in some if r[2] > 0]
         if covered:

@@ -424,6 +424,24 @@ fn connection_urls_in_their_real_shapes() {
     assert_eq!(secrets, vec!["k7Qz", "Hx9@tLp2w!", "Vb4nR8sWq2"]);
 }
 
+/// Each finding's path, rule and `field`, sorted.
+fn path_rule_and(v: &serde_json::Value, field: &str) -> Vec<(String, String, String)> {
+    let mut found: Vec<(String, String, String)> = (v["findings"].as_array())
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            let s = |k: &str| f[k].as_str().unwrap_or_default().to_string();
+            (s("path"), s("rule_id"), s(field))
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+fn expect(path: &str, rule: &str, what: &str) -> (String, String, String) {
+    (path.to_string(), rule.to_string(), what.to_string())
+}
+
 /// Random letters and digits, fresh each run (`n` keeps calls within one moment apart).
 fn alnum(n: u64, len: usize) -> String {
     let body: String = (0..)
@@ -466,16 +484,7 @@ fn facebook_tokens_with_no_name_and_tokens_at_the_start_of_a_file() {
         ),
     );
     let (v, _) = json_scan(dir.path(), &["--show-secrets"]);
-    let mut found: Vec<(String, String, String)> = (v["findings"].as_array())
-        .expect("findings")
-        .iter()
-        .map(|f| {
-            let s = |k: &str| f[k].as_str().unwrap_or_default().to_string();
-            (s("path"), s("rule_id"), s("secret"))
-        })
-        .collect();
-    found.sort();
-    let expect = |p: &str, r: &str, s: &str| (p.to_string(), r.to_string(), s.to_string());
+    let found = path_rule_and(&v, "secret");
     assert_eq!(
         found,
         vec![
@@ -485,5 +494,67 @@ fn facebook_tokens_with_no_name_and_tokens_at_the_start_of_a_file() {
             expect("graph.sh", "facebook.app-access-token", &app),
         ],
         "{v:#}"
+    );
+}
+
+/// Credentials TruffleHog's tests showed missed or misjudged: an Azure SAS whose signed expiry
+/// has passed (parameters in any order) is info and one still valid is high; a registry
+/// password found by its `+ACR` signature alone; an Azure OpenAI key beside its endpoint; a New
+/// Relic license key; an interleaved placeholder (`a1b2c3…`) is no finding.
+#[test]
+fn expired_signatures_registry_passwords_and_interleaved_placeholders() {
+    let dir = tempdir();
+    let sig = |n: u64| format!("{}%2B{}%3D", alnum(n, 20), alnum(n + 1, 20));
+    let acr = format!("{}+ACR{}", alnum(7, 42), alnum(8, 6));
+    let hex = |n: u64, len: usize| -> String {
+        (alnum(n, len).bytes())
+            .map(|b| char::from(b"0123456789abcdef"[usize::from(b % 16)]))
+            .collect()
+    };
+    let openai = hex(9, 32);
+    let license = format!("{}NRAL", hex(10, 36));
+    write(
+        dir.path(),
+        "storage.env",
+        format!(
+            "OLD_SAS=sp=rqx&st=2025-03-04T07:24:52Z&se=2025-04-04T15:24:52Z&spr=https&sv=2022-11-02&sr=c&sig={}\n\
+             NEW_SAS=sv=2022-11-02&sr=c&sp=rl&se=2099-01-01T00%3A00%3A00Z&sig={}\n",
+            sig(11),
+            sig(13)
+        ),
+    );
+    write(
+        dir.path(),
+        "push.sh",
+        format!("docker login reg.azurecr.io -u reg -p {acr}\n"),
+    );
+    write(
+        dir.path(),
+        "chat.py",
+        format!(
+            "openai.api_type = 'azure'\nopenai.api_key = '{openai}'\nopenai.api_base = 'https://team.openai.azure.com/'\n"
+        ),
+    );
+    write(
+        dir.path(),
+        "newrelic.yml",
+        format!("common:\n  license_key: '{license}'\n"),
+    );
+    write(
+        dir.path(),
+        "shopify.env",
+        "SHOPIFY_CLIENT_SECRET=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\n",
+    );
+    let (v, _) = json_scan(dir.path(), &[]);
+    let found = path_rule_and(&v, "severity");
+    assert_eq!(
+        found,
+        vec![
+            expect("chat.py", "azure.openai-key", "high"),
+            expect("newrelic.yml", "newrelic.license-key", "medium"),
+            expect("push.sh", "azure.container-registry-password", "high"),
+            expect("storage.env", "azure.sas-token", "high"),
+            expect("storage.env", "azure.sas-token", "info"),
+        ]
     );
 }

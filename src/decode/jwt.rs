@@ -3,8 +3,9 @@
 //! dropped when its parts are not base64url JSON or it is unsigned (`"alg": "none"`, no
 //! signature); reported as info when it has expired (`exp` in the past) or when its HMAC
 //! verifies with a secret published in documentation and tutorials (jwt.io's
-//! `your-256-bit-secret`, `secret`, Supabase's local default), since anyone can mint those, or
-//! when its claims name nobody and no time (`{"foo":"bar"}`: a library's test vector).
+//! `your-256-bit-secret` and `a-string-secret-at-least-256-bits-long`, `secret`, Supabase's
+//! local default), since anyone can mint those, or when its claims name nobody and no time
+//! (`{"foo":"bar"}`: a library's test vector).
 
 use hmac::{KeyInit, Mac};
 use serde_json::Value;
@@ -19,6 +20,8 @@ const MAX_TOKEN: usize = 16 * 1024;
 /// verify is an example anyone can forge, not a leaked credential.
 const SAMPLE_SECRETS: &[&str] = &[
     "your-256-bit-secret",
+    // jwt.io's default since its 2025 redesign.
+    "a-string-secret-at-least-256-bits-long",
     "your-384-bit-secret",
     "your-512-bit-secret",
     "secret",
@@ -256,6 +259,12 @@ mod tests {
             HS256,
             r#"{"sub":"1234567890","name":"John Doe"}"#,
             b"your-256-bit-secret",
+        );
+        assert_eq!(judge(doc.as_bytes(), NOW), Verdict::Sample);
+        let doc = mint(
+            HS256,
+            r#"{"sub":"1234567890","name":"John Doe","admin":true,"iat":1516239022}"#,
+            b"a-string-secret-at-least-256-bits-long",
         );
         assert_eq!(judge(doc.as_bytes(), NOW), Verdict::Sample);
         let unsigned = format!("{}.", &live[..live.rfind('.').expect("dot")]);

@@ -21,6 +21,7 @@ pub mod jwt;
 pub mod length_prefix;
 pub mod marshal;
 pub mod plist;
+pub mod sas;
 pub mod sqlite;
 pub mod structured;
 pub mod utf16;

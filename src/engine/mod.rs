@@ -15,6 +15,7 @@ mod window;
 
 use crate::decode::encoded::{self, Derived};
 use crate::decode::jwt::{self, Verdict};
+use crate::decode::sas;
 use crate::error::Result;
 use crate::finding::Confidence;
 use globset::Candidate;
@@ -439,31 +440,30 @@ fn confirm(
                 continue;
             }
         };
-        // A JWT is judged by its claims: unsigned is none; expired, or a sample, is info.
-        let verdict = rule
-            .jwt
-            .then(|| jwt::judge(&hay[secret_start..secret_end], jwt::now()));
+        // A JWT is judged by its claims: unsigned is none; expired, or a sample, is info. A
+        // SAS by its signed expiry: expired is info.
+        let secret = &hay[secret_start..secret_end];
+        let verdict = rule.jwt.then(|| jwt::judge(secret, jwt::now()));
         if verdict == Some(Verdict::NotACredential) {
             rejected.push((ri, secret_start));
             continue;
         }
         let documented = j.documented || verdict == Some(Verdict::Sample);
-        let info = info || verdict.is_some_and(|v| v != Verdict::Live);
-        {
-            out.push(RawMatch {
-                rule: ri,
-                match_start: whole.start(),
-                secret_start,
-                secret_end,
-                confidence: j.confidence,
-                documented,
-                info,
-                name: rule.name_span(&caps),
-                id: rule.id_span(&caps),
-                inner: None,
-                extracted: None,
-            });
-        }
+        let expired = rule.sas && sas::expired_at(hay, secret_start, secret_end, jwt::now());
+        let info = info || expired || verdict.is_some_and(|v| v != Verdict::Live);
+        out.push(RawMatch {
+            rule: ri,
+            match_start: whole.start(),
+            secret_start,
+            secret_end,
+            confidence: j.confidence,
+            documented,
+            info,
+            name: rule.name_span(&caps),
+            id: rule.id_span(&caps),
+            inner: None,
+            extracted: None,
+        });
     }
 }
 

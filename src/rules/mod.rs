@@ -55,6 +55,8 @@ pub struct Rule {
     checksum: Option<Checksum>,
     /// The secret is a JSON Web Token, judged by its claims (see `RuleSpec::jwt`).
     pub jwt: bool,
+    /// The secret is an Azure SAS, judged by its expiry (see `RuleSpec::sas`).
+    pub sas: bool,
     /// The value may be chosen words (a password), so reading as code does not reject it
     /// (see `RuleSpec::value_may_be_words`).
     value_may_be_words: bool,
@@ -184,6 +186,7 @@ impl Rule {
                 .collect(),
             checksum: spec.checksum,
             jwt: spec.jwt,
+            sas: spec.sas,
             value_may_be_words: spec.value_may_be_words,
             keyword_token_min: spec.keyword_token_min,
             enabled: spec.enabled,

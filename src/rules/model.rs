@@ -139,6 +139,10 @@ pub struct RuleSpec {
     /// not a signed JWT, reported as info when expired or signed with a published sample secret.
     #[serde(default)]
     pub jwt: bool,
+    /// The secret is an Azure shared access signature: reported as info when its signed expiry
+    /// (`se=`) has passed.
+    #[serde(default)]
+    pub sas: bool,
     /// The value may be chosen by a person (a password), so one that reads as words or code
     /// is kept; otherwise such a value is no generated credential and is dropped.
     #[serde(default)]

@@ -61,7 +61,8 @@ pub fn looks_like_placeholder(body: &[u8]) -> bool {
     if run == body.len() || (run >= 6 && run * 2 >= body.len()) {
         return true;
     }
-    if body.len() >= 12 && ascending_fraction(body) > 0.5 {
+    if body.len() >= 12 && (ascending_fraction(body, 1) > 0.5 || ascending_fraction(body, 2) > 0.5)
+    {
         return true;
     }
     if body.len() >= 20 && shannon_entropy(body) < 2.0 {
@@ -206,16 +207,17 @@ fn longest_run(body: &[u8]) -> usize {
     best
 }
 
-/// Fraction of adjacent pairs where the second byte is the first plus one (`1234`, `abcd`),
-/// counting `9` → `0` as ascending too.
-fn ascending_fraction(body: &[u8]) -> f64 {
-    let pairs = body.len().saturating_sub(1);
+/// Fraction of pairs `step` bytes apart where the second byte is the first plus one (`1234`,
+/// `abcd`; with a step of 2 also interleaved runs: `a1b2c3d4`), counting `9` → `0` as
+/// ascending too.
+fn ascending_fraction(body: &[u8], step: usize) -> f64 {
+    let pairs = body.len().saturating_sub(step);
     if pairs == 0 {
         return 0.0;
     }
     let asc = body
-        .windows(2)
-        .filter(|w| w[1] == w[0].wrapping_add(1) || (w[0] == b'9' && w[1] == b'0'))
+        .windows(step + 1)
+        .filter(|w| w[step] == w[0].wrapping_add(1) || (w[0] == b'9' && w[step] == b'0'))
         .count();
     asc as f64 / pairs as f64
 }
@@ -234,6 +236,8 @@ mod tests {
             "yoursecretkeygoeshere",
             "YOURSECRETKEYGOESHERE123",
             "abababababababababababab",
+            "a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6",
+            "A1B2C3D4E5F6G7H8I9J0",
         ] {
             assert!(looks_like_placeholder(p.as_bytes()), "{p}");
         }
