@@ -679,3 +679,21 @@ fn packed_and_loose_histories_give_the_same_findings() {
     );
     assert_eq!(rows("after git repack -adf"), loose);
 }
+
+/// A repository with SHA-256 object ids (64 hex digits), packed: the store's order and the
+/// walk read it as they read SHA-1 ids, and the key keeps its commit.
+#[test]
+fn sha256_repositories_are_read_with_their_commits() {
+    let dir = tempdir();
+    git_in(dir.path(), &["init", "-q", "--object-format=sha256"]);
+    write(dir.path(), "README.md", "hello\n");
+    commit_all(dir.path(), "start");
+    write(dir.path(), "app.env", format!("STRIPE={LIVE_KEY}\n"));
+    let leaked = commit_all(dir.path(), "leak");
+    write(dir.path(), "app.env", "STRIPE=from-the-environment\n");
+    commit_all(dir.path(), "fix");
+    git_in(dir.path(), &["gc", "-q"]);
+    assert_eq!(leaked.len(), 64);
+    let (rows, _) = history_rows(dir.path(), &[]);
+    assert_eq!(live(&rows), vec![("app.env".to_string(), leaked, false)]);
+}

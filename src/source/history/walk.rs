@@ -58,12 +58,11 @@ pub fn introductions(
         .map(|run| DiffTree::start(top, run))
         .transpose()?;
     while let Some(current) = next.take() {
-        // The next run's git works (on the other core) while this run is parsed.
-        next = runs
-            .next()
-            .map(|run| DiffTree::start(top, run))
-            .transpose()?;
+        // The next run's git works (on the other core) while this run is parsed; this run is
+        // parsed (and its git waited for) even when the next one cannot start.
+        let following = runs.next().map(|run| DiffTree::start(top, run));
         current.parse(&by_id, visit)?;
+        next = following.transpose()?;
     }
     Ok(())
 }
