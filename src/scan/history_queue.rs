@@ -44,7 +44,8 @@ struct QueueState {
     /// Jobs handed out so far (positions in `order` when there is one).
     taken: usize,
     finished: bool,
-    /// The order to hand jobs out in, set when the walk is over (held queues only).
+    /// The order to hand jobs out in, set when the walk is over (held queues given the
+    /// store's order only; otherwise the walk's).
     order: Option<Vec<u32>>,
     /// See [`Queue::bases_near`].
     bases_near: bool,
@@ -76,12 +77,7 @@ impl Queue {
         if let Ok(mut s) = self.state.lock() {
             if let (true, Some(o)) = (self.hold, order) {
                 s.bases_near = o.bases_near(s.jobs.iter().step_by(SAMPLE_EVERY).map(|j| &*j.id));
-            }
-            if self.hold {
-                let ranks: Vec<u32> = match order {
-                    Some(o) => s.jobs.iter().map(|j| o.rank(&j.id)).collect(),
-                    None => vec![0; s.jobs.len()],
-                };
+                let ranks: Vec<u32> = s.jobs.iter().map(|j| o.rank(&j.id)).collect();
                 let mut by_rank: Vec<u32> = (0..s.jobs.len() as u32).collect();
                 by_rank.sort_by_key(|&i| (ranks[i as usize], i));
                 s.order = Some(by_rank);
@@ -173,6 +169,21 @@ mod tests {
         let mut expected: Vec<usize> = (1..n).rev().collect();
         expected.push(0);
         assert_eq!(seen, expected);
+    }
+
+    #[test]
+    fn a_held_queue_without_the_stores_order_keeps_the_walks() {
+        let queue = Queue::new(true);
+        for i in 0..BATCH + 3 {
+            queue.push(job(&id(BATCH + 3 - i), i));
+        }
+        queue.finish(None);
+        let seen: Vec<usize> = std::iter::from_fn(|| queue.take())
+            .flatten()
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(seen, (0..BATCH + 3).collect::<Vec<_>>());
+        assert!(!queue.bases_near());
     }
 
     #[test]

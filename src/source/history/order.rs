@@ -112,7 +112,7 @@ impl StoreOrder {
             .and_then(prefix);
         self.bases.push(base.unwrap_or(0));
         self.offsets.push(self.next_offset);
-        self.next_offset += disk;
+        self.next_offset = self.next_offset.saturating_add(disk);
         self.keys.push(p << 24 | rank as u64);
         true
     }
