@@ -32,18 +32,29 @@ the most Kingfisher examples: the services peers' published examples cover most.
 
 Examples are also judged, and counted apart: "synthetic" when the value is made up rather than
 random (a run of 8 or more ascending letters in any case or digits such as `abcdefgh`/`LMnOPqRS`/
-`12345678`, interleaved `a1b2c3d4e5f6`, 8 equal characters, an 8-character block repeated,
-RFC 4122's sample UUID `123e4567-e89b-…`, a token that says `example`), "identifier" when what
+`12345678`, interleaved `a1b2c3d4e5f6`, a token mostly typed as runs of three `123abcDEF456`, 8 equal characters, an 8-character block repeated,
+RFC 4122's sample UUID `123e4567-e89b-…`, a token that says `example` or `fake`), "identifier" when what
 it shows is not a credential (a name ending in id/domain/host/url/product, or a bare host name:
-`auth0_client_id = …`, `mycompany.jfrog.io`), and "malformed" when a JSON Web Token's (or a
-Mapbox token's) first segment is not base64url of a JSON object (RFC 7519), or an Azure DevOps
+`auth0_client_id = …`, `mycompany.jfrog.io`; a Meta client token, which Meta says is not a
+secret; a text with no value of 16 characters), and "malformed" when a JSON Web Token's (or a
+Mapbox token's) first segment is not base64url of a JSON object (RFC 7519), a UUID-shaped
+value holds letters past `f` (RFC 4122 UUIDs are hex), a Stripe key for a `prod` mode or
+with a body under 24 characters, an OpenAI key whose marker is not `T3BlbkFJ`, a Slack bot
+token with non-numeric ids, a Grafana Cloud `glc_` token whose base64 is not JSON, a Discord
+bot token whose first part is not base64 of a numeric id, an Azure key or Square token with
+`=` inside it (padding only ends base64, RFC 4648), or an Azure DevOps
 52-character token holds 0, 1, 8 or 9 (Microsoft defines it as base32): a token corrupted or
 edited by hand. Recall and detected services are
 printed over all examples and over the judged rest (credentials in a real format).
 
 --inert-apart also sets apart JSON Web Tokens that grant nothing: `exp` past (sealant reports
-them at info) or unsigned (`alg: none`, not reported), and Azure SAS tokens whose `se=` expiry
-is past (info). Over all examples they count as missed.
+them at info), unsigned (`alg: none`, not reported), Supabase's published local-development
+keys (`iss: supabase-demo`) and OPA bundle signatures (claims only `files`); and Azure SAS
+tokens whose `se=` expiry is past (info). Over all examples they count as missed.
+
+A TruffleHog negative holding a value another of its detectors' tests want reported (its
+OpenAI admin-key detector is shown user keys its OpenAI detector reports) is counted apart: a
+key by the peer's own account, of another kind.
 
 --show prints each example not found (and each negative flagged), cut to 160 characters.
 """
@@ -84,9 +95,14 @@ def synthetic(text):
     example (`example.v1.…`)."""
     if re.search(r"(?i)(?<![A-Za-z])example[._-]", text):
         return True
+    # A token that says so: `SKbddcfb88fake8f7…`, `hFAKEQrhLG…`, `TAGGINGEXAMPLE/…`.
+    for m in re.finditer(r"[A-Za-z0-9_/+=.-]{16,}", text):
+        if re.search(r"(?i)fake|example", m.group(0)) and not re.search(r"(?i)example\.(?:com|org|net)", m.group(0)):
+            return True
     run = 1
     for a, b in zip(text.lower(), text[1:].lower()):
-        run = run + 1 if ord(b) == ord(a) + 1 and a.isalnum() and b.isalnum() else 1
+        up = ord(b) == ord(a) + 1 or (a, b) == ("9", "0")
+        run = run + 1 if up and a.isalnum() and b.isalnum() else 1
         if run >= 8:
             return True
     # Interleaved: `a1b2c3d4e5` (every other character ascending, 9 -> 0 too).
@@ -98,6 +114,20 @@ def synthetic(text):
             run = run + 1 if up else 1
             if run >= 6:
                 return True
+    # Typed as runs of three (`123abcDEF456ghi`, `zyxwvUT987srq`): most of a token in ascending
+    # or descending triples.
+    tokens = re.findall(r"[A-Za-z0-9][A-Za-z0-9-]{15,}", text)
+    tokens += re.findall(r"[A-Za-z0-9]{8}(?:-[A-Za-z0-9]{4}){3}-[A-Za-z0-9]{12}", text)
+    for tok in tokens:
+        tok, covered, i = tok.lower().replace("-", ""), 0, 0
+        while i + 2 < len(tok):
+            a, b, c = (ord(x) for x in tok[i:i + 3])
+            if b - a == c - b and abs(b - a) == 1:
+                covered, i = covered + 3, i + 3
+            else:
+                i += 1
+        if covered >= 0.7 * len(tok):
+            return True
     if re.search(r"([A-Za-z0-9])\1{7}", text) or "123e4567-e89b" in text:
         return True
     for m in re.finditer(r"[A-Za-z0-9]{8}", text):
@@ -113,7 +143,13 @@ IDENTIFIER = re.compile(
 
 
 def identifier(text):
-    """The example shows an identifier (client id, domain, host), and no credential's name."""
+    """The example shows an identifier (client id, domain, host), and no credential's name; or
+    a Meta client token (Meta: "the client token isn't meant to be a secret identifier because
+    it's embedded in apps"); or no value at all (no run of 16 characters a key is made of)."""
+    if re.search(r"(?i)(?:facebook|fb|meta)[_.-]?client[_.-]?(?:access[_.-]?)?token", text):
+        return True
+    if not re.search(r"[A-Za-z0-9+/=_.~-]{16,}", text):
+        return True
     if re.search(r"(?i)(?:secret|token|password|passwd|pat|key)[\"']?\s*[:=]", text):
         return False
     return bool(IDENTIFIER.search(text)) or bool(re.search(r"(?:Id|ID|Domain|Host)\s*[:=]", text))
@@ -124,19 +160,57 @@ def malformed(text, service=""):
     base64url of a JSON object, as RFC 7519 requires: corrupted or edited by hand. For Azure,
     also a 52-character DevOps token that is not base32 (Microsoft defines it as a base32
     encoded 256-bit key: letters and the digits 2-7, no 0, 1, 8 or 9)."""
+    # A UUID-shaped body with letters past `f` (`sdk-5gykyl1b-wgrq-…`): UUIDs are hex (RFC 4122).
+    for m in re.finditer(r"(?<![A-Za-z0-9])[a-z0-9]{8}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{12}(?![A-Za-z0-9])", text):
+        if re.search(r"[g-z]", m.group(0)):
+            return True
+    # Not a format the vendor issues: a Stripe key for a `prod` mode (Stripe's modes are live
+    # and test) or with a body shorter than any Stripe key (24); an OpenAI key whose marker is
+    # not `T3BlbkFJ` (base64 of "OpenAI"); a Slack bot token whose team and bot ids are not
+    # numbers; a Grafana Cloud `glc_` token or a Discord bot token whose first part does not
+    # decode (base64 of a JSON object; base64 of the bot's numeric user id).
+    if re.search(r"(?<![A-Za-z0-9])[sr]k_prod_|(?<![A-Za-z0-9])[sr]k_(?:live|test)_[A-Za-z0-9]{1,23}(?![A-Za-z0-9])", text):
+        return True
+    if re.search(r"(?<![A-Za-z0-9])sk-[A-Za-z0-9]{20}(?!T3)[A-Za-z0-9]{2}BlbkFJ", text):
+        return True
+    if re.search(r"(?<![A-Za-z0-9])xoxb-[0-9]*[A-Za-z][A-Za-z0-9]*-", text):
+        return True
+    for m in re.finditer(r"(?<![A-Za-z0-9_])glc_([A-Za-z0-9+/]{32,}={0,2})", text):
+        if not b64_json_object(m.group(1), base64.b64decode):
+            return True
+    if service == "discord":
+        for m in re.finditer(r"(?<![A-Za-z0-9_-])([A-Za-z0-9_-]{23,28})\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,}", text):
+            seg = m.group(1)
+            try:
+                uid = base64.urlsafe_b64decode(seg + "=" * (-len(seg) % 4))
+            except ValueError:
+                return True
+            if not uid.isdigit():
+                return True
+    # Azure keys are base64, Square tokens base64url: padding `=` only ends a value (RFC 4648),
+    # so `BXIMbhBlC3=5hIbq…` or `EAAAYmTg…Trb=roK23I=iFeb…` was edited by hand.
+    if service.endswith(("azure", "square")):
+        for m in re.finditer(r"[A-Za-z0-9+/_-]{8,}=+[A-Za-z0-9+/_-]{4,}", text):
+            head = m.group(0).split("=")[0]
+            if len(m.group(0)) >= 40 and re.search(r"[0-9]", head):
+                return True
     if service.endswith("azure"):
         for m in re.finditer(r"(?<![A-Za-z0-9])[a-z0-9]{52}(?![A-Za-z0-9])", text):
             if re.search(r"[0189]", m.group(0)):
                 return True
     for m in re.finditer(r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]+(?=\.)", text):
-        seg = m.group(0)
-        try:
-            doc = json.loads(base64.urlsafe_b64decode(seg + "=" * (-len(seg) % 4)))
-        except (ValueError, UnicodeDecodeError):
-            return True
-        if not isinstance(doc, dict):
+        if not b64_json_object(m.group(0), base64.urlsafe_b64decode):
             return True
     return False
+
+
+def b64_json_object(seg, decode):
+    """Whether `seg` (padding optional) decodes to a JSON object."""
+    try:
+        doc = json.loads(decode(seg + "=" * (-len(seg) % 4)))
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return isinstance(doc, dict)
 
 
 def inert(text):
@@ -160,6 +234,10 @@ def inert(text):
         if not isinstance(head, dict) or not isinstance(claims, dict):
             continue
         if str(head.get("alg", "")).lower() == "none":
+            return True
+        # Supabase's published local-development keys; an OPA bundle signature (a signed list
+        # of files, shipped with the bundle).
+        if claims.get("iss") == "supabase-demo" or set(claims) == {"files"}:
             return True
         exp = claims.get("exp")
         if isinstance(exp, str) and exp.isdigit():
@@ -227,7 +305,8 @@ def go_literal(text, i):
 
 
 def gitleaks_examples(repo):
-    """(service, kind, text) for every plain string literal of gitleaks' tps/fps lists."""
+    """(service, kind, text) for every plain string literal of gitleaks' tps/fps lists (an fps
+    element under a `// False Negative` comment is a key gitleaks misses: a positive)."""
     git = ["git", "-C", repo]
     names = subprocess.run(git + ["ls-tree", "--name-only", "HEAD", "cmd/generate/config/rules/"],
                            capture_output=True, text=True, check=True).stdout.split()
@@ -238,7 +317,7 @@ def gitleaks_examples(repo):
         text = subprocess.run(git + ["show", f"HEAD:{name}"], capture_output=True, text=True,
                               check=True).stdout
         for m in GO_LIST.finditer(text):
-            kind = "pos" if m.group(1) == "tps" else "neg"
+            kind = base = "pos" if m.group(1) == "tps" else "neg"
             i, depth, prev = m.end(), 1, ","
             while i < len(text) and depth > 0:
                 c = text[i]
@@ -255,8 +334,14 @@ def gitleaks_examples(repo):
                     prev, i = "lit", j
                     continue
                 if c == "/" and text.startswith("//", i):
-                    i = text.find("\n", i)
-                    i = len(text) if i < 0 else i
+                    end = text.find("\n", i)
+                    end = len(text) if end < 0 else end
+                    # A comment line heads the elements below it: gitleaks marks keys its own
+                    # rule misses, listed among fps, `// False Negative` — they are keys.
+                    if text[:i].rstrip(" \t").endswith("\n"):
+                        fn = "false negative" in text[i:end].lower()
+                        kind = "pos" if fn else base
+                    i = end
                     continue
                 if c in "{(":
                     depth += 1
@@ -327,6 +412,12 @@ def go_expr(text, i, consts):
         return "".join(parts), i
 
 
+# TruffleHog: each value a detector's test wants reported -> the detectors; each negative's
+# input -> its detector.
+REPORTED = {}
+NEG_DETECTOR = {}
+
+
 def trufflehog_examples(repo, services):
     """(service, kind, text) for the pattern tests of TruffleHog's detectors whose directory
     starts with one of `services` (normalized): each test case's `input` built as the test
@@ -360,6 +451,13 @@ def trufflehog_examples(repo, services):
             if not want:
                 continue
             kind = "pos" if want.group(2) and want.group(2).strip() else "neg"
+            if kind == "pos":
+                for w in re.finditer(r'"([^"\\]{16,})"|\b([A-Za-z_]\w*)\b', want.group(2)):
+                    lit = w.group(1) or consts.get(w.group(2) or "")
+                    if lit and len(lit) >= 16:
+                        REPORTED.setdefault(lit, set()).add(parts[2])
+            else:
+                NEG_DETECTOR[value] = parts[2]
             yield "trufflehog:" + owner, kind, value
 
 
@@ -414,10 +512,20 @@ def main():
             rel = f["path"].removeprefix("./")
             hit.add(rel)
             rules_hit.setdefault(rel, set()).add(f["rule_id"])
+    # A TruffleHog negative holding a value another of its detectors' tests want reported (its
+    # OpenAI admin-key detector is shown user keys its OpenAI detector reports): a key by the
+    # peer's own account, of another kind; counted apart.
+    def another_kind(text):
+        mine = NEG_DETECTOR.get(text)
+        return mine is not None and any(
+            key in text and dets - {mine} for key, dets in REPORTED.items())
+    theirs = {f"{svc}/neg-{i}.txt" for svc, exs in examples.items()
+              for i, (k, t) in enumerate(exs) if k == "neg" and another_kind(t)}
     rows = []
     for svc, exs in sorted(examples.items()):
         pos = [(f"{svc}/pos-{i}.txt", judged_out(t, svc)) for i, (k, t) in enumerate(exs) if k == "pos"]
-        neg = [f"{svc}/neg-{i}.txt" for i, (k, _) in enumerate(exs) if k == "neg"]
+        neg = [f"{svc}/neg-{i}.txt" for i, (k, _) in enumerate(exs)
+               if k == "neg" and f"{svc}/neg-{i}.txt" not in theirs]
         found = sum(p in hit for p, _ in pos)
         made_up = sum(m for _, m in pos)
         found_real = sum(p in hit for p, m in pos if not m)
@@ -435,6 +543,7 @@ def main():
                 rel = f"{svc}/{kind}-{i}.txt"
                 if (kind == "pos") != (rel in hit):
                     tag = ("missed " if kind == "pos" else "flagged") + ("*" if judged_out(text, svc) else " ")
+                    tag = "theirs " if rel in theirs else tag
                     print(f"     {tag} {text[:160]!r}")
     print(f"services: {len(detected)} of {len(rows)} detected (at least half their examples)")
     judged = [r for r in rows if r[1] - r[5] > 0]
@@ -454,7 +563,15 @@ def main():
             nr, fr = sum(r[1] - r[5] for r in covered), sum(r[6] for r in covered)
             print(f"covered-family recall{peer}: {f}/{n} = {100 * f / n:.1f}% of all examples; "
                   f"{fr}/{nr} = {100 * fr / max(nr, 1):.1f}% of the judged examples")
-    print(f"negatives flagged at low or above: {sum(r[4] for r in rows)} of {sum(r[3] for r in rows)}")
+    for peer, some in peers.items():
+        if peer:
+            judged = [r for r in some if r[1] - r[5] > 0]
+            print(f"services{peer}: {len([r for r in some if r[1] and r[2] * 2 >= r[1]])} of "
+                  f"{len(some)} detected; judged {len([r for r in judged if r[6] * 2 >= r[1] - r[5]])}"
+                  f" of {len(judged)}")
+    print(f"negatives flagged at low or above: {sum(r[4] for r in rows)} of {sum(r[3] for r in rows)}"
+          f" ({len(theirs)} more hold a key another detector of the peer reports:"
+          f" {len(theirs & hit)} flagged)")
 
 
 if __name__ == "__main__":

@@ -558,3 +558,139 @@ fn expired_signatures_registry_passwords_and_interleaved_placeholders() {
         ]
     );
 }
+
+/// Pairs in either order, formats read from the vendors' documents, values in notes written
+/// `name - value`, and values made up by holding keys down:
+/// - an Alibaba secret on the line before its `LTAI…` ID (group `secret2`), and after it;
+/// - a Google OAuth client secret of the old 24-character form beside its client id;
+/// - New Relic license keys as issued today (`…FFFFNRAL`), mobile app tokens, query keys;
+/// - Azure keys under Azure names, a storage key in an XML element and a JS fallback;
+/// - a Twilio SID and token in a markdown list, a Mailgun key a few words after the name;
+/// - `gloas-` only with 64 hex digits, `glpat-` 64 characters with no routing suffix is not a
+///   token GitLab issues; a Sourcegraph-like `sgp_` value of held-down keys is a placeholder.
+#[test]
+fn pairs_in_either_order_vendor_formats_and_notes() {
+    let dir = tempdir();
+    let hex = |n: u64, len: usize| -> String {
+        (alnum(n, len).bytes())
+            .map(|b| char::from(b"0123456789abcdef"[usize::from(b % 16)]))
+            .collect()
+    };
+    let (ali_id, ali_secret) = (format!("LTAI{}", alnum(1, 20)), alnum(2, 30));
+    write(
+        dir.path(),
+        "deploy.log",
+        format!("[DEBUG] Using Key={ali_secret}\n[DEBUG] Using ID={ali_id}\n"),
+    );
+    write(
+        dir.path(),
+        "ali.py",
+        format!("id = '{ali_id}'\nsecret = '{}'\n", alnum(3, 30)),
+    );
+    write(
+        dir.path(),
+        "client_secret.json",
+        format!(
+            "{{\"installed\":{{\"client_id\":\"83746192{}-{}.apps.googleusercontent.com\",\"project_id\":\"demo\",\"auth_uri\":\"https://accounts.google.com/o/oauth2/auth\",\"client_secret\":\"{}\"}}}}\n",
+            hex(4, 4).replace(|c: char| c.is_ascii_alphabetic(), "7"),
+            hex(5, 32),
+            alnum(6, 24)
+        ),
+    );
+    write(
+        dir.path(),
+        "newrelic.env",
+        format!(
+            "NEW_RELIC_LICENSE_KEY={}FFFFNRAL\nNEW_RELIC_MOBILE_TOKEN=AA{}-NRMA\nNEW_RELIC_QUERY_KEY=NRIQ-{}\n",
+            hex(7, 32),
+            hex(8, 40),
+            alnum(9, 32)
+        ),
+    );
+    write(
+        dir.path(),
+        "azure.yml",
+        format!(
+            "azure:\n  azureFunctionKey: {}==\n  azureKeyVaultName: acme-prod-vault\n",
+            alnum(10, 54)
+        ),
+    );
+    write(
+        dir.path(),
+        "storage.xml",
+        format!("<account_key>{}==</account_key>\n", alnum(11, 86)),
+    );
+    write(
+        dir.path(),
+        "storage.js",
+        format!(
+            "export const key =\n  process.env.ACCOUNT_KEY ||\n  \"{}==\";\n",
+            alnum(12, 86)
+        ),
+    );
+    write(
+        dir.path(),
+        "NOTES.md",
+        format!(
+            "- Twilio account SID - AC{}\n- Twilio auth token - {}\n",
+            hex(13, 32),
+            hex(14, 32)
+        ),
+    );
+    write(
+        dir.path(),
+        "mail.txt",
+        format!(
+            "mailgun account ops@acme.io pass '{}-{}-{}'\n",
+            hex(15, 32),
+            hex(16, 8),
+            hex(17, 8)
+        ),
+    );
+    write(
+        dir.path(),
+        "gitlab.yml",
+        format!(
+            "app_secret: gloas-{}\nshort_secret: gloas-{}\nodd_token: glpat-{}\n",
+            hex(18, 64),
+            hex(19, 32),
+            hex(20, 64)
+        ),
+    );
+    write(
+        dir.path(),
+        "sg.env",
+        "SRC_ACCESS_TOKEN=sgp_5555555dAAAAA7777777CcccCFaaaaaaaaaaaaaa\n",
+    );
+    let (v, _) = json_scan(dir.path(), &[]);
+    let found = path_rule_and(&v, "severity");
+    assert_eq!(
+        found,
+        vec![
+            expect("NOTES.md", "twilio.account-credentials", "critical"),
+            expect("ali.py", "alibaba.access-key-id", "medium"),
+            expect("ali.py", "alibaba.access-key-pair", "critical"),
+            expect("azure.yml", "azure.named-key", "high"),
+            expect(
+                "client_secret.json",
+                "google.oauth-client-secret-legacy",
+                "high"
+            ),
+            expect("deploy.log", "alibaba.access-key-id", "medium"),
+            expect("deploy.log", "alibaba.access-key-pair", "critical"),
+            expect("gitlab.yml", "gitlab.token", "critical"),
+            expect("mail.txt", "mailgun.api-key-unprefixed", "critical"),
+            expect("newrelic.env", "newrelic.key", "high"),
+            expect("newrelic.env", "newrelic.license-key", "medium"),
+            expect("newrelic.env", "newrelic.license-key", "medium"),
+            expect("storage.js", "azure.storage-account-key", "critical"),
+            expect("storage.xml", "azure.storage-account-key", "critical"),
+        ],
+        "{v:#}"
+    );
+    // The pair read in reverse order reports the secret and its ID, not the ID's line.
+    let log = (v["findings"].as_array().expect("findings").iter())
+        .find(|f| f["path"] == "deploy.log" && f["rule_id"] == "alibaba.access-key-pair")
+        .expect("deploy.log finding");
+    assert_eq!(log["line"], 1, "{log:#}");
+}

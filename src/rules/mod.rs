@@ -82,14 +82,18 @@ pub struct Rule {
     pub source: String,
 }
 
-/// A rule's regex with the indices of its `secret` and `body` groups.
+/// A rule's regex with the indices of its `secret` and `body` groups. A pair whose two parts
+/// may come in either order (an id and its secret) names them `id`/`secret` in one branch and
+/// `id2`/`secret2` in the other: whichever took part in the match is used.
 #[derive(Debug)]
 struct Compiled {
     regex: Regex,
     secret_group: usize,
+    secret2_group: Option<usize>,
     body_group: Option<usize>,
     name_group: Option<usize>,
     id_group: Option<usize>,
+    id2_group: Option<usize>,
 }
 
 impl Compiled {
@@ -105,16 +109,29 @@ impl Compiled {
             .iter()
             .position(|n| *n == Some("secret"))
             .unwrap_or(if names.len() > 1 { 1 } else { 0 });
-        let body_group = names.iter().position(|n| *n == Some("body"));
-        let name_group = names.iter().position(|n| *n == Some("name"));
-        let id_group = names.iter().position(|n| *n == Some("id"));
+        let group = |name: &str| names.iter().position(|n| *n == Some(name));
         Ok(Compiled {
-            regex,
             secret_group,
-            body_group,
-            name_group,
-            id_group,
+            secret2_group: group("secret2"),
+            body_group: group("body"),
+            name_group: group("name"),
+            id_group: group("id"),
+            id2_group: group("id2"),
+            regex,
         })
+    }
+
+    /// The secret's match: group `secret` (else group 1), or `secret2` when that branch matched.
+    fn secret<'h>(&self, caps: &Captures<'h>) -> Option<regex::bytes::Match<'h>> {
+        caps.get(self.secret_group)
+            .or_else(|| caps.get(self.secret2_group?))
+    }
+
+    /// The identifier's match: group `id`, or `id2` when that branch matched.
+    fn id<'h>(&self, caps: &Captures<'h>) -> Option<regex::bytes::Match<'h>> {
+        self.id_group
+            .and_then(|g| caps.get(g))
+            .or_else(|| caps.get(self.id2_group?))
     }
 }
 
@@ -286,7 +303,7 @@ impl Rule {
     /// Byte range of the secret within the haystack the captures came from.
     pub fn secret_span(&self, caps: &Captures<'_>) -> Option<(usize, usize)> {
         let c = self.compiled().ok()?;
-        caps.get(c.secret_group).map(|m| (m.start(), m.end()))
+        c.secret(caps).map(|m| (m.start(), m.end()))
     }
 
     /// Byte range of the group named `name` (a variable name for the detail line), if any.
@@ -300,7 +317,7 @@ impl Rule {
     /// AWS access key ID, a Twilio Account SID), which verification needs.
     pub fn id_span(&self, caps: &Captures<'_>) -> Option<(usize, usize)> {
         let c = self.compiled().ok()?;
-        let m = caps.get(c.id_group?)?;
+        let m = c.id(caps)?;
         Some((m.start(), m.end()))
     }
 
@@ -310,7 +327,7 @@ impl Rule {
         let Ok(c) = self.compiled() else {
             return Err(Rejection::Placeholder);
         };
-        let Some(secret) = caps.get(c.secret_group) else {
+        let Some(secret) = c.secret(caps) else {
             return Err(Rejection::Placeholder);
         };
         let body = c

@@ -58,7 +58,7 @@ pub fn looks_like_placeholder(body: &[u8]) -> bool {
         return true;
     }
     let run = longest_run(body);
-    if run == body.len() || (run >= 6 && run * 2 >= body.len()) {
+    if run == body.len() || (run >= 6 && run * 2 >= body.len()) || runs_cover_half(body) {
         return true;
     }
     if body.len() >= 12 && (ascending_fraction(body, 1) > 0.5 || ascending_fraction(body, 2) > 0.5)
@@ -191,6 +191,16 @@ fn word_coverage(body: &[u8]) -> usize {
     covered.iter().filter(|&&c| c).count()
 }
 
+/// Whether runs of four or more equal characters make up at least half of `body`
+/// (`5555555dAAAAA7777777CcccCFaaaaaaaaaaaaaa`: a value typed by holding keys down).
+fn runs_cover_half(body: &[u8]) -> bool {
+    let covered: usize = (body.chunk_by(|a, b| a == b))
+        .map(<[u8]>::len)
+        .filter(|&n| n >= 4)
+        .sum();
+    body.len() >= 16 && covered * 2 >= body.len()
+}
+
 fn longest_run(body: &[u8]) -> usize {
     let mut best = 0;
     let mut run = 0;
@@ -319,6 +329,13 @@ mod tests {
         assert!(!looks_like_placeholder(k.as_bytes()));
         assert!(looks_like_placeholder(b"51Hxxxxxxxxxxxxxxxxxxxxxxxxxx"));
         assert!(looks_like_placeholder(b"your_secret_key_here"));
+        // Several held-down runs together.
+        assert!(looks_like_placeholder(
+            b"5555555dAAAAA7777777CcccCFaaaaaaaaaaaaaa"
+        ));
+        assert!(!looks_like_placeholder(
+            b"5555e9dA1AAAb7Q77x2CcccCFa0aaaPz3aaaaK1q"
+        ));
     }
 
     #[test]
