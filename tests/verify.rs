@@ -40,6 +40,9 @@ const DATADOG_APP: &str = "7c2e9a4f1b8d3e6a0c5f2b9d4e7a1c8f3b6d0e5a";
 const MAILGUN_EU: &str = "key-4f9c2e7a1d8b3f6e0a5c9d2b7e4f1a8c";
 const MAILGUN_SENDING: &str = "d3f8a1c6e9b2d5f7a0c3e6b9d2f5a8c1-6e2b9d4f-1a7c3e8b";
 const MAILGUN_DEAD: &str = "key-8a1d4f7c0e3b6a9d2f5c8e1b4a7d0f3c";
+const AIRTABLE: &str =
+    "patQ3kT9vLmZx2RbN.5c0e81f4a9d27b36e4f1a08c9d5b27e3f6a14c8d02b79e5f31a6c4d8e7b02f91";
+const AIRTABLE_OAUTH: &str = "oaaW8pN4cRt6yJh1K.v1.eyJ1c2VySWQiOiJ1c3JRcnN0VXZ3WHl6In0.9e2b7d41c6f03a85e1d7b94c2a6f08e3d5b1c9a7f2e4d60b8a3c5e7f91d2b4a6";
 const AWS_ID: &str = "AKIAMIIHDUG7K2Z6F2KB";
 const AWS_SECRET: &str = "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";
 
@@ -58,6 +61,7 @@ const PROVIDERS: &[&str] = &[
     "CLOUDFLARE",
     "DATADOG",
     "MAILGUN",
+    "AIRTABLE",
     "AWS",
 ];
 
@@ -280,6 +284,16 @@ fn providers(seen: &Seen, me: &str) -> Reply {
                 json(401, "{}")
             }
         }
+        "/v0/meta/whoami" => match bearer(seen).as_str() {
+            AIRTABLE => json(
+                200,
+                r#"{"id":"usrL2PNC5o3H4lBEi","email":"ops@example.com","scopes":["data.records:read","schema.bases:read"]}"#,
+            ),
+            _ => json(
+                401,
+                r#"{"error":{"type":"AUTHENTICATION_REQUIRED","message":"Authentication required"}}"#,
+            ),
+        },
         "/api/v1/user" if bearer(seen) == NETLIFY => {
             json(200, r#"{"id":"5f1","email":"ops@example.com"}"#)
         }
@@ -526,6 +540,8 @@ fn every_provider_is_asked_its_own_way() {
         format!("MAILGUN_API_KEY={MAILGUN_EU}"),
         format!("MAILGUN_SENDING_KEY={MAILGUN_SENDING}"),
         format!("mailgun_key = \"{MAILGUN_DEAD}\""),
+        format!("AIRTABLE_TOKEN={AIRTABLE}"),
+        format!("Authorization: Bearer {AIRTABLE_OAUTH}"),
     ];
     for (i, l) in lines.iter().enumerate() {
         write(dir.path(), &format!("f{i}.cfg"), format!("{l}\n"));
@@ -583,6 +599,15 @@ fn every_provider_is_asked_its_own_way() {
     assert!(get("f19.cfg:1").1.contains("sending key"), "{s:?}");
     assert_eq!(get("f20.cfg:1").0, "inactive", "{s:?}");
     assert!(get("f20.cfg:1").1.contains("all 2 Mailgun"), "{s:?}");
+    // Airtable: a personal access token with its user and scopes; an OAuth token refused.
+    assert_eq!(get("f21.cfg:1").0, "active", "{s:?}");
+    assert!(get("f21.cfg:1").1.contains("usrL2PNC5o3H4lBEi"), "{s:?}");
+    assert_eq!(
+        get("f21.cfg:1").2,
+        ["data.records:read", "schema.bases:read"],
+        "{s:?}"
+    );
+    assert_eq!(get("f22.cfg:1").0, "inactive", "{s:?}");
     let seen = mock.seen();
     let datadog = |key: &str| -> Vec<String> {
         (seen.iter())
@@ -645,6 +670,8 @@ fn every_provider_is_asked_its_own_way() {
         NETLIFY,
         CLOUDFLARE,
         CLOUDFLARE_REVOKED,
+        AIRTABLE,
+        AIRTABLE_OAUTH,
     ] {
         assert!(!all.contains(k), "a full secret was printed");
     }

@@ -30,6 +30,7 @@ pub enum Provider {
     Cloudflare,
     Datadog,
     Mailgun,
+    Airtable,
     Aws,
 }
 
@@ -49,6 +50,7 @@ impl Provider {
         Provider::Cloudflare,
         Provider::Datadog,
         Provider::Mailgun,
+        Provider::Airtable,
         Provider::Aws,
     ];
 
@@ -68,6 +70,7 @@ impl Provider {
             Provider::Cloudflare => "Cloudflare",
             Provider::Datadog => "Datadog",
             Provider::Mailgun => "Mailgun",
+            Provider::Airtable => "Airtable",
             Provider::Aws => "AWS",
         }
     }
@@ -89,6 +92,7 @@ impl Provider {
             Provider::Cloudflare => "CLOUDFLARE",
             Provider::Datadog => "DATADOG",
             Provider::Mailgun => "MAILGUN",
+            Provider::Airtable => "AIRTABLE",
             Provider::Aws => "AWS",
         }
     }
@@ -111,6 +115,7 @@ impl Provider {
             // The first of their sites; the others are asked too (`regional`).
             Provider::Datadog => "https://api.datadoghq.com",
             Provider::Mailgun => "https://api.mailgun.net",
+            Provider::Airtable => "https://api.airtable.com",
             Provider::Aws => "https://sts.amazonaws.com",
         }
     }
@@ -178,6 +183,9 @@ impl Provider {
         if rule_id.starts_with("mailgun.api-key") {
             return Some(Provider::Mailgun);
         }
+        if rule_id == "airtable.pat" || rule_id == "airtable.oauth-token" {
+            return Some(Provider::Airtable);
+        }
         None
     }
 }
@@ -225,6 +233,13 @@ mod tests {
         assert_eq!(
             Provider::of("mailgun.api-key", "key-4f9c2e7a1d8b3f6e0a5c9d2b7e4f1a8c"), // sealant:allow test value
             Some(Provider::Mailgun)
+        );
+        assert_eq!(
+            Provider::of(
+                "airtable.oauth-token",
+                "oaaQ3kT9vLmZx2RbN.v1.eyJ1c2VySWQiOiJ1c3IifQ.0d67"
+            ), // sealant:allow test value
+            Some(Provider::Airtable)
         );
         assert_eq!(
             Provider::of("connection-string.credentials", "hunter2hunter2"),

@@ -1,6 +1,6 @@
 //! The providers whose check is one authenticated read: GitHub, GitLab, Slack, OpenAI,
-//! Anthropic, SendGrid, npm, Hugging Face, Twilio, Netlify and Cloudflare. Each request, and how
-//! its answer reads:
+//! Anthropic, SendGrid, npm, Hugging Face, Twilio, Netlify, Cloudflare and Airtable. Each
+//! request, and how its answer reads:
 //!
 //! | provider | request | active |
 //! | --- | --- | --- |
@@ -15,6 +15,7 @@
 //! | Twilio | `GET /2010-04-01/Accounts/{SID}.json`, HTTP Basic SID:token | `200`; the account's status |
 //! | Netlify | `GET /api/v1/user`, `Authorization: Bearer` | `200`; the user |
 //! | Cloudflare | `GET /client/v4/user/tokens/verify`, `Authorization: Bearer` | `200` with `"status": "active"`; user API tokens only (a 37-character Global API Key needs its account's e-mail, an account-owned token its account id: not checked) |
+//! | Airtable | `GET /v0/meta/whoami`, `Authorization: Bearer` | `200`; the user and the token's scopes (personal access tokens and OAuth access tokens) |
 //!
 //! `401` is inactive everywhere (Slack: `invalid_auth`, `token_revoked`, … in a `200`).
 
@@ -93,6 +94,7 @@ pub fn check(http: &Http, p: Provider, secret: &str, companion: Option<&str>) ->
             }
             Call::get("/client/v4/user/tokens/verify").bearer(secret)
         }
+        Provider::Airtable => Call::get("/v0/meta/whoami").bearer(secret),
         Provider::Stripe | Provider::Aws | Provider::Datadog | Provider::Mailgun => {
             return not_checked(p, "checked elsewhere");
         }
@@ -231,6 +233,13 @@ fn read(p: Provider, a: &Answer) -> Verification {
             (Some(true), Some(status)) if status == "active" => active("user API token".into()),
             (Some(true), Some(status)) => verdict(Status::Inactive, p, format!("token {status}")),
             (Some(false), _) => verdict(Status::Inactive, p, "Cloudflare: invalid API token"),
+            _ => not_provider(p),
+        },
+        Provider::Airtable => match (text(&j["id"]), text(&j["email"])) {
+            (Some(id), Some(email)) => {
+                active(format!("user {id} ({email})")).scopes(list(&j["scopes"]))
+            }
+            (Some(id), None) => active(format!("user {id}")).scopes(list(&j["scopes"])),
             _ => not_provider(p),
         },
         Provider::Stripe | Provider::Aws | Provider::Datadog | Provider::Mailgun => {
