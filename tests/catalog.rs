@@ -506,11 +506,7 @@ fn expired_signatures_registry_passwords_and_interleaved_placeholders() {
     let dir = tempdir();
     let sig = |n: u64| format!("{}%2B{}%3D", alnum(n, 20), alnum(n + 1, 20));
     let acr = format!("{}+ACR{}", alnum(7, 42), alnum(8, 6));
-    let hex = |n: u64, len: usize| -> String {
-        (alnum(n, len).bytes())
-            .map(|b| char::from(b"0123456789abcdef"[usize::from(b % 16)]))
-            .collect()
-    };
+    let hex = random_hex;
     let openai = hex(9, 32);
     let license = format!("{}NRAL", hex(10, 36));
     write(
@@ -571,11 +567,7 @@ fn expired_signatures_registry_passwords_and_interleaved_placeholders() {
 #[test]
 fn pairs_in_either_order_vendor_formats_and_notes() {
     let dir = tempdir();
-    let hex = |n: u64, len: usize| -> String {
-        (alnum(n, len).bytes())
-            .map(|b| char::from(b"0123456789abcdef"[usize::from(b % 16)]))
-            .collect()
-    };
+    let hex = random_hex;
     let (ali_id, ali_secret) = (format!("LTAI{}", alnum(1, 20)), alnum(2, 30));
     write(
         dir.path(),

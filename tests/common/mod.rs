@@ -296,19 +296,35 @@ pub fn python(dir: &Path, pythonpath: Option<&Path>, script: &str, args: &[&str]
 /// one moment).
 #[allow(dead_code)]
 pub fn live_key(n: u64) -> String {
+    format!(
+        "sk_live_51{}",
+        random_of(
+            n,
+            97,
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+        )
+    )
+}
+
+/// `len` random lower-case hex digits, fresh each run (`n` keeps calls within one moment
+/// apart), each digit equally likely, as a generated key's are.
+pub fn random_hex(n: u64, len: usize) -> String {
+    random_of(n, len, b"0123456789abcdef")
+}
+
+/// `len` characters drawn uniformly from `alphabet` (xorshift, seeded by the clock and `n`).
+fn random_of(n: u64, len: usize, alphabet: &[u8]) -> String {
     let mut s = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(7, |d| d.as_nanos() as u64)
         ^ (n.wrapping_add(1)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
         | 1;
-    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    let body: String = (0..97)
+    (0..len)
         .map(|_| {
             s ^= s << 13;
             s ^= s >> 7;
             s ^= s << 17;
-            char::from(A[(s % 62) as usize])
+            char::from(alphabet[(s % alphabet.len() as u64) as usize])
         })
-        .collect();
-    format!("sk_live_51{body}")
+        .collect()
 }
