@@ -43,6 +43,8 @@ const MAILGUN_DEAD: &str = "key-8a1d4f7c0e3b6a9d2f5c8e1b4a7d0f3c";
 const AIRTABLE: &str =
     "patQ3kT9vLmZx2RbN.5c0e81f4a9d27b36e4f1a08c9d5b27e3f6a14c8d02b79e5f31a6c4d8e7b02f91";
 const AIRTABLE_OAUTH: &str = "oaaW8pN4cRt6yJh1K.v1.eyJ1c2VySWQiOiJ1c3JRcnN0VXZ3WHl6In0.9e2b7d41c6f03a85e1d7b94c2a6f08e3d5b1c9a7f2e4d60b8a3c5e7f91d2b4a6";
+const NEWRELIC_EU: &str = "NRAK-4MYOTK9CFKMLNKUH518DXKKOOHO";
+const NEWRELIC_DEAD: &str = "NRAK-OZCLE6876J3ZPBIE3Z7APSX96KF";
 const AWS_ID: &str = "AKIAMIIHDUG7K2Z6F2KB";
 const AWS_SECRET: &str = "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";
 
@@ -62,6 +64,7 @@ const PROVIDERS: &[&str] = &[
     "DATADOG",
     "MAILGUN",
     "AIRTABLE",
+    "NEWRELIC",
     "AWS",
 ];
 
@@ -231,6 +234,17 @@ fn providers(seen: &Seen, me: &str) -> Reply {
             ),
             ("/mailgun.net", Some(MAILGUN_SENDING)) => json(403, r#"{"message":"Forbidden"}"#),
             _ => json(401, r#"{"message":"Invalid private key"}"#),
+        };
+    }
+    // New Relic's regions: the user key is the EU's.
+    if let Some(site) = path.strip_suffix("/graphql") {
+        let key = seen.headers.get("api-key").map(String::as_str);
+        return match (site, key, seen.method.as_str()) {
+            ("/eu.newrelic.com", Some(NEWRELIC_EU), "POST") => json(
+                200,
+                r#"{"data":{"actor":{"user":{"id":1008,"email":"sre@example.com"}}}}"#,
+            ),
+            _ => json(401, r#"{"errors":[{"message":"Invalid API key"}]}"#),
         };
     }
     match path {
@@ -542,6 +556,8 @@ fn every_provider_is_asked_its_own_way() {
         format!("mailgun_key = \"{MAILGUN_DEAD}\""),
         format!("AIRTABLE_TOKEN={AIRTABLE}"),
         format!("Authorization: Bearer {AIRTABLE_OAUTH}"),
+        format!("NEW_RELIC_API_KEY={NEWRELIC_EU}"),
+        format!("newrelic:\n  api_key: \"{NEWRELIC_DEAD}\""),
     ];
     for (i, l) in lines.iter().enumerate() {
         write(dir.path(), &format!("f{i}.cfg"), format!("{l}\n"));
@@ -608,6 +624,12 @@ fn every_provider_is_asked_its_own_way() {
         "{s:?}"
     );
     assert_eq!(get("f22.cfg:1").0, "inactive", "{s:?}");
+    // New Relic: a user key the EU region knows; a key both regions refuse.
+    assert_eq!(get("f23.cfg:1").0, "active", "{s:?}");
+    assert!(get("f23.cfg:1").1.contains("sre@example.com"), "{s:?}");
+    assert!(get("f23.cfg:1").1.contains("eu.newrelic.com"), "{s:?}");
+    assert_eq!(get("f24.cfg:2").0, "inactive", "{s:?}");
+    assert!(get("f24.cfg:2").1.contains("all 2 New Relic"), "{s:?}");
     let seen = mock.seen();
     let datadog = |key: &str| -> Vec<String> {
         (seen.iter())
@@ -672,6 +694,8 @@ fn every_provider_is_asked_its_own_way() {
         CLOUDFLARE_REVOKED,
         AIRTABLE,
         AIRTABLE_OAUTH,
+        NEWRELIC_EU,
+        NEWRELIC_DEAD,
     ] {
         assert!(!all.contains(k), "a full secret was printed");
     }

@@ -164,7 +164,9 @@ fn check(http: &Http, job: &Job) -> Verification {
     match p {
         Provider::Stripe => stripe::check(http, &job.secret),
         Provider::Aws => aws::check(http, &job.secret, job.companion.as_deref()),
-        Provider::Datadog | Provider::Mailgun => regional::check(http, p, &job.secret),
+        Provider::Datadog | Provider::Mailgun | Provider::Newrelic => {
+            regional::check(http, p, &job.secret)
+        }
         _ => services::check(http, p, &job.secret, job.companion.as_deref()),
     }
 }

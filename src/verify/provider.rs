@@ -31,6 +31,7 @@ pub enum Provider {
     Datadog,
     Mailgun,
     Airtable,
+    Newrelic,
     Aws,
 }
 
@@ -51,6 +52,7 @@ impl Provider {
         Provider::Datadog,
         Provider::Mailgun,
         Provider::Airtable,
+        Provider::Newrelic,
         Provider::Aws,
     ];
 
@@ -71,6 +73,7 @@ impl Provider {
             Provider::Datadog => "Datadog",
             Provider::Mailgun => "Mailgun",
             Provider::Airtable => "Airtable",
+            Provider::Newrelic => "New Relic",
             Provider::Aws => "AWS",
         }
     }
@@ -93,6 +96,7 @@ impl Provider {
             Provider::Datadog => "DATADOG",
             Provider::Mailgun => "MAILGUN",
             Provider::Airtable => "AIRTABLE",
+            Provider::Newrelic => "NEWRELIC",
             Provider::Aws => "AWS",
         }
     }
@@ -116,6 +120,8 @@ impl Provider {
             Provider::Datadog => "https://api.datadoghq.com",
             Provider::Mailgun => "https://api.mailgun.net",
             Provider::Airtable => "https://api.airtable.com",
+            // The first of its regions; the EU's is asked too (`regional`).
+            Provider::Newrelic => "https://api.newrelic.com",
             Provider::Aws => "https://sts.amazonaws.com",
         }
     }
@@ -142,6 +148,7 @@ impl Provider {
             ("hf_", Provider::Huggingface),
             ("nfp_", Provider::Netlify),
             ("cfut_", Provider::Cloudflare),
+            ("NRAK-", Provider::Newrelic),
         ];
         // Paystack's secret keys share Stripe's `sk_live_`/`sk_test_` prefix (40 lower-case hex
         // digits follow): never sent to Stripe, whatever rule reported them.
@@ -240,6 +247,17 @@ mod tests {
                 "oaaQ3kT9vLmZx2RbN.v1.eyJ1c2VySWQiOiJ1c3IifQ.0d67"
             ), // sealant:allow test value
             Some(Provider::Airtable)
+        );
+        assert_eq!(
+            Provider::of("newrelic.key", "NRAK-OZCLE6876J3ZPBIE3Z7APSX96KF"), // sealant:allow test value
+            Some(Provider::Newrelic)
+        );
+        assert_eq!(
+            Provider::of(
+                "newrelic.license-key",
+                "ccf25ec84d8dbc74254770f58904dba41eccNRAL"
+            ), // sealant:allow test value
+            None
         );
         assert_eq!(
             Provider::of("connection-string.credentials", "hunter2hunter2"),

@@ -1,5 +1,5 @@
 //! Providers with one API host per site (region), where a key is known at its own site only
-//! and every other site refuses it: Datadog (9 sites) and Mailgun (US, EU). A key is asked
+//! and every other site refuses it: Datadog (9 sites), Mailgun and New Relic (US, EU). A key is asked
 //! about at each site in turn, until one knows it; it is inactive only when every site refused
 //! it, and a site that could not be asked leaves the verdict unknown.
 //!
@@ -7,6 +7,7 @@
 //! | --- | --- | --- | --- |
 //! | Datadog | `GET api.<site>/api/v1/validate`, `DD-API-KEY` | `200` with `"valid": true` | `403`, `401` |
 //! | Mailgun | `GET api.<site>/v3/domains?limit=1`, HTTP Basic `api`:key | `200`; `403` (a domain sending key: authenticated, may only send) | `401` |
+//! | New Relic | `POST api.<site>/graphql` (NerdGraph) `{ actor { user { id email } } }`, `API-Key` | `200` with the user | `401`, `403` |
 
 use crate::finding::{Status, Verification};
 use crate::verify::http::{Answer, Call, Http};
@@ -30,6 +31,12 @@ pub const DATADOG_SITES: [&str; 9] = [
 
 /// Mailgun's regions, by their API host `api.<site>` (documentation.mailgun.com, "Base URL").
 pub const MAILGUN_SITES: [&str; 2] = ["mailgun.net", "eu.mailgun.net"];
+
+/// New Relic's regions, by their API host `api.<site>` (docs.newrelic.com, "NerdGraph").
+pub const NEWRELIC_SITES: [&str; 2] = ["newrelic.com", "eu.newrelic.com"];
+
+/// The NerdGraph query a user key is checked with: who the key's user is, nothing else.
+const NERDGRAPH_WHOAMI: &str = r#"{"query":"{ actor { user { id email } } }"}"#;
 
 /// What one site said of the key.
 enum Said {
@@ -55,6 +62,19 @@ pub fn check(http: &Http, p: Provider, secret: &str) -> Verification {
             &MAILGUN_SITES,
             Call::get("/v3/domains?limit=1").basic("api", secret),
         ),
+        Provider::Newrelic => {
+            if !secret.starts_with("NRAK-") {
+                return not_checked(p, "only user keys (NRAK-) are checked");
+            }
+            let call = Call {
+                method: "POST",
+                body: NERDGRAPH_WHOAMI.as_bytes().to_vec(),
+                ..Call::get("/graphql")
+            }
+            .header("api-key", secret)
+            .header("content-type", "application/json");
+            (&NEWRELIC_SITES, call)
+        }
         _ => return not_checked(p, "checked elsewhere"),
     };
     let mut refused = 0;
@@ -105,7 +125,7 @@ pub fn check(http: &Http, p: Provider, secret: &str) -> Verification {
 fn read(p: Provider, site: &str, a: &Answer) -> Said {
     let active = |detail: String| Said::Known(verdict(Status::Active, p, detail));
     match (p, a.status) {
-        (_, 401) | (Provider::Datadog, 403) => Said::Refused,
+        (_, 401) | (Provider::Datadog | Provider::Newrelic, 403) => Said::Refused,
         (Provider::Mailgun, 403) => active(format!(
             "{site}: authenticated, without permission to list domains (a domain sending key)"
         )),
@@ -118,6 +138,22 @@ fn read(p: Provider, site: &str, a: &Answer) -> Said {
             (Provider::Mailgun, Some(j)) if j.get("items").is_some() => {
                 let domains = j["total_count"].as_u64().unwrap_or(0);
                 active(format!("API key, {site} ({domains} domains)"))
+            }
+            (Provider::Newrelic, Some(j)) => {
+                let user = &j["data"]["actor"]["user"];
+                match (user["email"].as_str(), user["id"].as_u64()) {
+                    (Some(email), _) => active(format!(
+                        "user key of {}, {site}",
+                        email.chars().take(200).collect::<String>()
+                    )),
+                    (None, Some(id)) => active(format!("user key of user {id}, {site}")),
+                    // NerdGraph answers errors in a 200 too (an unusable key, a bad query).
+                    _ => Said::Failed(verdict(
+                        Status::Error,
+                        p,
+                        "NerdGraph named no user (errors in the answer)",
+                    )),
+                }
             }
             _ => Said::Failed(verdict(
                 Status::Error,

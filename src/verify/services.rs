@@ -95,7 +95,11 @@ pub fn check(http: &Http, p: Provider, secret: &str, companion: Option<&str>) ->
             Call::get("/client/v4/user/tokens/verify").bearer(secret)
         }
         Provider::Airtable => Call::get("/v0/meta/whoami").bearer(secret),
-        Provider::Stripe | Provider::Aws | Provider::Datadog | Provider::Mailgun => {
+        Provider::Stripe
+        | Provider::Aws
+        | Provider::Datadog
+        | Provider::Mailgun
+        | Provider::Newrelic => {
             return not_checked(p, "checked elsewhere");
         }
     };
@@ -242,9 +246,11 @@ fn read(p: Provider, a: &Answer) -> Verification {
             (Some(id), None) => active(format!("user {id}")).scopes(list(&j["scopes"])),
             _ => not_provider(p),
         },
-        Provider::Stripe | Provider::Aws | Provider::Datadog | Provider::Mailgun => {
-            unexpected(p, a)
-        }
+        Provider::Stripe
+        | Provider::Aws
+        | Provider::Datadog
+        | Provider::Mailgun
+        | Provider::Newrelic => unexpected(p, a),
     }
 }
 
