@@ -45,6 +45,14 @@ const AIRTABLE: &str =
 const AIRTABLE_OAUTH: &str = "oaaW8pN4cRt6yJh1K.v1.eyJ1c2VySWQiOiJ1c3JRcnN0VXZ3WHl6In0.9e2b7d41c6f03a85e1d7b94c2a6f08e3d5b1c9a7f2e4d60b8a3c5e7f91d2b4a6";
 const NEWRELIC_EU: &str = "NRAK-4MYOTK9CFKMLNKUH518DXKKOOHO";
 const NEWRELIC_DEAD: &str = "NRAK-OZCLE6876J3ZPBIE3Z7APSX96KF";
+const DISCORD: &str = "MTE4NzE0OTU3NzY1MzcyMjExMg.Gq7Zb2.k3W9vTq2LmXp8RzN4cYb6HdF1sGjQwEoUaIt";
+const FIGMA: &str = "figd_Rz8Kq2LmXp4TvN7cYb1HdF9sGjQwEoUaItBk";
+const FIGMA_DEAD: &str = "figd_Wq3LmX9pTvN2cYb7HdF4sGjQwEoUaItBkRz8";
+const CIRCLECI: &str = "CCIPAT_Xq4RtY7uI9oP2aS5dF8gH1_4f0c2a9b7d1e3f5a6c8b0d2e4f6a8c1e3b5d7f9a";
+const ASANA: &str = "2/1204468852186726/1204878260687070:c81ba9f3d7e24a6b5c0d9e8f7a6b5c4d";
+const FRAMEIO: &str = "fio-u-Lq8Kz2mXp4TvN7cYb1HdF9sGjQwEoUaItBkRz3LmX9pTvN2cYb7HdF4sGjQwEoUaItBkR";
+const DROPBOX: &str = "sl.u.AbCq8Kz2mXp4TvN7cYb1HdF9sGjQwEoUaItBkRz3LmX9pTvN2cYb7HdF4sGjQwEoUaItBkRq8Kz2mXp4TvN7cYb1HdF9sGjQwEoUaItBkRz3LmX9pTvN2cYb7HdF4sGjQwEoUa";
+const DROPBOX_DEAD: &str = "sl.u.ZyXq8Kz2mXp4TvN7cYb1HdF9sGjQwEoUaItBkRz3LmX9pTvN2cYb7HdF4sGjQwEoUaItBkRq8Kz2mXp4TvN7cYb1HdF9sGjQwEoUaItBkRz3LmX9pTvN2cYb7HdF4sGjQwEoUa";
 const AWS_ID: &str = "AKIAMIIHDUG7K2Z6F2KB";
 const AWS_SECRET: &str = "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";
 
@@ -65,6 +73,12 @@ const PROVIDERS: &[&str] = &[
     "MAILGUN",
     "AIRTABLE",
     "NEWRELIC",
+    "DISCORD",
+    "FIGMA",
+    "CIRCLECI",
+    "ASANA",
+    "FRAMEIO",
+    "DROPBOX",
     "AWS",
 ];
 
@@ -306,6 +320,42 @@ fn providers(seen: &Seen, me: &str) -> Reply {
             _ => json(
                 401,
                 r#"{"error":{"type":"AUTHENTICATION_REQUIRED","message":"Authentication required"}}"#,
+            ),
+        },
+        "/api/v10/users/@me"
+            if seen.headers.get("authorization").map(String::as_str)
+                == Some(&format!("Bot {DISCORD}")) =>
+        {
+            json(
+                200,
+                r#"{"id":"1187149577653722112","username":"shopbot","bot":true}"#,
+            )
+        }
+        "/v1/me" => match seen.headers.get("x-figma-token").map(String::as_str) {
+            Some(FIGMA) => json(
+                200,
+                r#"{"id":"1922","email":"design@example.com","handle":"d"}"#,
+            ),
+            _ => json(403, r#"{"status":403,"err":"Invalid token"}"#),
+        },
+        "/api/v2/me" if seen.headers.get("circle-token").map(String::as_str) == Some(CIRCLECI) => {
+            json(200, r#"{"id":"5f1c","login":"ci-bot","name":"CI"}"#)
+        }
+        "/api/1.0/users/me" if bearer(seen) == ASANA => json(
+            200,
+            r#"{"data":{"gid":"1204468852186726","email":"pm@example.com"}}"#,
+        ),
+        "/v2/me" if bearer(seen) == FRAMEIO => {
+            json(200, r#"{"id":"u1","email":"video@example.com"}"#)
+        }
+        "/2/users/get_current_account" => match (bearer(seen).as_str(), seen.method.as_str()) {
+            (DROPBOX, "POST") => json(
+                200,
+                r#"{"account_id":"dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc","email":"files@example.com"}"#,
+            ),
+            _ => json(
+                401,
+                r#"{"error_summary":"expired_access_token/","error":{".tag":"expired_access_token"}}"#,
             ),
         },
         "/api/v1/user" if bearer(seen) == NETLIFY => {
@@ -558,6 +608,14 @@ fn every_provider_is_asked_its_own_way() {
         format!("Authorization: Bearer {AIRTABLE_OAUTH}"),
         format!("NEW_RELIC_API_KEY={NEWRELIC_EU}"),
         format!("newrelic:\n  api_key: \"{NEWRELIC_DEAD}\""),
+        format!("discord:\n  bot_token: \"{DISCORD}\""),
+        format!("FIGMA_TOKEN={FIGMA}"),
+        format!("X-Figma-Token: {FIGMA_DEAD}"),
+        format!("CIRCLECI_TOKEN={CIRCLECI}"),
+        format!("ASANA_ACCESS_TOKEN={ASANA}"),
+        format!("FRAMEIO_TOKEN={FRAMEIO}"),
+        format!("DROPBOX_ACCESS_TOKEN={DROPBOX}"),
+        format!("dropbox_token = \"{DROPBOX_DEAD}\""),
     ];
     for (i, l) in lines.iter().enumerate() {
         write(dir.path(), &format!("f{i}.cfg"), format!("{l}\n"));
@@ -630,6 +688,21 @@ fn every_provider_is_asked_its_own_way() {
     assert!(get("f23.cfg:1").1.contains("eu.newrelic.com"), "{s:?}");
     assert_eq!(get("f24.cfg:2").0, "inactive", "{s:?}");
     assert!(get("f24.cfg:2").1.contains("all 2 New Relic"), "{s:?}");
+    // Discord, Figma, CircleCI, Asana, Frame.io: who the token is; Figma's "Invalid token" 403
+    // is inactive; an expired Dropbox token (401) too.
+    for (f, who) in [
+        ("f25.cfg:2", "shopbot"),
+        ("f26.cfg:1", "design@example.com"),
+        ("f28.cfg:1", "ci-bot"),
+        ("f29.cfg:1", "pm@example.com"),
+        ("f30.cfg:1", "video@example.com"),
+        ("f31.cfg:1", "files@example.com"),
+    ] {
+        assert_eq!(get(f).0, "active", "{f} {s:?}");
+        assert!(get(f).1.contains(who), "{f} {s:?}");
+    }
+    assert_eq!(get("f27.cfg:1").0, "inactive", "{s:?}");
+    assert_eq!(get("f32.cfg:1").0, "inactive", "{s:?}");
     let seen = mock.seen();
     let datadog = |key: &str| -> Vec<String> {
         (seen.iter())
@@ -696,6 +769,14 @@ fn every_provider_is_asked_its_own_way() {
         AIRTABLE_OAUTH,
         NEWRELIC_EU,
         NEWRELIC_DEAD,
+        DISCORD,
+        FIGMA,
+        FIGMA_DEAD,
+        CIRCLECI,
+        ASANA,
+        FRAMEIO,
+        DROPBOX,
+        DROPBOX_DEAD,
     ] {
         assert!(!all.contains(k), "a full secret was printed");
     }

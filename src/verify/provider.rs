@@ -32,6 +32,12 @@ pub enum Provider {
     Mailgun,
     Airtable,
     Newrelic,
+    Discord,
+    Figma,
+    Circleci,
+    Asana,
+    Frameio,
+    Dropbox,
     Aws,
 }
 
@@ -53,6 +59,12 @@ impl Provider {
         Provider::Mailgun,
         Provider::Airtable,
         Provider::Newrelic,
+        Provider::Discord,
+        Provider::Figma,
+        Provider::Circleci,
+        Provider::Asana,
+        Provider::Frameio,
+        Provider::Dropbox,
         Provider::Aws,
     ];
 
@@ -74,6 +86,12 @@ impl Provider {
             Provider::Mailgun => "Mailgun",
             Provider::Airtable => "Airtable",
             Provider::Newrelic => "New Relic",
+            Provider::Discord => "Discord",
+            Provider::Figma => "Figma",
+            Provider::Circleci => "CircleCI",
+            Provider::Asana => "Asana",
+            Provider::Frameio => "Frame.io",
+            Provider::Dropbox => "Dropbox",
             Provider::Aws => "AWS",
         }
     }
@@ -97,6 +115,12 @@ impl Provider {
             Provider::Mailgun => "MAILGUN",
             Provider::Airtable => "AIRTABLE",
             Provider::Newrelic => "NEWRELIC",
+            Provider::Discord => "DISCORD",
+            Provider::Figma => "FIGMA",
+            Provider::Circleci => "CIRCLECI",
+            Provider::Asana => "ASANA",
+            Provider::Frameio => "FRAMEIO",
+            Provider::Dropbox => "DROPBOX",
             Provider::Aws => "AWS",
         }
     }
@@ -122,6 +146,12 @@ impl Provider {
             Provider::Airtable => "https://api.airtable.com",
             // The first of its regions; the EU's is asked too (`regional`).
             Provider::Newrelic => "https://api.newrelic.com",
+            Provider::Discord => "https://discord.com",
+            Provider::Figma => "https://api.figma.com",
+            Provider::Circleci => "https://circleci.com",
+            Provider::Asana => "https://app.asana.com",
+            Provider::Frameio => "https://api.frame.io",
+            Provider::Dropbox => "https://api.dropboxapi.com",
             Provider::Aws => "https://sts.amazonaws.com",
         }
     }
@@ -149,6 +179,8 @@ impl Provider {
             ("nfp_", Provider::Netlify),
             ("cfut_", Provider::Cloudflare),
             ("NRAK-", Provider::Newrelic),
+            ("figd_", Provider::Figma),
+            ("fio-u-", Provider::Frameio),
         ];
         // Paystack's secret keys share Stripe's `sk_live_`/`sk_test_` prefix (40 lower-case hex
         // digits follow): never sent to Stripe, whatever rule reported them.
@@ -192,6 +224,17 @@ impl Provider {
         }
         if rule_id == "airtable.pat" || rule_id == "airtable.oauth-token" {
             return Some(Provider::Airtable);
+        }
+        let by_rule = [
+            ("discord.bot-token", Provider::Discord),
+            ("figma.token", Provider::Figma),
+            ("circleci.token", Provider::Circleci),
+            ("circleci.token-unprefixed", Provider::Circleci),
+            ("asana.token", Provider::Asana),
+            ("dropbox.token", Provider::Dropbox),
+        ];
+        if let Some(&(_, p)) = by_rule.iter().find(|(id, _)| *id == rule_id) {
+            return Some(p);
         }
         None
     }

@@ -1,6 +1,6 @@
 //! The providers whose check is one authenticated read: GitHub, GitLab, Slack, OpenAI,
-//! Anthropic, SendGrid, npm, Hugging Face, Twilio, Netlify, Cloudflare and Airtable. Each
-//! request, and how its answer reads:
+//! Anthropic, SendGrid, npm, Hugging Face, Twilio, Netlify, Cloudflare, Airtable, Discord,
+//! Figma, CircleCI, Asana, Frame.io and Dropbox. Each request, and how its answer reads:
 //!
 //! | provider | request | active |
 //! | --- | --- | --- |
@@ -16,6 +16,12 @@
 //! | Netlify | `GET /api/v1/user`, `Authorization: Bearer` | `200`; the user |
 //! | Cloudflare | `GET /client/v4/user/tokens/verify`, `Authorization: Bearer` | `200` with `"status": "active"`; user API tokens only (a 37-character Global API Key needs its account's e-mail, an account-owned token its account id: not checked) |
 //! | Airtable | `GET /v0/meta/whoami`, `Authorization: Bearer` | `200`; the user and the token's scopes (personal access tokens and OAuth access tokens) |
+//! | Discord | `GET /api/v10/users/@me`, `Authorization: Bot` | `200`; the bot (bot tokens only: three dot-separated parts) |
+//! | Figma | `GET /v1/me`, `X-Figma-Token` | `200`; the user. `403` "Invalid token" is inactive; another `403` (a token without the `current_user:read` scope) unknown |
+//! | CircleCI | `GET /api/v2/me`, `Circle-Token` | `200`; the user (personal tokens only: a project token `CCIPRJ_` cannot ask) |
+//! | Asana | `GET /api/1.0/users/me`, `Authorization: Bearer` | `200`; the user (personal access tokens `1/…`, `2/…` only) |
+//! | Frame.io | `GET /v2/me`, `Authorization: Bearer` | `200`; the user |
+//! | Dropbox | `POST /2/users/get_current_account` (argument `null`), `Authorization: Bearer` | `200`; the account (a short-lived `sl.` token lasts 4 hours: `401` `expired_access_token` is inactive) |
 //!
 //! `401` is inactive everywhere (Slack: `invalid_auth`, `token_revoked`, … in a `200`).
 
@@ -95,6 +101,33 @@ pub fn check(http: &Http, p: Provider, secret: &str, companion: Option<&str>) ->
             Call::get("/client/v4/user/tokens/verify").bearer(secret)
         }
         Provider::Airtable => Call::get("/v0/meta/whoami").bearer(secret),
+        Provider::Discord => {
+            if secret.split('.').count() != 3 {
+                return not_checked(p, "only bot tokens (three dot-separated parts) are checked");
+            }
+            Call::get("/api/v10/users/@me").header("authorization", format!("Bot {secret}"))
+        }
+        Provider::Figma => Call::get("/v1/me").header("x-figma-token", secret),
+        Provider::Circleci => {
+            if secret.starts_with("CCIPRJ_") {
+                return not_checked(p, "a project token cannot ask who it is");
+            }
+            Call::get("/api/v2/me").header("circle-token", secret)
+        }
+        Provider::Asana => {
+            if !secret.contains('/') {
+                return not_checked(p, "only personal access tokens (1/…, 2/…) are checked");
+            }
+            Call::get("/api/1.0/users/me").bearer(secret)
+        }
+        Provider::Frameio => Call::get("/v2/me").bearer(secret),
+        Provider::Dropbox => Call {
+            method: "POST",
+            body: b"null".to_vec(),
+            ..Call::get("/2/users/get_current_account")
+        }
+        .bearer(secret)
+        .header("content-type", "application/json"),
         Provider::Stripe
         | Provider::Aws
         | Provider::Datadog
@@ -136,6 +169,20 @@ fn read(p: Provider, a: &Answer) -> Verification {
             (403, Provider::Github) => {
                 verdict(Status::Unknown, p, "403: forbidden or rate limited")
             }
+            (403, Provider::Figma) => match a.json() {
+                Some(j)
+                    if j["err"]
+                        .as_str()
+                        .is_some_and(|e| e.contains("Invalid token")) =>
+                {
+                    verdict(Status::Inactive, p, "403: invalid token")
+                }
+                _ => verdict(
+                    Status::Unknown,
+                    p,
+                    "403: forbidden (a token without the current_user:read scope?)",
+                ),
+            },
             (404, Provider::Twilio) => verdict(
                 Status::Inactive,
                 p,
@@ -237,6 +284,29 @@ fn read(p: Provider, a: &Answer) -> Verification {
             (Some(true), Some(status)) if status == "active" => active("user API token".into()),
             (Some(true), Some(status)) => verdict(Status::Inactive, p, format!("token {status}")),
             (Some(false), _) => verdict(Status::Inactive, p, "Cloudflare: invalid API token"),
+            _ => not_provider(p),
+        },
+        Provider::Discord => match (text(&j["username"]), text(&j["id"])) {
+            (Some(name), Some(id)) => active(format!("bot {name} ({id})")),
+            _ => not_provider(p),
+        },
+        Provider::Figma | Provider::Circleci | Provider::Frameio => {
+            let who = ["email", "handle", "login", "name", "id"]
+                .iter()
+                .find_map(|k| text(&j[*k]));
+            match who {
+                Some(who) => active(format!("user {who}")),
+                None => not_provider(p),
+            }
+        }
+        Provider::Asana => match (text(&j["data"]["email"]), text(&j["data"]["gid"])) {
+            (Some(email), _) => active(format!("user {email}")),
+            (None, Some(gid)) => active(format!("user {gid}")),
+            _ => not_provider(p),
+        },
+        Provider::Dropbox => match (text(&j["email"]), text(&j["account_id"])) {
+            (Some(email), _) => active(format!("account {email}")),
+            (None, Some(id)) => active(format!("account {id}")),
             _ => not_provider(p),
         },
         Provider::Airtable => match (text(&j["id"]), text(&j["email"])) {
