@@ -287,8 +287,8 @@ mod tests {
         assert_eq!(
             Provider::of(
                 "airtable.oauth-token",
-                "oaaQ3kT9vLmZx2RbN.v1.eyJ1c2VySWQiOiJ1c3IifQ.0d67"
-            ), // sealant:allow test value
+                "oaaQ3kT9vLmZx2RbN.v1.eyJ1c2VySWQiOiJ1c3IifQ.0d67" // sealant:allow test value
+            ),
             Some(Provider::Airtable)
         );
         assert_eq!(
@@ -298,8 +298,8 @@ mod tests {
         assert_eq!(
             Provider::of(
                 "newrelic.license-key",
-                "ccf25ec84d8dbc74254770f58904dba41eccNRAL"
-            ), // sealant:allow test value
+                "ccf25ec84d8dbc74254770f58904dba41eccNRAL" // sealant:allow test value
+            ),
             None
         );
         assert_eq!(
