@@ -246,74 +246,31 @@ mod tests {
 
     #[test]
     fn providers_by_format_then_rule() {
-        let stripe = "sk_live_51u8jzPde0IgxLd6GncfBAepf"; // sealant:allow test value
-        assert_eq!(
-            Provider::of("frontend.public-env-secret", stripe),
-            Some(Provider::Stripe)
-        );
-        assert_eq!(
-            Provider::of(
-                "aws.access-key-pair",
-                "xVGj6dQrR4xKwXcFn1z6iQRluTYKD3HJ3vJVAsLf"
-            ),
-            Some(Provider::Aws)
-        );
-        assert_eq!(
-            Provider::of("twilio.api-key", "0ed00e9d2f64c4d3f07515bed076de5a"), // sealant:allow test value
-            Some(Provider::Twilio)
-        );
-        assert_eq!(
-            Provider::of(
-                "netlify.token-unprefixed",
-                "jW59ZSmkWsOb_XuLsSGbiY3GLG5Q6YPl3XSA7M6OH_3" // sealant:allow test value
-            ),
-            Some(Provider::Netlify)
-        );
-        assert_eq!(
-            Provider::of(
-                "cloudflare.api-token",
-                "laq_V9EKiInzdBgSW5h199R9BHK4rr6qx9hzDmpq" // sealant:allow test value
-            ),
-            Some(Provider::Cloudflare)
-        );
-        assert_eq!(
-            Provider::of("datadog.api-key", "3b8e0f5a9c2d4e7f1a6b8c0d2e4f6a8b"), // sealant:allow test value
-            Some(Provider::Datadog)
-        );
-        assert_eq!(
-            Provider::of("mailgun.api-key", "key-4f9c2e7a1d8b3f6e0a5c9d2b7e4f1a8c"), // sealant:allow test value
-            Some(Provider::Mailgun)
-        );
-        assert_eq!(
-            Provider::of(
-                "airtable.oauth-token",
-                "oaaQ3kT9vLmZx2RbN.v1.eyJ1c2VySWQiOiJ1c3IifQ.0d67" // sealant:allow test value
-            ),
-            Some(Provider::Airtable)
-        );
-        assert_eq!(
-            Provider::of("newrelic.key", "NRAK-OZCLE6876J3ZPBIE3Z7APSX96KF"), // sealant:allow test value
-            Some(Provider::Newrelic)
-        );
-        assert_eq!(
-            Provider::of(
-                "newrelic.license-key",
-                "ccf25ec84d8dbc74254770f58904dba41eccNRAL" // sealant:allow test value
-            ),
-            None
-        );
-        assert_eq!(
-            Provider::of("connection-string.credentials", "hunter2hunter2"),
-            None
-        );
-        assert_eq!(Provider::of("stripe.webhook-secret", "whsec_abc"), None);
-        // A Paystack key is not Stripe's, even wrapped by another rule.
+        use Provider::*;
         let paystack = "sk_live_3f9a1c7e5b2d8f4a6c0e9b1d7f3a5c8e2b4d6f0a"; // sealant:allow test value
-        assert_eq!(Provider::of("paystack.secret-key", paystack), None);
-        assert_eq!(Provider::of("frontend.public-env-secret", paystack), None);
-        assert_eq!(
-            Provider::of("stripe.publishable-key.live", "pk_live_abc"),
-            None
-        );
+        // One line a case: each test value carries its `sealant:allow`.
+        #[rustfmt::skip]
+        let cases: &[(&str, &str, Option<Provider>)] = &[
+            ("frontend.public-env-secret", "sk_live_51u8jzPde0IgxLd6GncfBAepf", Some(Stripe)), // sealant:allow test value
+            ("aws.access-key-pair", "xVGj6dQrR4xKwXcFn1z6iQRluTYKD3HJ3vJVAsLf", Some(Aws)),
+            ("twilio.api-key", "0ed00e9d2f64c4d3f07515bed076de5a", Some(Twilio)), // sealant:allow test value
+            ("netlify.token-unprefixed", "jW59ZSmkWsOb_XuLsSGbiY3GLG5Q6YPl3XSA7M6OH_3", Some(Netlify)), // sealant:allow test value
+            ("cloudflare.api-token", "laq_V9EKiInzdBgSW5h199R9BHK4rr6qx9hzDmpq", Some(Cloudflare)), // sealant:allow test value
+            ("datadog.api-key", "3b8e0f5a9c2d4e7f1a6b8c0d2e4f6a8b", Some(Datadog)), // sealant:allow test value
+            ("mailgun.api-key", "key-4f9c2e7a1d8b3f6e0a5c9d2b7e4f1a8c", Some(Mailgun)), // sealant:allow test value
+            ("airtable.oauth-token", "oaaQ3kT9vLmZx2RbN.v1.eyJ1c2VySWQiOiJ1c3IifQ.0d67", Some(Airtable)), // sealant:allow test value
+            ("newrelic.key", "NRAK-OZCLE6876J3ZPBIE3Z7APSX96KF", Some(Newrelic)), // sealant:allow test value
+            // An ingest key reads nothing back: not sent.
+            ("newrelic.license-key", "ccf25ec84d8dbc74254770f58904dba41eccNRAL", None), // sealant:allow test value
+            ("connection-string.credentials", "hunter2hunter2", None),
+            ("stripe.webhook-secret", "whsec_abc", None),
+            // A Paystack key is not Stripe's, even wrapped by another rule.
+            ("paystack.secret-key", paystack, None),
+            ("frontend.public-env-secret", paystack, None),
+            ("stripe.publishable-key.live", "pk_live_abc", None),
+        ];
+        for &(rule, secret, want) in cases {
+            assert_eq!(Provider::of(rule, secret), want, "{rule}");
+        }
     }
 }
