@@ -53,6 +53,9 @@ const ASANA: &str = "2/1204468852186726/1204878260687070:c81ba9f3d7e24a6b5c0d9e8
 const FRAMEIO: &str = "fio-u-Lq8Kz2mXp4TvN7cYb1HdF9sGjQwEoUaItBkRz3LmX9pTvN2cYb7HdF4sGjQwEoUaItBkR";
 const DROPBOX: &str = "sl.u.AbCq8Kz2mXp4TvN7cYb1HdF9sGjQwEoUaItBkRz3LmX9pTvN2cYb7HdF4sGjQwEoUaItBkRq8Kz2mXp4TvN7cYb1HdF9sGjQwEoUaItBkRz3LmX9pTvN2cYb7HdF4sGjQwEoUa";
 const DROPBOX_DEAD: &str = "sl.u.ZyXq8Kz2mXp4TvN7cYb1HdF9sGjQwEoUaItBkRz3LmX9pTvN2cYb7HdF4sGjQwEoUaItBkRq8Kz2mXp4TvN7cYb1HdF9sGjQwEoUaItBkRz3LmX9pTvN2cYb7HdF4sGjQwEoUa";
+const YANDEX: &str = "y0_Kq2LmXp4TvN7cYb1HdF9sGjQwEoUaItBkRz3LmX9pTvN2cYb7HdF4sG";
+const HUBSPOT: &str = "pat-eu1-7d3a9c1e-5b2f-4e8d-a6c0-9f1b3d5e7a2c";
+const HUBSPOT_DEAD: &str = "pat-na1-2e8c4a6f-0d1b-4f3e-9a7c-5b2d8e1f4a6c";
 const AWS_ID: &str = "AKIAMIIHDUG7K2Z6F2KB";
 const AWS_SECRET: &str = "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";
 
@@ -79,6 +82,8 @@ const PROVIDERS: &[&str] = &[
     "ASANA",
     "FRAMEIO",
     "DROPBOX",
+    "YANDEX",
+    "HUBSPOT",
     "AWS",
 ];
 
@@ -358,6 +363,15 @@ fn providers(seen: &Seen, me: &str) -> Reply {
                 r#"{"error_summary":"expired_access_token/","error":{".tag":"expired_access_token"}}"#,
             ),
         },
+        "/info?format=json"
+            if seen.headers.get("authorization").map(String::as_str)
+                == Some(&format!("OAuth {YANDEX}")) =>
+        {
+            json(200, r#"{"id":"1130000012345678","login":"ops-yandex"}"#)
+        }
+        "/account-info/v3/details" if bearer(seen) == HUBSPOT => {
+            json(200, r#"{"portalId":24681357,"accountType":"STANDARD"}"#)
+        }
         "/api/v1/user" if bearer(seen) == NETLIFY => {
             json(200, r#"{"id":"5f1","email":"ops@example.com"}"#)
         }
@@ -616,6 +630,9 @@ fn every_provider_is_asked_its_own_way() {
         format!("FRAMEIO_TOKEN={FRAMEIO}"),
         format!("DROPBOX_ACCESS_TOKEN={DROPBOX}"),
         format!("dropbox_token = \"{DROPBOX_DEAD}\""),
+        format!("YANDEX_OAUTH_TOKEN={YANDEX}"),
+        format!("HUBSPOT_ACCESS_TOKEN={HUBSPOT}"),
+        format!("hubspot_token: {HUBSPOT_DEAD}"),
     ];
     for (i, l) in lines.iter().enumerate() {
         write(dir.path(), &format!("f{i}.cfg"), format!("{l}\n"));
@@ -697,12 +714,15 @@ fn every_provider_is_asked_its_own_way() {
         ("f29.cfg:1", "pm@example.com"),
         ("f30.cfg:1", "video@example.com"),
         ("f31.cfg:1", "files@example.com"),
+        ("f33.cfg:1", "ops-yandex"),
+        ("f34.cfg:1", "24681357"),
     ] {
         assert_eq!(get(f).0, "active", "{f} {s:?}");
         assert!(get(f).1.contains(who), "{f} {s:?}");
     }
     assert_eq!(get("f27.cfg:1").0, "inactive", "{s:?}");
     assert_eq!(get("f32.cfg:1").0, "inactive", "{s:?}");
+    assert_eq!(get("f35.cfg:1").0, "inactive", "{s:?}");
     let seen = mock.seen();
     let datadog = |key: &str| -> Vec<String> {
         (seen.iter())
@@ -777,6 +797,9 @@ fn every_provider_is_asked_its_own_way() {
         FRAMEIO,
         DROPBOX,
         DROPBOX_DEAD,
+        YANDEX,
+        HUBSPOT,
+        HUBSPOT_DEAD,
     ] {
         assert!(!all.contains(k), "a full secret was printed");
     }

@@ -38,6 +38,8 @@ pub enum Provider {
     Asana,
     Frameio,
     Dropbox,
+    Yandex,
+    Hubspot,
     Aws,
 }
 
@@ -65,6 +67,8 @@ impl Provider {
         Provider::Asana,
         Provider::Frameio,
         Provider::Dropbox,
+        Provider::Yandex,
+        Provider::Hubspot,
         Provider::Aws,
     ];
 
@@ -92,6 +96,8 @@ impl Provider {
             Provider::Asana => "Asana",
             Provider::Frameio => "Frame.io",
             Provider::Dropbox => "Dropbox",
+            Provider::Yandex => "Yandex",
+            Provider::Hubspot => "HubSpot",
             Provider::Aws => "AWS",
         }
     }
@@ -121,6 +127,8 @@ impl Provider {
             Provider::Asana => "ASANA",
             Provider::Frameio => "FRAMEIO",
             Provider::Dropbox => "DROPBOX",
+            Provider::Yandex => "YANDEX",
+            Provider::Hubspot => "HUBSPOT",
             Provider::Aws => "AWS",
         }
     }
@@ -152,6 +160,8 @@ impl Provider {
             Provider::Asana => "https://app.asana.com",
             Provider::Frameio => "https://api.frame.io",
             Provider::Dropbox => "https://api.dropboxapi.com",
+            Provider::Yandex => "https://login.yandex.ru",
+            Provider::Hubspot => "https://api.hubapi.com",
             Provider::Aws => "https://sts.amazonaws.com",
         }
     }
@@ -232,6 +242,8 @@ impl Provider {
             ("circleci.token-unprefixed", Provider::Circleci),
             ("asana.token", Provider::Asana),
             ("dropbox.token", Provider::Dropbox),
+            ("yandex.oauth-token", Provider::Yandex),
+            ("hubspot.private-app-token", Provider::Hubspot),
         ];
         if let Some(&(_, p)) = by_rule.iter().find(|(id, _)| *id == rule_id) {
             return Some(p);
@@ -260,6 +272,9 @@ mod tests {
             ("mailgun.api-key", "key-4f9c2e7a1d8b3f6e0a5c9d2b7e4f1a8c", Some(Mailgun)), // sealant:allow test value
             ("airtable.oauth-token", "oaaQ3kT9vLmZx2RbN.v1.eyJ1c2VySWQiOiJ1c3IifQ.0d67", Some(Airtable)), // sealant:allow test value
             ("newrelic.key", "NRAK-OZCLE6876J3ZPBIE3Z7APSX96KF", Some(Newrelic)), // sealant:allow test value
+            ("yandex.oauth-token", "y0_ij2EFxBr6lRMmDI6BPYIjGoXGvU-5SDVYCoMlZ1R_D1rmQWbhV0l1MY", Some(Yandex)), // sealant:allow test value
+            ("hubspot.private-app-token", "pat-na1-4ac1d49e-c366-4694-b667-006b4c88fb32", Some(Hubspot)), // sealant:allow test value
+            ("figma.token", "figd_yPdekT4WDtL4WXeV4Nw5LX_6UfvV08-syJstfOBW", Some(Figma)), // sealant:allow test value
             // An ingest key reads nothing back: not sent.
             ("newrelic.license-key", "ccf25ec84d8dbc74254770f58904dba41eccNRAL", None), // sealant:allow test value
             ("connection-string.credentials", "hunter2hunter2", None),

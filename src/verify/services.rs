@@ -1,6 +1,7 @@
 //! The providers whose check is one authenticated read: GitHub, GitLab, Slack, OpenAI,
 //! Anthropic, SendGrid, npm, Hugging Face, Twilio, Netlify, Cloudflare, Airtable, Discord,
-//! Figma, CircleCI, Asana, Frame.io and Dropbox. Each request, and how its answer reads:
+//! Figma, CircleCI, Asana, Frame.io, Dropbox, Yandex and HubSpot. Each request, and how its
+//! answer reads:
 //!
 //! | provider | request | active |
 //! | --- | --- | --- |
@@ -22,6 +23,8 @@
 //! | Asana | `GET /api/1.0/users/me`, `Authorization: Bearer` | `200`; the user (personal access tokens `1/…`, `2/…` only) |
 //! | Frame.io | `GET /v2/me`, `Authorization: Bearer` | `200`; the user |
 //! | Dropbox | `POST /2/users/get_current_account` (argument `null`), `Authorization: Bearer` | `200`; the account (a short-lived `sl.` token lasts 4 hours: `401` `expired_access_token` is inactive) |
+//! | Yandex | `GET login.yandex.ru/info?format=json`, `Authorization: OAuth` | `200`; the login (OAuth tokens `y0_`…`y3_`) |
+//! | HubSpot | `GET /account-info/v3/details`, `Authorization: Bearer` | `200`; the account (portal) id; `403` (a private app without that scope) is unknown |
 //!
 //! `401` is inactive everywhere (Slack: `invalid_auth`, `token_revoked`, … in a `200`).
 
@@ -121,6 +124,10 @@ pub fn check(http: &Http, p: Provider, secret: &str, companion: Option<&str>) ->
             Call::get("/api/1.0/users/me").bearer(secret)
         }
         Provider::Frameio => Call::get("/v2/me").bearer(secret),
+        Provider::Yandex => {
+            Call::get("/info?format=json").header("authorization", format!("OAuth {secret}"))
+        }
+        Provider::Hubspot => Call::get("/account-info/v3/details").bearer(secret),
         Provider::Dropbox => Call {
             method: "POST",
             body: b"null".to_vec(),
@@ -169,6 +176,11 @@ fn read(p: Provider, a: &Answer) -> Verification {
             (403, Provider::Github) => {
                 verdict(Status::Unknown, p, "403: forbidden or rate limited")
             }
+            (403, Provider::Hubspot) => verdict(
+                Status::Unknown,
+                p,
+                "403: authenticated or not, without permission to read the account's details",
+            ),
             (403, Provider::Figma) => match a.json() {
                 Some(j)
                     if j["err"]
@@ -303,6 +315,15 @@ fn read(p: Provider, a: &Answer) -> Verification {
             (Some(email), _) => active(format!("user {email}")),
             (None, Some(gid)) => active(format!("user {gid}")),
             _ => not_provider(p),
+        },
+        Provider::Yandex => match (text(&j["login"]), text(&j["id"])) {
+            (Some(login), _) => active(format!("user {login}")),
+            (None, Some(id)) => active(format!("user {id}")),
+            _ => not_provider(p),
+        },
+        Provider::Hubspot => match j["portalId"].as_u64() {
+            Some(portal) => active(format!("account {portal}")),
+            None => not_provider(p),
         },
         Provider::Dropbox => match (text(&j["email"]), text(&j["account_id"])) {
             (Some(email), _) => active(format!("account {email}")),
