@@ -80,6 +80,12 @@ impl Prefilter {
         })
     }
 
+    /// Every 3-byte window the filter looks for (in a word's low 3 bytes).
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) fn anchor_windows(&self) -> impl Iterator<Item = u32> + '_ {
+        self.filter.anchor_windows()
+    }
+
     pub fn keyword(&self, index: u32) -> &[u8] {
         &self.keywords[index as usize]
     }

@@ -5,16 +5,29 @@
 //! in a table with a bit for every 3-byte window (2^24 bits, 2 MiB: no two windows share a
 //! bit, and finding a window's bit takes a shift, not a hash). The haystack's 3-byte windows,
 //! at every position, are looked up — 32 at a time with AVX2 gathers where the CPU has them —
-//! and only a window whose bit is set is looked at further: a hashed index names the keywords
-//! whose anchor is that window and the anchor's offset in each, and each is confirmed by
-//! comparing bytes. Text touches a few hundred KiB of the table (its windows are mostly
-//! printable bytes), which stays in the L2 cache; adding keywords adds bits, not passes.
+//! and only a window whose bit is set is looked at further. Text touches a few hundred KiB of
+//! the table (its windows are mostly printable bytes), which stays in the L2 cache; adding
+//! keywords adds bits, not passes. Where the CPU has AVX-512 VBMI, the table is not read at
+//! all: two tests on the windows' byte classes, in registers, 64 windows at a time, let
+//! through about one window in a hundred (see `class_test`).
+//!
+//! A window let through must then have, with a neighbouring byte, the 4 bytes some keyword has
+//! around its anchor (see `widened`); only then a hashed index names the keywords whose anchor
+//! is that window and the anchor's offset in each, and each is confirmed by comparing bytes.
 //!
 //! A keyword may be matched in any case (`twilio` finds `Twilio` and `TWILIO`): every case of
 //! its anchor window gets a bit (at most 8), and the keyword is compared without case.
 use crate::engine::anchor::{AnchorCost, cases_of};
 pub use crate::engine::window::WINDOW;
 use crate::engine::window::{BUCKET_BITS, HASH_BITS, bucket, hash, mix, word_at};
+
+mod avx2;
+mod class_maps;
+mod class_test;
+mod widened;
+
+use class_test::ClassTest;
+use widened::Widened;
 
 /// A keyword hit: the keyword's index and where it starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -36,9 +49,24 @@ pub struct TrigramFilter {
     starts: Box<[u32]>,
     /// The candidates of each bucket (see [`Entry`]).
     entries: Box<[Entry]>,
-    /// The CPU has AVX2 (read on x86-64 only).
+    /// The SIMD instructions the filter uses.
     #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
-    avx2: bool,
+    simd: Simd,
+    /// The first test of windows, with AVX-512 VBMI (see `class_test`).
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+    classes: ClassTest,
+    /// The last test before confirming a window (see `widened`).
+    widened: Widened,
+}
+
+/// The SIMD instructions the filter uses: the best the CPU has, or fewer (tests try each).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Simd {
+    None,
+    /// Gathers from the table, 32 windows at a time.
+    Avx2,
+    /// The class tests in registers, 64 windows at a time, instead of the table.
+    Avx512,
 }
 
 /// A keyword behind a hash value: the anchor window and the first byte are compared before
@@ -73,14 +101,16 @@ impl TrigramFilter {
 
     fn with_simd<'a>(
         keywords: impl IntoIterator<Item = (u32, &'a [u8], bool)>,
-        avx2: bool,
+        simd: Simd,
     ) -> Self {
         let mut pairs: Vec<(usize, Entry)> = Vec::new();
         let anchors = AnchorCost::new();
+        let mut widen = Vec::new();
         for (id, kw, any_case) in keywords {
             debug_assert!(kw.len() >= WINDOW);
             debug_assert!(!any_case || !kw.iter().any(u8::is_ascii_uppercase));
             let off = anchors.best(kw, any_case);
+            widen.push((kw, off, any_case));
             let window = word_at(kw, off) & 0x00FF_FFFF;
             let first = kw.first().copied().unwrap_or(0);
             // The window itself first, then its other cases.
@@ -110,13 +140,23 @@ impl TrigramFilter {
         for b in 0..size {
             starts[b + 1] += starts[b];
         }
+        let classes = ClassTest::new(pairs.iter().map(|(_, e)| e.anchor));
+        let widened = Widened::new(widen);
         let entries = pairs.into_iter().map(|(_, e)| e).collect();
         TrigramFilter {
             bits,
             starts,
             entries,
-            avx2,
+            simd,
+            classes,
+            widened,
         }
+    }
+
+    /// Every window that has a bit in the table (anchors, in each of their cases).
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) fn anchor_windows(&self) -> impl Iterator<Item = u32> + '_ {
+        self.entries.iter().map(|e| e.anchor)
     }
 
     /// Appends every occurrence of the filter's keywords in `hay` to `out` (unordered).
@@ -131,14 +171,16 @@ impl TrigramFilter {
             return;
         }
         #[cfg(target_arch = "x86_64")]
-        let at = if self.avx2 {
-            // SAFETY: `avx2` is set only when the CPU has AVX2 (`simd_available`).
-            unsafe { self.find_avx2(hay, keyword, out) }
-        } else {
-            self.find_scalar(hay, keyword, out)
+        let at = match self.simd {
+            // SAFETY: `simd` names only what the CPU has (`simd_available`).
+            Simd::Avx512 => unsafe { self.find_avx512(hay, keyword, out) },
+            // SAFETY: as above.
+            Simd::Avx2 => unsafe { self.find_avx2(hay, 0, keyword, out) },
+            Simd::None => 0,
         };
         #[cfg(not(target_arch = "x86_64"))]
-        let at = self.find_scalar(hay, keyword, out);
+        let at = 0;
+        let at = self.find_scalar(hay, at, keyword, out);
         // The last positions, where a 4-byte load would run past the end (`word_at` pads).
         let tail = (hay.len() - WINDOW + 1).saturating_sub(at).min(BLOCK);
         let mut mask = 0u32;
@@ -146,20 +188,20 @@ impl TrigramFilter {
             mask |= (probe(&self.bits, word_at(hay, at + i)) & 1) << i;
         }
         if mask != 0 {
-            self.confirm(hay, at, mask, keyword, out);
+            self.confirm(hay, at, mask.into(), keyword, out);
         }
     }
 
-    /// Looks up every position of the blocks whose loads stay inside `hay`; returns where
-    /// the rest starts.
+    /// Looks up every position from `at` of the blocks whose loads stay inside `hay`; returns
+    /// where the rest starts.
     fn find_scalar<'k>(
         &self,
         hay: &[u8],
+        mut at: usize,
         keyword: impl Fn(u32) -> &'k [u8] + Copy,
         out: &mut Vec<KeywordHit>,
     ) -> usize {
         let bits = &*self.bits;
-        let mut at = 0;
         while at + BLOCK + 3 <= hay.len() {
             let block = &hay[at..at + BLOCK + 3];
             let mut mask = 0u32;
@@ -167,50 +209,56 @@ impl TrigramFilter {
                 mask |= (probe(bits, word_at(block, i)) & 1) << i;
             }
             if mask != 0 {
-                self.confirm(hay, at, mask, keyword, out);
+                self.confirm(hay, at, mask.into(), keyword, out);
             }
             at += BLOCK;
         }
         at
     }
 
-    /// [`Self::find_scalar`] with AVX2: four unaligned loads give the 32 windows of a block
-    /// as 4 × 8 words, which are looked up with gathers.
+    /// [`Self::find_scalar`] with AVX-512: the class tests let through about one window in a
+    /// hundred, in batches (see [`ClassTest::scan`]), and only those go on to the widened
+    /// test and confirming.
     #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    unsafe fn find_avx2<'k>(
+    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
+    unsafe fn find_avx512<'k>(
         &self,
         hay: &[u8],
         keyword: impl Fn(u32) -> &'k [u8] + Copy,
         out: &mut Vec<KeywordHit>,
     ) -> usize {
-        use std::arch::x86_64::*;
-        let low5 = _mm256_set1_epi32(31);
-        let table = self.bits.as_ptr() as *const i32;
+        let mut passed = [(0, 0); class_test::PASSED];
+        // A block's passing windows: 8 slots are written per step whatever the number of
+        // windows left (those past it are not read), so few branches are mispredicted.
+        let mut offsets = [0u32; 64 + 8];
         let mut at = 0;
-        while at + BLOCK + 3 <= hay.len() {
-            let mut mask = 0u32;
-            for k in 0..4 {
-                // SAFETY: at + k + 32 <= at + BLOCK + 3 <= hay.len().
-                let v = unsafe { _mm256_loadu_si256(hay.as_ptr().add(at + k) as *const __m256i) };
-                // The window in the top 3 bytes (`mix`).
-                let x = _mm256_slli_epi32::<8>(v);
-                let index = _mm256_srli_epi32::<{ 32 - HASH_BITS as i32 + 5 }>(x);
-                let shift =
-                    _mm256_and_si256(_mm256_srli_epi32::<{ 32 - HASH_BITS as i32 }>(x), low5);
-                // SAFETY: every index is below 2^(HASH_BITS - 5) = TABLE_WORDS.
-                let words = unsafe { _mm256_i32gather_epi32::<4>(table, index) };
-                let hit = _mm256_slli_epi32::<31>(_mm256_srlv_epi32(words, shift));
-                // Lane j of load k is the window at position 4j + k.
-                let lanes = _mm256_movemask_ps(_mm256_castsi256_ps(hit)) as u32;
-                mask |= lanes << (8 * k);
+        loop {
+            // SAFETY: this function runs only where the CPU has what `scan` needs.
+            let (next, n) = unsafe { self.classes.scan(hay, at, &mut passed) };
+            for &(block, pass) in &passed[..n] {
+                let ones = pass.count_ones() as usize;
+                let mut rest = pass;
+                let mut done = 0;
+                while done < ones {
+                    for slot in &mut offsets[done..done + 8] {
+                        *slot = rest.trailing_zeros();
+                        rest &= rest.wrapping_sub(1);
+                    }
+                    done += 8;
+                }
+                let start = at + block as usize;
+                for &offset in &offsets[..ones] {
+                    let pos = start + offset as usize;
+                    if self.widened.may_anchor(hay, pos) {
+                        self.confirm_at(hay, pos, keyword, out);
+                    }
+                }
             }
-            if mask != 0 {
-                self.confirm(hay, at, unspread(mask), keyword, out);
+            if next == at {
+                return at;
             }
-            at += BLOCK;
+            at = next;
         }
-        at
     }
 
     /// Confirms the positions `at + i` for the bits i of `mask`: windows the table let through.
@@ -220,68 +268,73 @@ impl TrigramFilter {
         &self,
         hay: &[u8],
         at: usize,
-        mut mask: u32,
-        keyword: impl Fn(u32) -> &'k [u8],
+        mut mask: u64,
+        keyword: impl Fn(u32) -> &'k [u8] + Copy,
         out: &mut Vec<KeywordHit>,
     ) {
         while mask != 0 {
             let pos = at + mask.trailing_zeros() as usize;
             mask &= mask - 1;
-            let word = word_at(hay, pos);
-            let b = bucket(word);
-            let range = self.starts[b] as usize..self.starts[b + 1] as usize;
-            let window = word & 0x00FF_FFFF;
-            for e in &self.entries[range] {
-                // Other windows filed in the bucket, and keywords whose first byte is not
-                // there, are turned away before the whole keyword is compared.
-                if e.anchor != window {
-                    continue;
-                }
-                let Some(start) = pos.checked_sub(e.off as usize) else {
-                    continue;
-                };
-                let kw = keyword(e.id);
-                let found = if e.any_case {
-                    hay[start].to_ascii_lowercase() == e.first
-                        && (hay.get(start..start + kw.len()))
-                            .is_some_and(|h| h.eq_ignore_ascii_case(kw))
-                } else {
-                    hay[start] == e.first && hay[start..].starts_with(kw)
-                };
-                if found {
-                    out.push(KeywordHit {
-                        start,
-                        keyword: e.id,
-                    });
-                }
+            if self.widened.may_anchor(hay, pos) {
+                self.confirm_at(hay, pos, keyword, out);
+            }
+        }
+    }
+
+    /// Confirms the keywords whose anchor may be the window at `pos`.
+    #[inline]
+    fn confirm_at<'k>(
+        &self,
+        hay: &[u8],
+        pos: usize,
+        keyword: impl Fn(u32) -> &'k [u8] + Copy,
+        out: &mut Vec<KeywordHit>,
+    ) {
+        let word = word_at(hay, pos);
+        let b = bucket(word);
+        let range = self.starts[b] as usize..self.starts[b + 1] as usize;
+        let window = word & 0x00FF_FFFF;
+        for e in &self.entries[range] {
+            // Other windows filed in the bucket, and keywords whose first byte is not
+            // there, are turned away before the whole keyword is compared.
+            if e.anchor != window {
+                continue;
+            }
+            let Some(start) = pos.checked_sub(e.off as usize) else {
+                continue;
+            };
+            let kw = keyword(e.id);
+            let found = if e.any_case {
+                hay[start].to_ascii_lowercase() == e.first
+                    && (hay.get(start..start + kw.len()))
+                        .is_some_and(|h| h.eq_ignore_ascii_case(kw))
+            } else {
+                hay[start] == e.first && hay[start..].starts_with(kw)
+            };
+            if found {
+                out.push(KeywordHit {
+                    start,
+                    keyword: e.id,
+                });
             }
         }
     }
 }
 
-/// Bit 8k + j (lane j of load k: position 4j + k) moved to bit 4j + k.
-#[inline(always)]
-fn unspread(mask: u32) -> u32 {
-    spread(mask) | spread(mask >> 8) << 1 | spread(mask >> 16) << 2 | spread(mask >> 24) << 3
-}
-
-/// Bits 0..8 of `lanes` moved to bits 0, 4, 8, …, 28.
-#[inline(always)]
-fn spread(lanes: u32) -> u32 {
-    let mut x = lanes & 0xff;
-    x = (x | (x << 12)) & 0x000F_000F;
-    x = (x | (x << 6)) & 0x0303_0303;
-    (x | (x << 3)) & 0x1111_1111
-}
-
-fn simd_available() -> bool {
+fn simd_available() -> Simd {
     #[cfg(target_arch = "x86_64")]
     {
-        std::is_x86_feature_detected!("avx2")
+        if class_test::available() {
+            Simd::Avx512
+        } else if std::is_x86_feature_detected!("avx2") {
+            Simd::Avx2
+        } else {
+            Simd::None
+        }
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
-        false
+        Simd::None
     }
 }
 
@@ -305,24 +358,39 @@ mod tests {
         out
     }
 
-    fn found(keywords: &[&[u8]], hay: &[u8], avx2: bool) -> Vec<KeywordHit> {
+    fn found(keywords: &[&[u8]], hay: &[u8], simd: Simd) -> Vec<KeywordHit> {
         let ids = keywords
             .iter()
             .enumerate()
             .map(|(i, k)| (i as u32, *k, false));
-        let f = TrigramFilter::with_simd(ids, avx2);
+        let f = TrigramFilter::with_simd(ids, simd);
         let mut out = Vec::new();
         f.find(hay, |id| keywords[id as usize], &mut out);
         out.sort_unstable();
         out
     }
 
-    /// Both code paths where the CPU has AVX2; the scalar one elsewhere.
-    fn paths() -> Vec<bool> {
-        if simd_available() {
-            vec![false, true]
-        } else {
-            vec![false]
+    /// Every occurrence of the keywords (each with whether in any case), sorted.
+    fn plain_search(kws: &[(&[u8], bool)], hay: &[u8]) -> Vec<KeywordHit> {
+        let mut expect = Vec::new();
+        for (id, &(kw, any_case)) in kws.iter().enumerate() {
+            for (start, w) in hay.windows(kw.len()).enumerate() {
+                if w == kw || (any_case && w.eq_ignore_ascii_case(kw)) {
+                    let keyword = id as u32;
+                    expect.push(KeywordHit { start, keyword });
+                }
+            }
+        }
+        expect.sort_unstable();
+        expect
+    }
+
+    /// Every code path this CPU can run.
+    fn paths() -> Vec<Simd> {
+        match simd_available() {
+            Simd::Avx512 => vec![Simd::None, Simd::Avx2, Simd::Avx512],
+            Simd::Avx2 => vec![Simd::None, Simd::Avx2],
+            Simd::None => vec![Simd::None],
         }
     }
 
@@ -348,10 +416,10 @@ mod tests {
             b"SK_LIVE_",
             b"twili0",
         ];
-        for avx2 in paths() {
+        for simd in paths() {
             let f = TrigramFilter::with_simd(
                 kws.iter().enumerate().map(|(i, &(k, a))| (i as u32, k, a)),
-                avx2,
+                simd,
             );
             for pad in 0..36 {
                 let mut hay = vec![b'.'; pad];
@@ -359,38 +427,14 @@ mod tests {
                     hay.extend_from_slice(s);
                     hay.push(b' ');
                 }
-                let mut expect = Vec::new();
-                for (id, &(kw, any_case)) in kws.iter().enumerate() {
-                    for (start, w) in hay.windows(kw.len()).enumerate() {
-                        if w == kw || (any_case && w.eq_ignore_ascii_case(kw)) {
-                            expect.push(KeywordHit {
-                                start,
-                                keyword: id as u32,
-                            });
-                        }
-                    }
-                }
-                expect.sort_unstable();
+                let expect = plain_search(&kws, &hay);
                 assert_eq!(expect.len(), 4 + 3 + 1 + 1, "pad {pad}");
                 let mut out = Vec::new();
                 f.find(&hay, |id| kws[id as usize].0, &mut out);
                 out.sort_unstable();
-                assert_eq!(out, expect, "pad {pad} avx2 {avx2}");
+                assert_eq!(out, expect, "pad {pad} {simd:?}");
             }
         }
-    }
-
-    #[test]
-    fn spread_places_lane_bits() {
-        assert_eq!(spread(0b1000_0001), (1 << 28) | 1);
-        assert_eq!(spread(0xff), 0x1111_1111);
-        // Lane j of answer m is position 4j + m.
-        for m in 0..4 {
-            for j in 0..8 {
-                assert_eq!(unspread(1 << (8 * m + j)), 1 << (4 * j + m), "m {m} j {j}");
-            }
-        }
-        assert_eq!(unspread(u32::MAX), u32::MAX);
     }
 
     #[test]
@@ -403,7 +447,7 @@ mod tests {
             b"gh_x",
             b"r8_",
         ];
-        for avx2 in paths() {
+        for simd in paths() {
             for pad in 0..40 {
                 for tail in 0..5 {
                     let mut hay = vec![b'.'; pad];
@@ -411,7 +455,11 @@ mod tests {
                     hay.extend_from_slice(&b"gh_x"[..tail]);
                     let expect = naive(&kws, &hay);
                     assert!(expect.len() >= 8, "{expect:?}");
-                    assert_eq!(found(&kws, &hay, avx2), expect, "pad {pad} tail {tail}");
+                    assert_eq!(
+                        found(&kws, &hay, simd),
+                        expect,
+                        "pad {pad} tail {tail} {simd:?}"
+                    );
                 }
             }
         }
@@ -420,9 +468,9 @@ mod tests {
     #[test]
     fn short_haystacks() {
         let kws: [&[u8]; 2] = [b"r8_", b"r8_x"];
-        for avx2 in paths() {
+        for simd in paths() {
             for hay in [&b""[..], b"r", b"r8", b"r8_", b"r8_x", b".r8_x"] {
-                assert_eq!(found(&kws, hay, avx2), naive(&kws, hay), "{hay:?}");
+                assert_eq!(found(&kws, hay, simd), naive(&kws, hay), "{hay:?}");
             }
         }
     }
@@ -433,7 +481,7 @@ mod tests {
             .map(|i| format!("k{i}_{}x", i * 7).into_bytes())
             .collect();
         let refs: Vec<&[u8]> = kws.iter().map(Vec::as_slice).collect();
-        for avx2 in paths() {
+        for simd in paths() {
             let mut seed = 0x2545_f491_4f6c_dd1du64;
             for round in 0..50 {
                 let mut hay = Vec::new();
@@ -448,7 +496,53 @@ mod tests {
                     }
                 }
                 let expect = naive(&refs, &hay);
-                assert_eq!(found(&refs, &hay, avx2), expect, "round {round}");
+                assert_eq!(found(&refs, &hay, simd), expect, "round {round} {simd:?}");
+            }
+        }
+    }
+
+    /// Bytes of every value, keywords with bytes from 0x80 up, in any case, and anchors at
+    /// either end of their keyword, against a plain search, on every code path.
+    #[test]
+    fn binary_haystacks_and_keywords_in_any_case_agree_with_a_plain_search() {
+        let kws: [(&[u8], bool); 6] = [
+            (b"\xe2\x80\x9ckey", false),
+            (b"alibaba", true),
+            (b"s\0k\0_\0", false),
+            (b"zq~", false),
+            (b"\xffq_a", true),
+            (b"tles", true),
+        ];
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for round in 0..40 {
+            let mut hay = Vec::new();
+            while hay.len() < 2000 + round {
+                let r = next();
+                match r % 9 {
+                    0 => hay.extend(kws[(r >> 8) as usize % kws.len()].0.iter().map(|&b| {
+                        if next() % 2 == 0 {
+                            b.to_ascii_uppercase()
+                        } else {
+                            b
+                        }
+                    })),
+                    _ => hay.push((r >> 24) as u8),
+                }
+            }
+            let expect = plain_search(&kws, &hay);
+            for simd in paths() {
+                let ids = kws.iter().enumerate().map(|(i, &(k, a))| (i as u32, k, a));
+                let f = TrigramFilter::with_simd(ids, simd);
+                let mut out = Vec::new();
+                f.find(&hay, |id| kws[id as usize].0, &mut out);
+                out.sort_unstable();
+                assert_eq!(out, expect, "round {round} {simd:?}");
             }
         }
     }
