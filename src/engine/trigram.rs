@@ -231,34 +231,51 @@ impl TrigramFilter {
         // A block's passing windows: 8 slots are written per step whatever the number of
         // windows left (those past it are not read), so few branches are mispredicted.
         let mut offsets = [0u32; 64 + 8];
+        let mut confirm_block = |start: usize, pass: u64| {
+            let ones = pass.count_ones() as usize;
+            let mut rest = pass;
+            let mut done = 0;
+            while done < ones {
+                for slot in &mut offsets[done..done + 8] {
+                    *slot = rest.trailing_zeros();
+                    rest &= rest.wrapping_sub(1);
+                }
+                done += 8;
+            }
+            for &offset in &offsets[..ones] {
+                let pos = start + offset as usize;
+                if self.widened.may_anchor(hay, pos) {
+                    self.confirm_at(hay, pos, keyword, out);
+                }
+            }
+        };
         let mut at = 0;
         loop {
             // SAFETY: this function runs only where the CPU has what `scan` needs.
             let (next, n) = unsafe { self.classes.scan(hay, at, &mut passed) };
             for &(block, pass) in &passed[..n] {
-                let ones = pass.count_ones() as usize;
-                let mut rest = pass;
-                let mut done = 0;
-                while done < ones {
-                    for slot in &mut offsets[done..done + 8] {
-                        *slot = rest.trailing_zeros();
-                        rest &= rest.wrapping_sub(1);
-                    }
-                    done += 8;
-                }
-                let start = at + block as usize;
-                for &offset in &offsets[..ones] {
-                    let pos = start + offset as usize;
-                    if self.widened.may_anchor(hay, pos) {
-                        self.confirm_at(hay, pos, keyword, out);
-                    }
-                }
+                confirm_block(at + block as usize, pass);
             }
             if next == at {
-                return at;
+                break;
             }
             at = next;
         }
+        // The last windows (fewer than 64), tested in a copy padded with zeros: the table,
+        // which this path does not otherwise read, is not brought into the cache for them.
+        let rest = &hay[at..];
+        if rest.len() >= WINDOW {
+            let mut padded = [0u8; class_test::BLOCK_READ];
+            padded[..rest.len()].copy_from_slice(rest);
+            // SAFETY: as above.
+            let (_, n) = unsafe { self.classes.scan(&padded, 0, &mut passed) };
+            // Only windows wholly inside `hay` (rest.len() <= 65: at most 63 of them).
+            let inside = (1u64 << (rest.len() - WINDOW + 1)) - 1;
+            if n > 0 {
+                confirm_block(at, passed[0].1 & inside);
+            }
+        }
+        hay.len()
     }
 
     /// Confirms the positions `at + i` for the bits i of `mask`: windows the table let through.

@@ -15,8 +15,8 @@ const TESTS: usize = CLASS_MAPS.len();
 
 /// Bytes a block's loads read: 64 windows of 3 bytes.
 pub(crate) const BLOCK_READ: usize = 64 + 2;
-/// Blocks tested by one call of [`ClassTest::scan`] (16 KiB of text).
-pub(crate) const BATCH: usize = 256;
+/// Blocks tested by one call of [`ClassTest::scan`] (4 KiB of text).
+pub(crate) const BATCH: usize = 64;
 /// Room for the blocks one call of [`ClassTest::scan`] may pass, and for the one it writes
 /// past the last.
 pub(crate) const PASSED: usize = BATCH + 1;
