@@ -17,9 +17,9 @@ const TESTS: usize = CLASS_MAPS.len();
 pub(crate) const BLOCK_READ: usize = 64 + 2;
 /// Blocks tested by one call of [`ClassTest::scan`] (4 KiB of text).
 pub(crate) const BATCH: usize = 64;
-/// Room for the blocks one call of [`ClassTest::scan`] may pass, and for the one it writes
-/// past the last.
-pub(crate) const PASSED: usize = BATCH + 1;
+/// Room for the blocks one call of [`ClassTest::scan`] may pass (each block's slot is
+/// written before its answer is known, at an index below the number of blocks tested).
+pub(crate) const PASSED: usize = BATCH;
 
 #[derive(Debug, Clone)]
 pub(crate) struct ClassTest {
