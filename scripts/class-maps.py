@@ -9,10 +9,10 @@ faster.
     scripts/class-maps.py [DIR ...] > src/engine/trigram/class_maps.rs
 
 Samples up to 256 KiB from each file of each DIR (default: an npm tree, the local cargo
-registry, the system's Python packages), in a fixed shuffled order, up to 2 MB per DIR,
+registry, the system's Python packages), in a fixed shuffled order, up to 6 MB per DIR,
 binaries included (a tree holds them and they are scanned too). The anchors are the built-in
 rules' (printed by `cargo test --release --lib -- --ignored print_builtin_anchor_windows`).
-Needs numpy. Runs for a few minutes: a coordinate descent over the map entries of the 110 most
+Needs numpy. Runs for a few minutes: a coordinate descent over the map entries of the 128 most
 common bytes, scored by the share of the sample's windows that pass.
 """
 import os
@@ -24,9 +24,9 @@ import sys
 import numpy as np
 
 CLASSES = 16
-PER_ROOT = 2 * 1024 * 1024
+PER_ROOT = 6 * 1024 * 1024
 PER_FILE = 256 * 1024
-SWEEPS = 5
+SWEEPS = 8
 
 roots = sys.argv[1:] or [
     "/tmp/sealant-bench/node_modules",
@@ -93,7 +93,7 @@ def optimize(among, seed):
     for sweep in range(SWEEPS):
         better = False
         for p in range(3):
-            for b in order[:110]:
+            for b in order[:128]:
                 kept = maps[p][b]
                 for k in range(CLASSES):
                     maps[p][b] = k

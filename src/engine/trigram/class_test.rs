@@ -23,39 +23,62 @@ pub(crate) const PASSED: usize = BATCH;
 
 #[derive(Debug, Clone)]
 pub(crate) struct ClassTest {
+    /// For each byte position, the classes of each byte value below 0x80 under both tests
+    /// (the first test's in the low 4 bits, the second's in the high 4), relabelled from
+    /// [`CLASS_MAPS`] so that bytes from 0x80 up are class 0 in both: the SIMD code looks up
+    /// both tests' classes with one permute and zeroes the others, and its loop's tables fit
+    /// in registers.
+    maps: [[u8; 128]; 3],
     /// For each test and each pair of first and second classes (`c0 << 4 | c1`), the third
     /// classes that some anchor has with them: classes 0–7 as bits of `rows[t][0]`, 8–15 of
     /// `rows[t][1]`.
     rows: [[[u8; 256]; 2]; TESTS],
 }
 
-/// Test `t`'s class of byte `b` at position `p` of a window (bytes from 0x80 up share one).
-#[inline(always)]
-fn class(t: usize, p: usize, b: u8) -> u8 {
-    CLASS_MAPS[t][p][usize::from(b.min(0x80))]
-}
-
-/// Test `t`'s row and bit for the window in `word`'s low 3 bytes.
-fn cell(t: usize, word: u32) -> (usize, usize, u8) {
-    let [b0, b1, b2, _] = word.to_le_bytes();
-    let pair = usize::from(class(t, 0, b0) << 4 | class(t, 1, b1));
-    let third = class(t, 2, b2);
-    (usize::from(third >= 8), pair, 1 << (third & 7))
-}
-
 impl ClassTest {
     /// The tests for the anchor windows `anchors` (each in the low 3 bytes of a word).
     pub(crate) fn new(anchors: impl IntoIterator<Item = u32>) -> Self {
+        let maps = std::array::from_fn(|p| {
+            std::array::from_fn(|b| {
+                let [first, second] = [0, 1].map(|t| {
+                    let map = &CLASS_MAPS[t][p];
+                    // Swapping two classes changes no answer: the rows use these maps too.
+                    match map[b] {
+                        c if c == map[128] => 0,
+                        0 => map[128],
+                        c => c,
+                    }
+                });
+                first | second << 4
+            })
+        });
         let mut test = ClassTest {
+            maps,
             rows: [[[0; 256]; 2]; TESTS],
         };
         for w in anchors {
             for t in 0..TESTS {
-                let (row, pair, bit) = cell(t, w);
+                let (row, pair, bit) = test.cell(t, w);
                 test.rows[t][row][pair] |= bit;
             }
         }
         test
+    }
+
+    /// Test `t`'s class of byte `b` at position `p` of a window.
+    #[inline(always)]
+    fn class(&self, t: usize, p: usize, b: u8) -> u8 {
+        self.maps[p]
+            .get(usize::from(b))
+            .map_or(0, |c| c >> (4 * t) & 0x0f)
+    }
+
+    /// Test `t`'s row and bit for the window in `word`'s low 3 bytes.
+    fn cell(&self, t: usize, word: u32) -> (usize, usize, u8) {
+        let [b0, b1, b2, _] = word.to_le_bytes();
+        let pair = usize::from(self.class(t, 0, b0) << 4 | self.class(t, 1, b1));
+        let third = self.class(t, 2, b2);
+        (usize::from(third >= 8), pair, 1 << (third & 7))
     }
 
     /// Whether the window in `word`'s low 3 bytes passes the class tests (what the SIMD code
@@ -63,7 +86,7 @@ impl ClassTest {
     #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) fn passes(&self, word: u32) -> bool {
         (0..TESTS).all(|t| {
-            let (row, pair, bit) = cell(t, word);
+            let (row, pair, bit) = self.cell(t, word);
             self.rows[t][row][pair] & bit != 0
         })
     }
@@ -77,6 +100,7 @@ impl ClassTest {
     /// The CPU must have AVX-512 F, BW and VBMI ([`available`]).
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
+    #[inline(never)]
     pub(crate) unsafe fn scan(
         &self,
         hay: &[u8],
@@ -84,8 +108,6 @@ impl ClassTest {
         passed: &mut [(u32, u64); PASSED],
     ) -> (usize, usize) {
         use std::arch::x86_64::*;
-        /// A position's map: bytes 0–63 and 64–127, and the class of bytes from 0x80 up.
-        type Map = (__m512i, __m512i, __m512i);
         /// A test's rows (low and high third classes), each as four 64-byte tables.
         type Rows = [[__m512i; 4]; 2];
         let load = |bytes: &[u8]| {
@@ -93,50 +115,43 @@ impl ClassTest {
             // SAFETY: `bytes` holds at least 64 bytes.
             unsafe { _mm512_loadu_si512(bytes.as_ptr() as *const __m512i) }
         };
-        let tests: [([Map; 3], Rows); TESTS] = std::array::from_fn(|t| {
-            let maps = [0, 1, 2].map(|p| {
-                let m = &CLASS_MAPS[t][p];
-                (
-                    load(&m[..64]),
-                    load(&m[64..128]),
-                    _mm512_set1_epi8(m[128] as i8),
-                )
-            });
-            let rows = self.rows[t].each_ref().map(|r| {
+        // Each position's map: bytes 0–63 and 64–127.
+        let maps = self
+            .maps
+            .each_ref()
+            .map(|m| (load(&m[..64]), load(&m[64..])));
+        let rows: [Rows; TESTS] = self.rows.each_ref().map(|rows| {
+            rows.each_ref().map(|r| {
                 [
                     load(&r[..64]),
                     load(&r[64..128]),
                     load(&r[128..192]),
                     load(&r[192..]),
                 ]
-            });
-            (maps, rows)
+            })
         });
+        // `bit_of[i]`: bit `i % 8`, for `vpermb`, which reads only an index's low 6 bits.
         let bit_of: [u8; 64] = std::array::from_fn(|i| 1 << (i % 8));
         let bit_of = load(&bit_of);
-        let eight = _mm512_set1_epi8(8);
-        let classes = |v: __m512i, (lo, hi, top): Map| {
-            let mapped = _mm512_permutex2var_epi8(lo, v, hi);
-            _mm512_mask_blend_epi8(_mm512_movepi8_mask(v), mapped, top)
-        };
-        // A 256-byte table looked up by every byte of `index`.
-        let lookup = |t: &[__m512i; 4], index: __m512i| {
+        let high_nibble = _mm512_set1_epi8(0xf0_u8 as i8);
+        let bit_3 = _mm512_set1_epi8(0x08);
+        // A 256-byte table looked up by every byte of `index` (`high`: its top bits).
+        let lookup = |t: &[__m512i; 4], index: __m512i, high: __mmask64| {
             let below = _mm512_permutex2var_epi8(t[0], index, t[1]);
             let above = _mm512_permutex2var_epi8(t[2], index, t[3]);
-            _mm512_mask_blend_epi8(_mm512_movepi8_mask(index), below, above)
+            _mm512_mask_blend_epi8(high, below, above)
         };
-        let test = |v: [__m512i; 3], (maps, rows): &([Map; 3], Rows)| {
-            let c0 = classes(v[0], maps[0]);
-            let c1 = classes(v[1], maps[1]);
-            let c2 = classes(v[2], maps[2]);
-            // Classes are below 16: shifting 16-bit lanes by 4 keeps each byte's bits in it.
-            let pair = _mm512_or_si512(_mm512_slli_epi16::<4>(c0), c1);
+        // The windows that pass a test: `pair` holds each window's first two classes
+        // (`c0 << 4 | c1`), `third_high` which hold a third class from 8 up, and `third` the
+        // third class in its low 3 bits.
+        let test = |rows: &Rows, pair: __m512i, third_high: __mmask64, third: __m512i| {
+            let high = _mm512_movepi8_mask(pair);
             let row = _mm512_mask_blend_epi8(
-                _mm512_test_epi8_mask(c2, eight),
-                lookup(&rows[0], pair),
-                lookup(&rows[1], pair),
+                third_high,
+                lookup(&rows[0], pair, high),
+                lookup(&rows[1], pair, high),
             );
-            _mm512_test_epi8_mask(row, _mm512_shuffle_epi8(bit_of, c2))
+            _mm512_test_epi8_mask(row, _mm512_permutexvar_epi8(third, bit_of))
         };
         let start = at;
         let end = hay
@@ -147,7 +162,27 @@ impl ClassTest {
         while at < end {
             let block = &hay[at..at + BLOCK_READ];
             let v = [load(block), load(&block[1..]), load(&block[2..])];
-            let pass = test(v, &tests[0]) & test(v, &tests[1]);
+            // Both tests' classes of the bytes at each position of the windows.
+            let c = [0, 1, 2].map(|p| {
+                let (lo, hi) = maps[p];
+                _mm512_maskz_permutex2var_epi8(!_mm512_movepi8_mask(v[p]), lo, v[p], hi)
+            });
+            // The first test's classes are the low 4 bits of `c`, the second's the high 4.
+            // Shifting 16-bit lanes brings a neighbour's bits in; bit-selecting (0xca: a ? b : c)
+            // by `high_nibble` keeps them out.
+            let first = test(
+                &rows[0],
+                _mm512_ternarylogic_epi32::<0xca>(high_nibble, _mm512_slli_epi16::<4>(c[0]), c[1]),
+                _mm512_test_epi8_mask(c[2], bit_3),
+                c[2],
+            );
+            let second = test(
+                &rows[1],
+                _mm512_ternarylogic_epi32::<0xca>(high_nibble, c[0], _mm512_srli_epi16::<4>(c[1])),
+                _mm512_movepi8_mask(c[2]),
+                _mm512_srli_epi16::<4>(c[2]),
+            );
+            let pass = first & second;
             // Written whatever the answer, kept only when some window passed: no branch.
             passed[n] = ((at - start) as u32, pass);
             n += usize::from(pass != 0);

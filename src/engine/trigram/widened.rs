@@ -2,15 +2,17 @@
 //! keyword. An anchor is 3 bytes and, for some keywords, common in text (`bab` of `alibaba`
 //! in every `babel`); with the keyword's next byte (or, for an anchor that ends its keyword,
 //! the byte before it) it is four, and far rarer. The 4-byte windows of every keyword, in
-//! every case for a keyword matched in any case, are hashed into a bit set that stays in the
-//! L1 cache; a window is confirmed only when its widened window's bit is set. Like every test
-//! before confirming, it only turns away windows that cannot start a keyword's anchor.
+//! every case for a keyword matched in any case, are hashed into a set of 32 KiB (a blocked
+//! Bloom filter: two bits of one 64-bit word per window, which lets through about one in a
+//! hundred other windows where one bit let through one in twenty-five); a window is confirmed
+//! only when its widened window's bits are set. Like every test before confirming, it only
+//! turns away windows that cannot start a keyword's anchor.
 
 use crate::engine::anchor::cases_of;
 use crate::engine::window::word_at;
 
-/// log2 of the bits of the set (32 KiB).
-const BITS: u32 = 18;
+/// log2 of the 64-bit words of the set (32 KiB).
+const WORDS: u32 = 12;
 
 /// How a keyword's widened window sits around its anchor; each kind is hashed apart.
 #[derive(Debug, Clone, Copy)]
@@ -28,11 +30,14 @@ pub(crate) struct Widened {
     bits: Box<[u64]>,
 }
 
-/// The bit of a widened window of `kind`.
+/// The word and the two bits of a widened window of `kind`.
 #[inline(always)]
-fn slot(kind: Kind, word: u32) -> usize {
+fn slot(kind: Kind, word: u32) -> (usize, u64) {
     const SALT: [u32; 3] = [0, 0x5BD1_E995, 0x2545_F491];
-    ((word ^ SALT[kind as usize]).wrapping_mul(0x9E37_79B1) >> (32 - BITS)) as usize
+    // The top bits of the product: WORDS for the word, 6 for each bit.
+    let h = u64::from(word ^ SALT[kind as usize]).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        >> (64 - WORDS - 12);
+    ((h >> 12) as usize, 1 << (h & 63) | 1 << ((h >> 6) & 63))
 }
 
 impl Widened {
@@ -40,7 +45,7 @@ impl Widened {
     /// matched in any case (then it is in lower case).
     pub(crate) fn new<'a>(keywords: impl IntoIterator<Item = (&'a [u8], usize, bool)>) -> Self {
         let mut set = Widened {
-            bits: vec![0u64; 1 << (BITS - 6)].into_boxed_slice(),
+            bits: vec![0u64; 1 << WORDS].into_boxed_slice(),
         };
         for (kw, off, any_case) in keywords {
             let (kind, at) = if off + 4 <= kw.len() {
@@ -63,8 +68,8 @@ impl Widened {
             let lows = cases_of(word & 0x00FF_FFFF).take(if any_case { 8 } else { 1 });
             for low in lows {
                 for high in [fourth, other_fourth] {
-                    let h = slot(kind, low | high);
-                    set.bits[h / 64] |= 1 << (h % 64);
+                    let (at, bits) = slot(kind, low | high);
+                    set.bits[at] |= bits;
                 }
             }
         }
@@ -72,10 +77,8 @@ impl Widened {
     }
 
     fn has(&self, kind: Kind, word: u32) -> bool {
-        let h = slot(kind, word);
-        self.bits
-            .get(h / 64)
-            .is_some_and(|w| w & (1 << (h % 64)) != 0)
+        let (at, bits) = slot(kind, word);
+        self.bits.get(at).is_some_and(|w| w & bits == bits)
     }
 
     /// Whether the window at `pos` may be the anchor of a keyword, by its widened windows.
