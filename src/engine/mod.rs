@@ -18,11 +18,10 @@ use crate::decode::jwt::{self, Verdict};
 use crate::decode::sas;
 use crate::error::Result;
 use crate::finding::Confidence;
-use globset::Candidate;
 
 use crate::rules::file_rules::FileRule;
+use crate::rules::path_index::{PathIndex, PathMatches, Role};
 use crate::rules::published::Published;
-use crate::rules::scope::PathIndex;
 use crate::rules::{Rule, RuleSet};
 use prefilter::{KeywordHit, Prefilter};
 
@@ -87,9 +86,8 @@ pub struct Scratch {
     on: Vec<bool>,
     /// Per rule: findings in the current blob are info.
     info: Vec<bool>,
-    glob_hits: Vec<usize>,
-    /// Rules (content rules, then file rules) whose `paths` match the current blob.
-    path_matches: Vec<u32>,
+    /// The globs of rules (content rules, then file rules) that match the current blob.
+    path_matches: PathMatches,
     /// File rules whose `paths` match the current blob.
     file_candidates: Vec<u32>,
     /// Rules and offsets (in the haystack last searched) of values a filter dropped as fake.
@@ -199,25 +197,24 @@ impl Engine {
     pub fn prepare(&self, path: &str, head: &[u8], scratch: &mut Scratch) {
         self.init(scratch);
         // Globs look at an archive member's own path, after the last `!`.
-        let candidate = Candidate::new(path.rsplit('!').next().unwrap_or(path));
-        self.paths.matches(
-            &candidate,
-            &mut scratch.glob_hits,
-            &mut scratch.path_matches,
-        );
+        let own = path.rsplit('!').next().unwrap_or(path);
+        // Its last component, as globset sees it (it reads `\` as a separator on Windows).
+        let name = (own
+            .rsplit(|c| c == '/' || (cfg!(windows) && c == '\\'))
+            .next())
+        .unwrap_or(own);
+        let matched = &mut scratch.path_matches;
+        self.paths.matches(own, name, matched);
         let n = self.rules.len() as u32;
         scratch.file_candidates.clear();
-        scratch.file_candidates.extend(
-            (scratch.path_matches.iter())
-                .filter(|&&o| o >= n)
-                .map(|&o| o - n),
-        );
+        (scratch.file_candidates).extend(matched.paths().filter(|&o| o >= n).map(|o| o - n));
         for &ri in &self.scoped {
             let scope = &self.rules[ri as usize].scope;
-            let path_ok = !scope.has_paths() || scratch.path_matches.binary_search(&ri).is_ok();
-            let on = path_ok && scope.applies_after_path(&candidate, head);
+            let on = (!scope.has_paths() || matched.has(Role::Path, ri))
+                && !matched.has(Role::Exclude, ri)
+                && scope.marked(head);
             scratch.on[ri as usize] = on;
-            scratch.info[ri as usize] = on && scope.is_info(&candidate);
+            scratch.info[ri as usize] = on && matched.has(Role::Info, ri);
         }
     }
 

@@ -6,6 +6,8 @@ pub mod checksum;
 pub mod file_rules;
 pub mod import;
 pub mod model;
+pub mod names;
+pub mod path_index;
 pub mod placeholder;
 pub mod published;
 pub mod scope;

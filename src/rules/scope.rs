@@ -12,9 +12,11 @@ pub const HEAD_LEN: usize = 1024;
 pub struct Scope {
     paths: Option<GlobSet>,
     /// The same globs one by one, for an index over many rules (see `PathIndex`).
-    path_globs: Vec<Glob>,
+    pub(super) path_globs: Vec<Glob>,
     exclude: Option<GlobSet>,
+    pub(super) exclude_globs: Vec<Glob>,
     info: Option<GlobSet>,
+    pub(super) info_globs: Vec<Glob>,
     /// Searchers for the markers, built once (a searcher costs more to build than to run
     /// over a 1 KiB head).
     contains: Vec<memchr::memmem::Finder<'static>>,
@@ -33,7 +35,12 @@ impl Scope {
             path_globs: paths.iter().map(|p| glob(p, here)).collect::<Result<_>>()?,
             paths: globs(paths, here)?,
             exclude: globs(exclude, here)?,
+            exclude_globs: exclude
+                .iter()
+                .map(|p| glob(p, here))
+                .collect::<Result<_>>()?,
             info: globs(info, here)?,
+            info_globs: info.iter().map(|p| glob(p, here)).collect::<Result<_>>()?,
             contains: (contains.iter())
                 .map(|c| memchr::memmem::Finder::new(c.as_bytes()).into_owned())
                 .collect(),
@@ -70,6 +77,11 @@ impl Scope {
         {
             return false;
         }
+        self.marked(head)
+    }
+
+    /// Whether a blob starting with `head` holds one of the markers, if the rule has any.
+    pub fn marked(&self, head: &[u8]) -> bool {
         if self.contains.is_empty() {
             return true;
         }
@@ -82,43 +94,6 @@ impl Scope {
         self.info
             .as_ref()
             .is_some_and(|g| g.is_match_candidate(path))
-    }
-}
-
-/// One glob set over the `paths` of many scopes, so that a file's path is matched once for
-/// all rules. Each glob is tagged with the number its scope was added under.
-#[derive(Debug)]
-pub struct PathIndex {
-    set: GlobSet,
-    owners: Vec<u32>,
-}
-
-impl PathIndex {
-    pub fn new<'a>(scopes: impl Iterator<Item = (u32, &'a Scope)>) -> Result<PathIndex> {
-        let mut builder = GlobSetBuilder::new();
-        let mut owners = Vec::new();
-        for (owner, scope) in scopes {
-            for g in &scope.path_globs {
-                builder.add(g.clone());
-                owners.push(owner);
-            }
-        }
-        let set = builder
-            .build()
-            .map_err(|e| Error::new(format!("bad path globs: {e}")))?;
-        Ok(PathIndex { set, owners })
-    }
-
-    /// Appends to `out` the owners whose globs match `path` (sorted, without repeats).
-    pub fn matches(&self, path: &Candidate<'_>, hits: &mut Vec<usize>, out: &mut Vec<u32>) {
-        out.clear();
-        if self.owners.is_empty() {
-            return;
-        }
-        self.set.matches_candidate_into(path, hits);
-        out.extend(hits.iter().map(|&g| self.owners[g]));
-        out.sort_unstable();
-        out.dedup();
     }
 }
 
