@@ -1,6 +1,7 @@
 //! JSON string unescaping over raw bytes, for source maps: `sourcesContent` holds whole source
 //! files as JSON strings, so a key there may be split by `\n`, `\"` or `\u0041` escapes.
-//! Decoding is applied to the whole text without parsing JSON (a truncated or invalid map still
+//! Only the strings that hold a `\u` escape are decoded (see [`may_hide_text`]), each found
+//! from its escape without parsing the JSON around it (a truncated or invalid map still
 //! decodes); bytes outside escapes are copied as they are.
 
 use std::sync::LazyLock;
@@ -30,10 +31,59 @@ pub fn may_hide_text(src: &[u8]) -> bool {
     UNICODE_ESCAPE.find(src).is_some()
 }
 
-/// Decodes JSON escapes in `src` into `view`.
+/// Decodes into `view` the JSON strings of `src` that hold a `\u` escape, quotes included,
+/// each on a line of its own. The other strings are left out: their escapes only change the
+/// bytes around a credential, which the raw scan sees as well as a decoded one would, and
+/// most of a source map is in them, so its view is a fraction of its size.
 pub fn unescape(src: &[u8], view: &mut View) {
     view.clear();
-    view.bytes.reserve(src.len());
+    let mut done = 0; // nothing before this offset is decoded again
+    for at in UNICODE_ESCAPE.find_iter(src) {
+        if at < done {
+            continue;
+        }
+        let start = string_start(src, done, at);
+        let end = string_end(src, at);
+        decode_into(&src[start..end], start, view);
+        view.bytes.push(b'\n');
+        done = end;
+    }
+}
+
+/// Where the string holding offset `at` starts: its opening quote (the nearest quote before
+/// `at` that no backslash escapes), or `floor` when there is none after it.
+fn string_start(src: &[u8], floor: usize, at: usize) -> usize {
+    let mut to = at;
+    while let Some(q) = memchr::memrchr(b'"', &src[floor..to]).map(|q| floor + q) {
+        let backslashes = src[floor..q]
+            .iter()
+            .rev()
+            .take_while(|&&b| b == b'\\')
+            .count();
+        if backslashes % 2 == 0 {
+            return q;
+        }
+        to = q;
+    }
+    floor
+}
+
+/// Where the string holding the escape at `at` ends: just past its closing quote (the next
+/// quote that is not part of an escape), or the end of `src`.
+fn string_end(src: &[u8], mut at: usize) -> usize {
+    while let Some(off) = memchr::memchr2(b'"', b'\\', &src[at..]) {
+        at += off;
+        if src[at] == b'"' {
+            return at + 1;
+        }
+        at += escape(&src[at..]).0;
+    }
+    src.len()
+}
+
+/// Decodes the escapes in `src`, which starts at offset `from` of the blob, onto `view`.
+fn decode_into(src: &[u8], from: usize, view: &mut View) {
+    view.checkpoint(view.bytes.len(), from);
     let mut i = 0;
     while let Some(off) = memchr::memchr(b'\\', &src[i..]) {
         let at = i + off;
@@ -48,7 +98,7 @@ pub fn unescape(src: &[u8], view: &mut View) {
             }
         }
         i = at + consumed;
-        view.checkpoint(view.bytes.len(), i);
+        view.checkpoint(view.bytes.len(), from + i);
     }
     view.bytes.extend_from_slice(&src[i..]);
 }
@@ -119,7 +169,26 @@ mod tests {
     #[test]
     fn stray_backslashes_survive() {
         let mut v = View::default();
-        unescape(br"a\qb\", &mut v);
-        assert_eq!(v.bytes, br"a\qb\");
+        unescape(br#"x "a\qb\u0041" y \"#, &mut v);
+        assert_eq!(v.bytes, b"\"a\\qbA\"\n");
+    }
+
+    /// Only strings with a `\u` escape are decoded, found however quotes and backslashes
+    /// around them fall, each mapped back to where it came from.
+    #[test]
+    fn only_strings_with_unicode_escapes_are_decoded() {
+        let src = br#"["plain\n", "a\\", "b\"c\u0041\"d", "e\\\u0042", "f\u0043\u0044", "g"]"#;
+        let mut v = View::default();
+        unescape(src, &mut v);
+        let text = String::from_utf8(v.bytes.clone()).expect("utf-8");
+        assert_eq!(text, "\"b\"cA\"d\"\n\"e\\B\"\n\"fCD\"\n");
+        for (at, c) in text.char_indices().filter(|(_, c)| "bdeg".contains(*c)) {
+            assert_eq!(src[v.source_offset(at)], c as u8, "{at}");
+        }
+        // A chunk cut inside a string: from its start, to its end.
+        unescape(br#"x\u0041y", "z"#, &mut v);
+        assert_eq!(v.bytes, b"xAy\"\n");
+        unescape(br#""p", "q\u0041"#, &mut v);
+        assert_eq!(v.bytes, b"\"qA\n");
     }
 }
