@@ -122,6 +122,17 @@ fn xalz(w: &mut dyn Walk, path: &str, reader: &mut dyn Read, depth: usize) {
     match lz4_flex::block::decompress_into(&block, &mut out) {
         Ok(n) => {
             out.truncate(n);
+            // A block cut short can still end where a sequence ends: less than declared came
+            // out. What did is scanned, and the warning says the assembly is incomplete.
+            if n as u64 != size {
+                w.warn(
+                    path,
+                    format!(
+                        "XALZ block gives {n} of the {size} bytes its header declares \
+                         (truncated or corrupt); what it gives is scanned"
+                    ),
+                );
+            }
             let name = w.file_name(path);
             w.member(At::new(Kind::Xalz, path, &name, depth), &mut &out[..]);
         }

@@ -421,16 +421,21 @@ impl Walk for ArchiveReader<'_> {
 mod tests {
     use super::*;
 
+    #[derive(Default)]
     struct Sink {
         members: usize,
+        bytes: u64,
+        warnings: Vec<String>,
     }
 
     impl MemberSink for Sink {
         fn member(&mut self, _path: &str, content: &mut dyn Read) {
             self.members += 1;
-            let _ = io::copy(content, &mut io::sink());
+            self.bytes += io::copy(content, &mut io::sink()).unwrap_or(0);
         }
-        fn warn(&mut self, _path: &str, _message: String) {}
+        fn warn(&mut self, _path: &str, message: String) {
+            self.warnings.push(message);
+        }
     }
 
     fn sample_zip() -> Vec<u8> {
@@ -478,7 +483,7 @@ mod tests {
                     let at = (next() as usize) % data.len();
                     data[at] = next() as u8;
                 }
-                let mut sink = Sink { members: 0 };
+                let mut sink = Sink::default();
                 let limits = Limits {
                     max_entries: 50,
                     ..Limits::default()
@@ -490,6 +495,31 @@ mod tests {
                 }
                 assert!(sink.members <= 2 * 50 + 2);
             }
+        }
+    }
+
+    /// An XALZ block that gives less than its header declares (cut short where a sequence
+    /// ends, which decodes without an error) is scanned as far as it goes, with a warning.
+    #[test]
+    fn a_short_xalz_block_warns() {
+        let assembly = b"MZ assembly text sk_live_ and more ".repeat(40);
+        let block = lz4_flex::block::compress(&assembly);
+        for (declared, warned) in [(assembly.len(), false), (assembly.len() + 100, true)] {
+            let mut xalz = b"XALZ".to_vec();
+            xalz.extend_from_slice(&3u32.to_le_bytes());
+            xalz.extend_from_slice(&(declared as u32).to_le_bytes());
+            xalz.extend_from_slice(&block);
+            let mut sink = Sink::default();
+            let mut reader = ArchiveReader::new(Limits::default(), &mut sink);
+            assert_eq!(detect(&xalz), Some(Kind::Xalz));
+            reader.read_stream("Pay.dll", Kind::Xalz, &mut xalz.as_slice());
+            assert_eq!((sink.members, sink.bytes), (1, assembly.len() as u64));
+            assert_eq!(
+                sink.warnings.iter().any(|m| m.contains("of the")),
+                warned,
+                "{:?}",
+                sink.warnings
+            );
         }
     }
 
