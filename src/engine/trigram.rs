@@ -13,7 +13,8 @@
 //!
 //! A window let through must then have, with a neighbouring byte, the 4 bytes some keyword has
 //! around its anchor (see `widened`); only then a hashed index names the keywords whose anchor
-//! is that window and the anchor's offset in each, and each is confirmed by comparing bytes.
+//! is that window and the anchor's offset in each, and each is confirmed by comparing bytes
+//! (its first 8 in one compare, see `entry`).
 //!
 //! A keyword may be matched in any case (`twilio` finds `Twilio` and `TWILIO`): every case of
 //! its anchor window gets a bit (at most 8), and the keyword is compared without case.
@@ -24,9 +25,11 @@ use crate::engine::window::{BUCKET_BITS, HASH_BITS, bucket, hash, mix, word_at};
 mod avx2;
 mod class_maps;
 mod class_test;
+mod entry;
 mod widened;
 
 use class_test::ClassTest;
+use entry::Entry;
 use widened::Widened;
 
 /// A keyword hit: the keyword's index and where it starts.
@@ -38,6 +41,10 @@ pub struct KeywordHit {
 
 /// Bits of the table, in 32-bit words.
 const TABLE_WORDS: usize = (1 << HASH_BITS) / 32;
+/// Passing windows the AVX-512 path gathers before testing them further (more, after a
+/// block of 64 windows).
+const SPOTS: usize = 256;
+
 /// Positions looked up between two tests of the table's answers (one AVX2 round).
 const BLOCK: usize = 32;
 
@@ -69,22 +76,6 @@ pub(crate) enum Simd {
     Avx512,
 }
 
-/// A keyword behind a hash value: the anchor window and the first byte are compared before
-/// the whole keyword.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-struct Entry {
-    /// The keyword's id.
-    id: u32,
-    /// Where its anchor starts in it.
-    off: u32,
-    /// The anchor's 3 bytes as a little-endian word (for a keyword in any case: one case).
-    anchor: u32,
-    /// The keyword's first byte, lower-cased for a keyword in any case.
-    first: u8,
-    /// The keyword is compared without ASCII case (its bytes are lower case).
-    any_case: bool,
-}
-
 /// The table's bit for the window starting with `word`'s bytes, in bit 0 (others are noise).
 #[inline(always)]
 fn probe(bits: &[u32; TABLE_WORDS], word: u32) -> u32 {
@@ -112,16 +103,9 @@ impl TrigramFilter {
             let off = anchors.best(kw, any_case);
             widen.push((kw, off, any_case));
             let window = word_at(kw, off) & 0x00FF_FFFF;
-            let first = kw.first().copied().unwrap_or(0);
             // The window itself first, then its other cases.
             for anchor in cases_of(window).take(if any_case { 8 } else { 1 }) {
-                let entry = Entry {
-                    id,
-                    off: off as u32,
-                    anchor,
-                    first,
-                    any_case,
-                };
+                let entry = Entry::new(id, kw, off, anchor, any_case);
                 pairs.push((bucket(anchor), entry));
             }
         }
@@ -228,34 +212,37 @@ impl TrigramFilter {
         out: &mut Vec<KeywordHit>,
     ) -> usize {
         let mut passed = [(0, 0); class_test::PASSED];
-        // A block's passing windows: 8 slots are written per step whatever the number of
-        // windows left (those past it are not read), so few branches are mispredicted.
-        let mut offsets = [0u32; 64 + 8];
-        let mut confirm_block = |start: usize, pass: u64| {
+        // The passing windows of a batch, as offsets from its start: 8 slots are written per
+        // step whatever the number left (those past it are not read), so few branches are
+        // mispredicted.
+        let mut spots = [0u32; SPOTS + 64 + 8];
+        let mut count = 0;
+        let add = |spots: &mut [u32], count: &mut usize, block: u32, pass: u64| {
             let ones = pass.count_ones() as usize;
             let mut rest = pass;
             let mut done = 0;
             while done < ones {
-                for slot in &mut offsets[done..done + 8] {
-                    *slot = rest.trailing_zeros();
+                for slot in &mut spots[*count + done..*count + done + 8] {
+                    *slot = block + rest.trailing_zeros();
                     rest &= rest.wrapping_sub(1);
                 }
                 done += 8;
             }
-            for &offset in &offsets[..ones] {
-                let pos = start + offset as usize;
-                if self.widened.may_anchor(hay, pos) {
-                    self.confirm_at(hay, pos, keyword, out);
-                }
-            }
+            *count += ones;
         };
         let mut at = 0;
         loop {
             // SAFETY: this function runs only where the CPU has what `scan` needs.
             let (next, n) = unsafe { self.classes.scan(hay, at, &mut passed) };
             for &(block, pass) in &passed[..n] {
-                confirm_block(at + block as usize, pass);
+                if count > SPOTS {
+                    self.confirm_spots(hay, at, &mut spots[..count], keyword, out);
+                    count = 0;
+                }
+                add(&mut spots, &mut count, block, pass);
             }
+            self.confirm_spots(hay, at, &mut spots[..count], keyword, out);
+            count = 0;
             if next == at {
                 break;
             }
@@ -272,10 +259,34 @@ impl TrigramFilter {
             // Only windows wholly inside `hay` (rest.len() <= 65: at most 63 of them).
             let inside = (1u64 << (rest.len() - WINDOW + 1)) - 1;
             if n > 0 {
-                confirm_block(at, passed[0].1 & inside);
+                add(&mut spots, &mut count, 0, passed[0].1 & inside);
+                self.confirm_spots(hay, at, &mut spots[..count], keyword, out);
             }
         }
         hay.len()
+    }
+
+    /// Confirms the windows at `at + s`, for `s` in `spots`, that the widened test lets
+    /// through. Those are picked first, without a branch on the test's answer, so that the
+    /// loads of many windows' tests overlap; then they are confirmed.
+    #[inline]
+    fn confirm_spots<'k>(
+        &self,
+        hay: &[u8],
+        at: usize,
+        spots: &mut [u32],
+        keyword: impl Fn(u32) -> &'k [u8] + Copy,
+        out: &mut Vec<KeywordHit>,
+    ) {
+        let mut kept = 0;
+        for i in 0..spots.len() {
+            let s = spots[i];
+            spots[kept] = s;
+            kept += usize::from(self.widened.may_anchor(hay, at + s as usize));
+        }
+        for &s in &spots[..kept] {
+            self.confirm_at(hay, at + s as usize, keyword, out);
+        }
     }
 
     /// Confirms the positions `at + i` for the bits i of `mask`: windows the table let through.
@@ -312,22 +323,26 @@ impl TrigramFilter {
         let range = self.starts[b] as usize..self.starts[b + 1] as usize;
         let window = word & 0x00FF_FFFF;
         for e in &self.entries[range] {
-            // Other windows filed in the bucket, and keywords whose first byte is not
-            // there, are turned away before the whole keyword is compared.
+            // Other windows filed in the bucket, and keywords whose first 8 bytes are not
+            // there, are turned away before the keyword itself is read.
             if e.anchor != window {
                 continue;
             }
             let Some(start) = pos.checked_sub(e.off as usize) else {
                 continue;
             };
+            if !e.head_matches(hay, start) {
+                continue;
+            }
             let kw = keyword(e.id);
-            let found = if e.any_case {
-                hay[start].to_ascii_lowercase() == e.first
-                    && (hay.get(start..start + kw.len()))
-                        .is_some_and(|h| h.eq_ignore_ascii_case(kw))
-            } else {
-                hay[start] == e.first && hay[start..].starts_with(kw)
-            };
+            let found = kw.len() <= 8
+                || (hay.get(start..start + kw.len())).is_some_and(|h| {
+                    if e.any_case {
+                        h.eq_ignore_ascii_case(kw)
+                    } else {
+                        h == kw
+                    }
+                });
             if found {
                 out.push(KeywordHit {
                     start,
