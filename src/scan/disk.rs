@@ -21,6 +21,11 @@ use crate::source::root::{BlobName, STDIN_PATH};
 use crate::source::shard;
 use crate::source::walk::{self, WalkedFile};
 
+/// Files from this size on are checked for growth after their scan (one more read): a
+/// smaller file is read in one go right after it is opened, and asking each of them costs a
+/// system call per file (about 4% of a scan of a source tree's CPU time).
+const GROWTH_CHECKED_FROM: u64 = 1 << 20;
+
 impl FileContext<'_> {
     /// Scans one file found by the walk; problems become warnings in `stats`.
     pub(super) fn scan_file(
@@ -79,7 +84,7 @@ impl FileContext<'_> {
                      were scanned"
                 ),
             );
-        } else if f.read(&mut [0u8; 1]).is_ok_and(|n| n > 0) {
+        } else if size >= GROWTH_CHECKED_FROM && f.read(&mut [0u8; 1]).is_ok_and(|n| n > 0) {
             self.stats.warn(
                 shown,
                 format!(
