@@ -39,7 +39,9 @@ pub fn unescape(src: &[u8], view: &mut View) {
     view.clear();
     let mut done = 0; // nothing before this offset is decoded again
     for at in UNICODE_ESCAPE.find_iter(src) {
-        if at < done {
+        // A `\u` without 4 hex digits is no escape: it hides nothing (and a line for it
+        // could make the view longer than its input).
+        if at < done || hex4(src.get(at + 2..).unwrap_or_default()).is_none() {
             continue;
         }
         let start = string_start(src, done, at);
@@ -171,6 +173,29 @@ mod tests {
         let mut v = View::default();
         unescape(br#"x "a\qb\u0041" y \"#, &mut v);
         assert_eq!(v.bytes, b"\"a\\qbA\"\n");
+    }
+
+    /// The view is never longer than its input, however the strings fall: a `\u` that is no
+    /// escape (`"\u"`) hides nothing and gets no line, and an escaped backslash before `u`
+    /// (`"\\u0041"`) gives back the byte its line takes.
+    #[test]
+    fn the_view_is_no_longer_than_its_input() {
+        let mut v = View::default();
+        for unit in [
+            &br#""\u""#[..],
+            br#""\\u0041""#,
+            br#"\u"#,
+            br#""\u004""#,
+            br#""\u0041""#,
+        ] {
+            let src = unit.repeat(1000);
+            unescape(&src, &mut v);
+            assert!(
+                v.bytes.len() <= src.len(),
+                "{}",
+                String::from_utf8_lossy(unit)
+            );
+        }
     }
 
     /// Only strings with a `\u` escape are decoded, found however quotes and backslashes
